@@ -1,0 +1,29 @@
+# Plain entry points. `make plan` and `make test` set up the environment when it is missing.
+STACK ?= aws-prod
+# uv from PATH, or installed from PyPI into .tools/ when the machine has none.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv/.synced
+
+.PHONY: plan test lint bench env
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv>=0.5,<1"
+
+$(VENV): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+env: $(VENV)
+
+plan: $(VENV)
+	$(UV) run --frozen tdce plan $(STACK)
+
+test: $(VENV)
+	$(UV) run --frozen pytest
+
+lint: $(VENV)
+	$(UV) run --frozen ruff check .
+
+bench: $(VENV)
+	$(UV) run --frozen python benchmarks/plan_scaling.py

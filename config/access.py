@@ -1,0 +1,43 @@
+"""Who may reach the cluster, and which optional channels are open."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pydantic import Field, field_validator
+
+from config.base import SettingsModel
+from config.channels import MANAGEMENT
+from config.identifiers import Cidr
+
+
+class AccessSettings(SettingsModel):
+    # Networks the Techila SDK and browsers connect from: management and web channels.
+    user_cidrs: tuple[Cidr, ...] = Field(min_length=1)
+    # Networks administrators connect from: SSH to the server. Never the whole internet.
+    admin_cidrs: tuple[Cidr, ...] = ()
+    ssh: bool = False
+    interconnect: bool = False
+    worker_ssh: bool = False
+    worker_rdp: bool = False
+    management_port: int = MANAGEMENT.ports[0].first
+    license_server: bool = True
+    # Let the server and workers reach any address on any port instead of the channel list.
+    open_egress: bool = False
+
+    @field_validator("admin_cidrs")
+    @classmethod
+    def _no_whole_internet(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in cidrs:
+            if ipaddress.ip_network(cidr).prefixlen == 0:
+                raise ValueError(f"must not contain {cidr}: administrator access is never open to the whole internet")
+        return cidrs
+
+    @field_validator("management_port")
+    @classmethod
+    def _vendor_port(cls, value: int) -> int:
+        allowed = [choice.first for choice in MANAGEMENT.port_choices]
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(map(str, allowed))} (vendor management ports), got {value}")
+        return value
+

@@ -1,0 +1,147 @@
+"""Read the `tdce:` keys of a stack's config into Settings, or fail with every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import typing
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pulumi.runtime import config as runtime_config
+
+from config.base import CROSS_FIELD_ERROR
+from config.errors import ConfigError, Problem, config_key
+from config.settings import Settings
+
+NAMESPACE = "tdce"
+# Keys that must be stored encrypted (`pulumi config set --secret`); their values are never echoed.
+SECRET_KEYS = ("dashboardAdminPassword", "databaseUserPassword")
+
+_TYPE_MESSAGES = {
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be a string",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "dict_type": "must be a mapping of keys to values",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+    "datetime_parsing": "must be an RFC 3339 date-time such as '2026-11-01T03:00:00Z'",
+    "datetime_from_date_parsing": "must be an RFC 3339 date-time such as '2026-11-01T03:00:00Z'",
+    "datetime_type": "must be an RFC 3339 date-time such as '2026-11-01T03:00:00Z'",
+}
+_BOUND_MESSAGES = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+
+
+def settings_from_config(config: Mapping[str, Any], secret_keys: Collection[str] = ()) -> Settings:
+    """Validate a flat Pulumi config map (`{"tdce:cloud": "aws", …}`, objects as JSON strings)."""
+    problems: list[Problem] = []
+    raw: dict[str, Any] = {}
+    for full_key, value in config.items():
+        namespace, _, key = str(full_key).partition(":")
+        if namespace != NAMESPACE:
+            continue
+        try:
+            raw[key] = _decode(value)
+        except ValueError as exc:
+            problems.append(Problem(full_key, f"is not valid JSON ({exc})"))
+    for key in SECRET_KEYS:
+        if key in raw and f"{NAMESPACE}:{key}" not in secret_keys:
+            problems.append(
+                Problem(f"{NAMESPACE}:{key}", f"must be stored as a secret: pulumi config set --secret {NAMESPACE}:{key} <value>")
+            )
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc))
+        settings = None
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return settings
+
+
+def settings_from_pulumi() -> Settings:
+    """The settings of the running Pulumi program (CLI or mock runtime)."""
+    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    env_secrets = set(runtime_config.get_config_secret_keys_env())
+    secret = {key for key in values if key in env_secrets or runtime_config.is_config_secret(key)}
+    return settings_from_config(values, secret)
+
+
+def _decode(value: Any) -> Any:
+    # Pulumi hands structured values to programs as JSON text; scalars stay strings.
+    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+        return json.loads(value)
+    return value
+
+
+def _problems_from(exc: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        if error["type"] == CROSS_FIELD_ERROR:
+            for path, message in error["ctx"]["findings"]:
+                problems.append(Problem(config_key(NAMESPACE, loc + tuple(path)), message))
+        elif error["type"] == "extra_forbidden":
+            problems.append(Problem(config_key(NAMESPACE, loc), _unknown_key_message(loc)))
+        else:
+            problems.append(Problem(config_key(NAMESPACE, loc), _message(error, secret=bool(loc) and loc[0] in SECRET_KEYS)))
+    return problems
+
+
+def _message(error: Mapping[str, Any], secret: bool) -> str:
+    kind, ctx, given = error["type"], error.get("ctx", {}), error.get("input")
+    got = "" if secret else f", got {given!r}"
+    if kind == "missing":
+        return "is required"
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}{got}"
+    if kind in _BOUND_MESSAGES:
+        symbol, name = _BOUND_MESSAGES[kind]
+        return f"must be {symbol} {ctx[name]}{got}"
+    if kind == "multiple_of":
+        return f"must be a multiple of {ctx['multiple_of']}{got}"
+    if kind == "too_short":
+        return f"must have at least {ctx['min_length']} item(s)"
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind] + got
+    return f"{error['msg']}{got}"
+
+
+def _unknown_key_message(loc: tuple[str | int, ...]) -> str:
+    known = sorted(field.alias or name for name, field in _model_at(loc[:-1]).model_fields.items())
+    guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    hint = f"did you mean {guess[0]!r}? " if guess else ""
+    return f"unknown key; {hint}known keys: {', '.join(known)}"
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
+    model: type[BaseModel] = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next(f for name, f in model.model_fields.items() if (f.alias or name) == part)
+        model = _model_in(field.annotation)
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        try:
+            return _model_in(argument)
+        except LookupError:
+            continue
+    raise LookupError(annotation)

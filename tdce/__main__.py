@@ -1,0 +1,5 @@
+import sys
+
+from tdce.cli import main
+
+sys.exit(main())

@@ -1,0 +1,85 @@
+"""Run the Pulumi program offline under the SDK's mock monitor and return what it would register."""
+
+from __future__ import annotations
+
+import asyncio
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from config.exposure import channels_for
+from config.loader import settings_from_config
+from config.settings import Settings
+from config.stack_file import CONFIG_DIR, read_stack_config
+from tdce.mock_cloud import OfflineCloud
+from tdce.recording import SECRET_SHOWN_AS, UNKNOWN_SHOWN_AS, RecordedResource, RecordingMonitor, masked
+
+PROJECT = "tdce"
+PROGRAM = Path(__file__).resolve().parent.parent / "__main__.py"
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    settings: Settings
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": [resource.as_json() for resource in self.resources],
+            "outputs": self.outputs,
+            "channels": [channel.as_json() for channel in channels_for(self.settings)],
+        }
+
+    def by_type(self, type_token: str) -> list[RecordedResource]:
+        return [resource for resource in self.resources if resource.type == type_token]
+
+
+def plan_stack(stack: str, config_dir: Path = CONFIG_DIR) -> Plan:
+    """Plan a stack file. Raises ConfigError, before anything is registered, when its settings are bad."""
+    stack_config = read_stack_config(stack, config_dir)
+    return plan_config(stack, stack_config.values, stack_config.secret_keys)
+
+
+def plan_config(stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str] = frozenset()) -> Plan:
+    settings = settings_from_config(values, secret_keys)
+    monitor = RecordingMonitor(OfflineCloud())
+    runtime_settings.ROOT.set(None)
+    runtime_config.set_all_config(dict(values), sorted(secret_keys))
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    runtime_settings.SETTINGS.rpc_manager.clear()
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
+        outputs = _stack_outputs()
+    finally:
+        monitor.close()
+    return Plan(project=PROJECT, stack=stack, settings=settings, resources=monitor.records, outputs=outputs)
+
+
+def _stack_outputs() -> dict[str, Any]:
+    root = runtime_settings.get_root_resource()
+    exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+    names = list(exported)
+    resolved = _sync_await(asyncio.gather(*(_shown(exported[name]) for name in names)))
+    return dict(zip(names, resolved, strict=True))
+
+
+async def _shown(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+    if await output.is_secret():
+        return SECRET_SHOWN_AS
+    if not await output.is_known():
+        return UNKNOWN_SHOWN_AS
+    return masked(await output.future())

@@ -1,0 +1,126 @@
+"""A mock monitor that writes down every registration the program makes, options included.
+
+`MockResourceArgs` carries only type, name and inputs; the monitor sees the whole request
+(parent, dependencies, protect, ignoreChanges, …), so the recording happens here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.sync_await import _ensure_event_loop
+
+# Markers the engine protocol uses inside property maps (pulumi/runtime/rpc.py).
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+SECRET_SHOWN_AS = "[secret]"
+UNKNOWN_SHOWN_AS = "[unknown]"
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    id: str | None
+    custom: bool
+    parent: str | None
+    provider: str | None
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "id": self.id,
+            "custom": self.custom,
+            "parent": self.parent,
+            "provider": self.provider,
+            "dependencies": self.dependencies,
+            "inputs": self.inputs,
+            "options": self.options,
+        }
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self, mocks: Mocks):
+        super().__init__(mocks)
+        self.records: list[RecordedResource] = []
+        self._thread_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def close(self) -> None:
+        """Close the event loops the SDK made in its worker threads, so none is left to the garbage collector."""
+        for loop in self._thread_loops:
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+        self._thread_loops.clear()
+
+    def Invoke(self, request):  # noqa: N802 (the engine's gRPC method name)
+        response = super().Invoke(request)
+        self._thread_loops.add(_ensure_event_loop())
+        return response
+
+    def RegisterResource(self, request):  # noqa: N802 (the engine's gRPC method name)
+        response = super().RegisterResource(request)
+        self._thread_loops.add(_ensure_event_loop())
+        _mark_secret(response.object, request.additionalSecretOutputs)
+        self.records.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                id=response.id or None,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                provider=request.provider or None,
+                dependencies=list(request.dependencies),
+                inputs=masked(json_format.MessageToDict(request.object)),
+                options={
+                    "protect": bool(request.protect),
+                    "ignoreChanges": list(request.ignoreChanges),
+                    "retainOnDelete": bool(request.retainOnDelete),
+                    "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+                    "replaceOnChanges": list(request.replaceOnChanges),
+                    "additionalSecretOutputs": list(request.additionalSecretOutputs),
+                    "deletedWith": request.deletedWith or None,
+                },
+            )
+        )
+        return response
+
+
+def _mark_secret(outputs: struct_pb2.Struct, names) -> None:
+    # The engine, not the SDK, makes `additionalSecretOutputs` secret; the mock monitor does not.
+    for name in names:
+        if name in outputs.fields:
+            plain = json_format.MessageToDict(outputs.fields[name])
+            outputs.fields[name].struct_value.Clear()
+            outputs.fields[name].struct_value.update({SIG_KEY: SECRET_SIG, "value": plain})
+
+
+def masked(value: Any) -> Any:
+    """Engine-protocol values as plain JSON: secrets and unknowns hidden, references as URNs."""
+    if isinstance(value, dict):
+        signature = value.get(SIG_KEY)
+        if signature == SECRET_SIG:
+            return SECRET_SHOWN_AS
+        if signature == RESOURCE_SIG:
+            return value.get("urn")
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    if value == UNKNOWN:
+        return UNKNOWN_SHOWN_AS
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
