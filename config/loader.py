@@ -8,8 +8,8 @@ import typing
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from pulumi.runtime import config as runtime_config
+from pydantic import BaseModel, ValidationError
 
 from config.base import CROSS_FIELD_ERROR
 from config.errors import ConfigError, Problem, config_key

@@ -1,0 +1,71 @@
+"""Helpers for tests: example stacks' config, variants of it, and cached offline plans."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from config.loader import settings_from_config
+from config.settings import Settings
+from config.stack_file import read_stack_config
+from tdce.planner import Plan, plan_config
+
+EXAMPLE_STACKS = ("aws-prod", "aws-dev", "gcp-prod")
+
+
+def stack_values(stack: str) -> tuple[dict[str, str], frozenset[str]]:
+    config = read_stack_config(stack)
+    return dict(config.values), config.secret_keys
+
+
+def with_setting(values: dict[str, str], path: str, value: Any) -> dict[str, str]:
+    """A copy of a flat config map with one setting changed, e.g. `access.ssh` or `workers[0].maxCount`.
+
+    `value=DELETE` removes the key.
+    """
+    top, _, rest = path.partition(".")
+    index = None
+    if "[" in top:
+        top, _, tail = top.partition("[")
+        index = int(tail.rstrip("]"))
+    key = f"tdce:{top}"
+    changed = dict(values)
+    if not rest and index is None:
+        if value is DELETE:
+            changed.pop(key, None)
+        else:
+            changed[key] = value if isinstance(value, str) else json.dumps(value)
+        return changed
+    document = json.loads(changed.get(key, "[]" if index is not None else "{}"))
+    target = document[index] if index is not None else document
+    parts = rest.split(".") if rest else []
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    if value is DELETE:
+        target.pop(parts[-1], None)
+    else:
+        target[parts[-1]] = value
+    changed[key] = json.dumps(document)
+    return changed
+
+
+DELETE = object()
+
+
+def settings_of(values: dict[str, str], secret_keys: frozenset[str] = frozenset()) -> Settings:
+    return settings_from_config(values, secret_keys)
+
+
+@cache
+def plan_of(stack: str) -> Plan:
+    """The plan of an example stack, computed once per test session. Do not mutate it."""
+    values, secret_keys = stack_values(stack)
+    return plan_config(stack, values, secret_keys)
+
+
+def plan_variant(stack: str, changes: dict[str, Any]) -> Plan:
+    values, secret_keys = stack_values(stack)
+    for path, value in changes.items():
+        values = with_setting(values, path, value)
+    return plan_config(f"{stack}-variant", values, secret_keys)
