@@ -50,11 +50,3 @@ class DatabaseSettings(SettingsModel):
     aurora: AuroraSettings = AuroraSettings()
     cloudsql: CloudSqlSettings = CloudSqlSettings()
 
-    @model_validator(mode="after")
-    def _options_match_engine(self) -> DatabaseSettings:
-        raise_findings(
-            ((block,), f"only applies when engine is {block!r}, got engine {self.engine!r}")
-            for block in ("aurora", "cloudsql")
-            if block in self.model_fields_set and self.engine != block
-        )
-        return self

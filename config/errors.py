@@ -7,13 +7,17 @@ from dataclasses import dataclass
 import pulumi
 
 
+_CONTROL_CHARACTERS = {code: f"\\x{code:02x}" for code in range(32)} | {ord("\n"): "\\n", ord("\t"): "\\t"}
+
+
 @dataclass(frozen=True)
 class Problem:
     key: str  # e.g. "tdce:workers[1].maxCount"
     message: str
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
+        # One line per problem, whatever characters the stack file held.
+        return f"{self.key}: {self.message}".translate(_CONTROL_CHARACTERS)
 
 
 class ConfigError(pulumi.RunError):

@@ -83,7 +83,8 @@ class Settings(SettingsModel):
     def _fill_cloud_defaults(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        defaults = CLOUD_DEFAULTS.get(data.get("cloud"), CLOUD_DEFAULTS["aws"])
+        cloud = data.get("cloud")
+        defaults = CLOUD_DEFAULTS.get(cloud if isinstance(cloud, str) else "aws", CLOUD_DEFAULTS["aws"])
         filled = dict(data)
         filled["server"] = _with_defaults(defaults["server"], data.get("server", {}))
         workers = data.get("workers")
@@ -131,7 +132,7 @@ class Settings(SettingsModel):
         for index, zone in enumerate(self.zones):
             expected = self.region if self.cloud == "aws" else f"{self.region}-"
             if not (zone.startswith(expected) and len(zone) > len(expected)):
-                found.append((("zones", index), f"must be a zone of region {self.region} such as {example + '-a'!r}, got {zone!r}"))
+                found.append((("zones", index), f"must be a zone of region {self.region!r} such as {expected + 'a'!r}, got {zone!r}"))
         if self.cloud == "aws":
             if self.zones and len(self.zones) < 2:
                 found.append((("zones",), f"must list at least 2 zones (subnets in two zones; Aurora needs them), got {len(self.zones)}"))
@@ -182,6 +183,11 @@ class Settings(SettingsModel):
             found.append(
                 (("database", "engine"), f"{self.database.engine!r} is not offered on {self.cloud}; allowed: {', '.join(allowed)}")
             )
+        found += [
+            (("database", block), f"only applies when engine is {block!r}, got engine {self.database.engine!r}")
+            for block in ("aurora", "cloudsql")
+            if block in self.database.model_fields_set and self.database.engine != block
+        ]
         restoring_aurora = self.database.engine == "aurora" and self.restore.database_snapshot_identifier is not None
         if restoring_aurora and self.database_user_password is None:
             found.append(

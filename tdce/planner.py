@@ -54,18 +54,24 @@ def plan_stack(stack: str, config_dir: Path = CONFIG_DIR) -> Plan:
 
 
 def plan_config(stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str] = frozenset()) -> Plan:
+    # Validate before the runtime starts, so a bad config registers nothing at all.
     settings = settings_from_config(values, secret_keys)
     monitor = RecordingMonitor(OfflineCloud())
+    outputs = run_program(stack, values, secret_keys, monitor)
+    return Plan(project=PROJECT, stack=stack, settings=settings, resources=monitor.records, outputs=outputs)
+
+
+def run_program(stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str], monitor: RecordingMonitor) -> dict[str, Any]:
+    """Run `__main__.py` under the mock runtime, as the Pulumi CLI would run it, and return its resolved outputs."""
     runtime_settings.ROOT.set(None)
     runtime_config.set_all_config(dict(values), sorted(secret_keys))
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     runtime_settings.SETTINGS.rpc_manager.clear()
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
-        outputs = _stack_outputs()
+        return _stack_outputs()
     finally:
         monitor.close()
-    return Plan(project=PROJECT, stack=stack, settings=settings, resources=monitor.records, outputs=outputs)
 
 
 def _stack_outputs() -> dict[str, Any]:

@@ -65,14 +65,22 @@ class RecordingMonitor(MockMonitor):
                 loop.close()
         self._thread_loops.clear()
 
+    def _thread_loop(self) -> None:
+        # The SDK calls the monitor from its executor threads, which outlive one plan; a loop
+        # closed by an earlier plan's `close` is replaced here.
+        loop = _ensure_event_loop()
+        if loop.is_closed():
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+        self._thread_loops.add(loop)
+
     def Invoke(self, request):  # noqa: N802 (the engine's gRPC method name)
-        response = super().Invoke(request)
-        self._thread_loops.add(_ensure_event_loop())
-        return response
+        self._thread_loop()
+        return super().Invoke(request)
 
     def RegisterResource(self, request):  # noqa: N802 (the engine's gRPC method name)
+        self._thread_loop()
         response = super().RegisterResource(request)
-        self._thread_loops.add(_ensure_event_loop())
         _mark_secret(response.object, request.additionalSecretOutputs)
         self.records.append(
             RecordedResource(

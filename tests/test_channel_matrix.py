@@ -1,0 +1,110 @@
+"""The channel matrix matches the vendor table in the design notes, row by row."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from config.channels import CHANNELS, CHANNELS_BY_NAME, Direction, PortRange, Role
+
+# Copied verbatim from ../shared/DESIGN.md ("The channel matrix"), which transcribes the vendor's
+# tables (000_8bca743440dfe33c.txt, 001_ec271c3ff40761d0.txt 4.9, 003_d348c65316696df7.txt).
+DESIGN_TABLE = """\
+| signal | workers | server | 20001 | always; worker-initiated, always open, bidirectional |
+| data | workers | server | 20002 | always; bundles, input and output data |
+| management | end users (SDK) | server | 25001 (vendor notes 25002 as alternative) | always; HTTPS + XML-RPC |
+| web | end users (browser) | server | 443 | always; dashboard over TLS |
+| ssh | administrators | server | 22 | optional: troubleshooting only |
+| worker-ssh / worker-rdp | server | workers | 22 / 3389 | optional: remote access routed through the server |
+| interconnect | workers | workers | 1024-65535 | optional: only for projects whose jobs talk to each other |
+| license | server | vendor license host | 80, 443 outbound | on-premises and hybrid; marketplace installs bill through the marketplace |
+| cloud API | server | compute and storage APIs | 443 outbound | the server starts and stops workers |
+| storage | workers, server, users | object storage | 443 outbound | bundles |
+"""
+
+ROLE_WORDS = {
+    "workers": Role.WORKERS,
+    "server": Role.SERVER,
+    "end users (SDK)": Role.USERS,
+    "end users (browser)": Role.USERS,
+    "users": Role.USERS,
+    "administrators": Role.ADMINS,
+    "vendor license host": Role.LICENSE_HOST,
+    "compute and storage APIs": Role.CLOUD_API,
+    "object storage": Role.OBJECT_STORAGE,
+}
+# The rows whose "when" does not start with always/optional, read with the vendor's legend:
+# the license host is needed only where the vendor bills (000_…: Required6 on-premises and hybrid);
+# the cloud API and storage are Required8/9/10/11 in every cloud install.
+CONDITIONAL_ROWS_REQUIRED = {"license": False, "cloud-api": True, "storage": True}
+
+
+def _ports(text: str) -> tuple[list[PortRange], list[PortRange]]:
+    alternative = re.search(r"\((?:vendor notes )?(\d+) as alternative\)", text)
+    main = re.sub(r"\(.*?\)|outbound", "", text)
+    ranges = [PortRange(*map(int, part.split("-"))) if "-" in part else PortRange(int(part), int(part)) for part in re.findall(r"\d+(?:-\d+)?", main)]
+    return ranges, [PortRange(int(alternative.group(1)), int(alternative.group(1)))] if alternative else []
+
+
+def design_rows() -> list[dict]:
+    rows = []
+    for line in DESIGN_TABLE.splitlines():
+        name, sources, target, ports, when = (cell.strip() for cell in line.strip("|").split("|"))
+        names = [n.strip() for n in name.split("/")]
+        port_groups = ports.split(" / ") if len(names) > 1 else [ports]
+        for channel_name, port_text in zip(names, port_groups, strict=True):
+            channel_name = channel_name.replace("cloud API", "cloud-api")
+            main, alternative = _ports(port_text)
+            if when.startswith(("always", "optional")):
+                required = when.startswith("always")
+            else:
+                required = CONDITIONAL_ROWS_REQUIRED[channel_name]
+            rows.append(
+                {
+                    "name": channel_name,
+                    "sources": {ROLE_WORDS[s.strip()] for s in sources.split(",")},
+                    "target": ROLE_WORDS[target],
+                    "ports": main,
+                    "alternative": alternative,
+                    "required": required,
+                    "outbound": "outbound" in ports,
+                }
+            )
+    return rows
+
+
+@pytest.mark.parametrize("row", design_rows(), ids=lambda row: row["name"])
+def test_channel_matches_design_row(row):
+    channel = CHANNELS_BY_NAME[row["name"]]
+    assert set(channel.sources) == row["sources"]
+    assert channel.target is row["target"]
+    assert list(channel.ports) == row["ports"]
+    assert list(channel.alternative_ports) == row["alternative"]
+    assert channel.required is row["required"]
+    assert (channel.direction is Direction.EGRESS) is row["outbound"]
+    assert channel.protocol == "tcp"
+
+
+def test_matrix_has_no_channel_the_design_does_not_name():
+    assert sorted(c.name for c in CHANNELS) == sorted(row["name"] for row in design_rows())
+
+
+def test_optional_channels_name_a_switch_in_the_settings():
+    from config.exposure import setting_value
+    from tests.support import plan_of
+
+    settings = plan_of("aws-prod").settings
+    for channel in CHANNELS:
+        if channel.enabled_by is not None:
+            assert isinstance(setting_value(settings, channel.enabled_by), bool), channel.name
+
+
+def test_design_table_copy_is_current_when_the_design_notes_are_beside_the_repository():
+    # CI clones the repository with shared/ beside it; a user's clone may not have it.
+    design = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
+    if design.is_file():
+        assert DESIGN_TABLE in design.read_text()
+    else:
+        assert DESIGN_TABLE.count("\n") == 10

@@ -1,0 +1,129 @@
+"""Each validation rule rejects a bad value with a message that names the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.errors import ConfigError
+from config.loader import settings_from_config
+from tests.support import DELETE, stack_values, with_setting
+
+
+def problems_for(stack: str, changes: dict, secret_keys: frozenset[str] | None = None) -> list[str]:
+    values, secrets = stack_values(stack)
+    for path, value in changes.items():
+        values = with_setting(values, path, value)
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config(values, secrets if secret_keys is None else secret_keys)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def assert_problem(problems: list[str], key: str, *fragments: str) -> None:
+    matching = [p for p in problems if p.startswith(f"{key}: ")]
+    assert matching, f"no problem for {key} in {problems}"
+    assert any(all(fragment in p for fragment in fragments) for p in matching), matching
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "fragments"),
+    [
+        ({"network.vpcCidr": "10.20.0.0/33"}, "tdce:network.vpcCidr", ("must be a CIDR",)),
+        ({"network.vpcCidr": "10.20.0.1/16"}, "tdce:network.vpcCidr", ("host bits",)),
+        ({"network.subnetCidrs": ["10.20.0.0/24", "10.99.0.0/24"]}, "tdce:network.subnetCidrs[1]", ("inside vpcCidr (10.20.0.0/16)",)),
+        ({"network.subnetCidrs": ["10.20.0.0/24", "10.20.0.128/25"]}, "tdce:network.subnetCidrs[1]", ("overlaps subnetCidrs[0]",)),
+        ({"access.userCidrs": ["not-a-cidr"]}, "tdce:access.userCidrs[0]", ("must be a CIDR", "not-a-cidr")),
+        ({"access.userCidrs": []}, "tdce:access.userCidrs", ("at least 1",)),
+        ({"access.userCidrs": DELETE}, "tdce:access.userCidrs", ("required",)),
+        ({"access.adminCidrs": ["0.0.0.0/0"]}, "tdce:access.adminCidrs", ("0.0.0.0/0", "never open to the whole internet")),
+        ({"access.adminCidrs": ["::/0"]}, "tdce:access.adminCidrs", ("::/0",)),
+        ({"access.managementPort": 8080}, "tdce:access.managementPort", ("25001", "25002", "got 8080")),
+        ({"access.ssh": True, "access.adminCidrs": []}, "tdce:access.adminCidrs", ("access.ssh",)),
+        ({"restore.dataDiskSnapshotId": "snapshot-1"}, "tdce:restore.dataDiskSnapshotId", ("snap-",)),
+        ({"server.image": "debian-12"}, "tdce:server.image", ("ami-",)),
+        ({"workers[0].extraSecurityGroups": ["group-1"]}, "tdce:workers[0].extraSecurityGroups[0]", ("sg-",)),
+        ({"workers[1].desiredCount": 4, "workers[1].maxCount": 2}, "tdce:workers[1].maxCount", ("must be ≥ desiredCount (4), got 2",)),
+        ({"workers[0].minCount": 3, "workers[0].desiredCount": 1}, "tdce:workers[0].minCount", ("must be ≤ desiredCount (1), got 3",)),
+        ({"workers[1].name": "linux-ondemand"}, "tdce:workers[1].name", ("unique",)),
+        ({"workers[0].spotMaxPrice": "0.5"}, "tdce:workers[0].spotMaxPrice", ("spot",)),
+        ({"workers[0].os": "macos"}, "tdce:workers[0].os", ("'linux' or 'windows'", "macos")),
+        ({"workers[0].disk.type": "pd-ssd"}, "tdce:workers[0].disk.type", ("gp3, gp2",)),
+        ({"database.engine": "cloudsql"}, "tdce:database.engine", ("not offered on aws", "local, aurora")),
+        ({"database.engine": "oracle"}, "tdce:database.engine", ("'local', 'aurora' or 'cloudsql'",)),
+        ({"server.instanceType": "t3.large"}, "tdce:server.instanceType", ("xlarge or larger", "t3.large")),
+        ({"server.dataDisk.sizeGb": "lots"}, "tdce:server.dataDisk.sizeGb", ("whole number", "lots")),
+        ({"cloud": "azure"}, "tdce:cloud", ("'aws' or 'gcp'", "azure")),
+        ({"region": "Europe"}, "tdce:region", ("aws region", "Europe")),
+        ({"zones": ["eu-west-1a"]}, "tdce:zones", ("at least 2",)),
+        ({"zones": ["eu-west-1a", "us-east-1b"]}, "tdce:zones[1]", ("eu-west-1",)),
+        ({"project": "my-project"}, "tdce:project", ("GCP only",)),
+        ({"backup.dailyAtUtc": "25:00"}, "tdce:backup.dailyAtUtc", ("HH:MM",)),
+        ({"tags": {"aws:owner": "x"}}, "tdce:tags.aws:owner", ("aws:",)),
+        ({"database.aurora": {"minCapacity": 1}}, "tdce:database.aurora", ("only applies when engine is 'aurora'",)),
+    ],
+)
+def test_aws_rule_rejects_bad_value_naming_the_key(changes, key, fragments):
+    assert_problem(problems_for("aws-prod", changes), key, *fragments)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "fragments"),
+    [
+        ({"database.engine": "aurora"}, "tdce:database.engine", ("not offered on gcp", "local, cloudsql")),
+        ({"project": DELETE}, "tdce:project", ("required on gcp",)),
+        ({"server.keyPair": "mine"}, "tdce:server.keyPair", ("OS Login",)),
+        ({"server.instanceType": "n2-standard-2"}, "tdce:server.instanceType", ("at least 4 vCPUs",)),
+        ({"workers[0].extraSecurityGroups": ["sg-0123456789abcdef0"]}, "tdce:workers[0].extraSecurityGroups", ("AWS only",)),
+        ({"tags": {"Owner": "Research"}}, "tdce:tags.Owner", ("lowercase",)),
+        ({"restore.dataDiskSnapshotId": "Data_Disk"}, "tdce:restore.dataDiskSnapshotId", ("GCP snapshot name",)),
+    ],
+)
+def test_gcp_rule_rejects_bad_value_naming_the_key(changes, key, fragments):
+    assert_problem(problems_for("gcp-prod", changes), key, *fragments)
+
+
+def test_unknown_top_level_key_suggests_the_closest():
+    values, secrets = stack_values("aws-prod")
+    values["tdce:sever"] = "{}"
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config(values, secrets)
+    assert_problem([str(p) for p in caught.value.problems], "tdce:sever", "did you mean 'server'?")
+
+
+def test_unknown_nested_key_suggests_the_closest():
+    problems = problems_for("aws-prod", {"workers[0].maxCont": 3})
+    assert_problem(problems, "tdce:workers[0].maxCont", "did you mean 'maxCount'?")
+
+
+def test_all_problems_are_reported_at_once_one_line_each():
+    problems = problems_for("aws-prod", {"cloud": "azure", "access.adminCidrs": ["0.0.0.0/0"], "backup.retentionDays": 0})
+    keys = {p.split(": ", 1)[0] for p in problems}
+    assert {"tdce:cloud", "tdce:access.adminCidrs", "tdce:backup.retentionDays"} <= keys
+    assert all("\n" not in p for p in problems)
+
+
+def test_password_in_plain_text_config_is_refused():
+    problems = problems_for("aws-prod", {"dashboardAdminPassword": "Abcdefgh12345678"}, secret_keys=frozenset())
+    assert_problem(problems, "tdce:dashboardAdminPassword", "--secret")
+
+
+def test_password_with_punctuation_is_refused_without_echoing_it():
+    secret = "Correct-Horse-Battery!"
+    values, _ = stack_values("aws-prod")
+    values = with_setting(values, "dashboardAdminPassword", secret)
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config(values, frozenset({"tdce:dashboardAdminPassword"}))
+    assert_problem([str(p) for p in caught.value.problems], "tdce:dashboardAdminPassword", "letters and digits")
+    assert secret not in str(caught.value)
+
+
+def test_aurora_restore_requires_the_old_user_password():
+    problems = problems_for("aws-prod", {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": "tdce-prod-2026-11-01"})
+    assert_problem(problems, "tdce:databaseUserPassword", "restoring Aurora")
+
+
+def test_invalid_json_object_is_reported_not_raised():
+    values, secrets = stack_values("aws-prod")
+    values["tdce:access"] = "{userCidrs: [}"
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config(values, secrets)
+    assert_problem([str(p) for p in caught.value.problems], "tdce:access", "not valid JSON")
