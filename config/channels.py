@@ -22,10 +22,14 @@ class Role(str, Enum):
     LICENSE_HOST = "license-host"
     CLOUD_API = "cloud-api"
     OBJECT_STORAGE = "object-storage"
+    DATABASE = "database"
+    SECRETS_ENDPOINT = "secrets-endpoint"
+    SECRET_ROTATION = "secret-rotation"
 
     @property
     def inside_cluster(self) -> bool:
-        return self in (Role.WORKERS, Role.SERVER)
+        # Everything the deployment places in its own network and guards with its own firewall.
+        return self in (Role.WORKERS, Role.SERVER, Role.DATABASE, Role.SECRETS_ENDPOINT)
 
 
 class Direction(str, Enum):
@@ -230,6 +234,32 @@ STORAGE = Channel(
     "001_ec271c3ff40761d0.txt 4.9",
 )
 
+# Channels inside the deployment's network that the vendor's port tables leave out because they
+# belong to the AWS stack itself (001_ec271c3ff40761d0.txt 4.10, the Aurora variant).
+DATABASE = Channel(
+    name="database",
+    protocol="tcp",
+    ports=(port(5432),),
+    sources=(Role.SERVER, Role.SECRET_ROTATION),
+    target=Role.DATABASE,
+    enabled_by="database.managed",
+    initiated_by=Role.SERVER,
+    purpose="PostgreSQL on the managed database; the rotation function changes its passwords",
+    vendor_reference="001_ec271c3ff40761d0.txt 4.10 (DB cluster security group and its ingress rules)",
+)
+
+SECRETS_ENDPOINT = Channel(
+    name="secrets-endpoint",
+    protocol="tcp",
+    ports=(port(443),),
+    sources=(Role.SERVER, Role.WORKERS, Role.SECRET_ROTATION),
+    target=Role.SECRETS_ENDPOINT,
+    enabled_by="usesSecretsEndpoint",
+    initiated_by=Role.SERVER,
+    purpose="Secrets Manager through its interface endpoint in the VPC (private DNS sends all the VPC's calls there)",
+    vendor_reference="001_ec271c3ff40761d0.txt 4.10 (SecretsEndpointSecurityGroup), 4.17",
+)
+
 CHANNELS: tuple[Channel, ...] = (
     SIGNAL,
     DATA,
@@ -242,6 +272,8 @@ CHANNELS: tuple[Channel, ...] = (
     LICENSE,
     CLOUD_API,
     STORAGE,
+    DATABASE,
+    SECRETS_ENDPOINT,
 )
 
 CHANNELS_BY_NAME: dict[str, Channel] = {channel.name: channel for channel in CHANNELS}

@@ -50,3 +50,8 @@ class DatabaseSettings(SettingsModel):
     aurora: AuroraSettings = AuroraSettings()
     cloudsql: CloudSqlSettings = CloudSqlSettings()
 
+    @property
+    def managed(self) -> bool:
+        """The database runs as a managed service (Aurora, Cloud SQL), not on the server's disk."""
+        return self.engine != "local"
+

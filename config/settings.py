@@ -214,6 +214,11 @@ class Settings(SettingsModel):
         return found
 
     @property
+    def uses_secrets_endpoint(self) -> bool:
+        """AWS: a Secrets Manager interface endpoint serves the rotation function and the workers' secrets."""
+        return self.cloud == "aws" and (self.database.engine == "aurora" or bool(self.worker_secrets))
+
+    @property
     def ssh_sources(self) -> tuple[str, ...]:
         """Where SSH to the server may come from: the admin CIDRs, plus IAP on GCP."""
         if self.cloud == "gcp":

@@ -87,8 +87,20 @@ def test_channel_matches_design_row(row):
     assert channel.protocol == "tcp"
 
 
-def test_matrix_has_no_channel_the_design_does_not_name():
-    assert sorted(c.name for c in CHANNELS) == sorted(row["name"] for row in design_rows())
+# Channels inside the deployment's own network that the vendor's port tables leave out; they
+# come from the vendor's AWS component list (001_ec271c3ff40761d0.txt 4.10) instead.
+IN_NETWORK_EXTRAS = {"database": Role.DATABASE, "secrets-endpoint": Role.SECRETS_ENDPOINT}
+
+
+def test_matrix_names_the_design_rows_plus_the_in_network_extras_only():
+    assert sorted(c.name for c in CHANNELS) == sorted([row["name"] for row in design_rows()] + list(IN_NETWORK_EXTRAS))
+
+
+@pytest.mark.parametrize(("name", "target"), IN_NETWORK_EXTRAS.items())
+def test_in_network_extras_are_optional_ingress_within_the_deployment(name, target):
+    channel = CHANNELS_BY_NAME[name]
+    assert channel.target is target and channel.direction is Direction.INGRESS and not channel.required
+    assert Role.USERS not in channel.sources and Role.ADMINS not in channel.sources
 
 
 def test_optional_channels_name_a_switch_in_the_settings():

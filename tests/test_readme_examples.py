@@ -60,7 +60,7 @@ def test_readme_error_examples_are_what_the_loader_says():
 def test_readme_channel_table_matches_the_matrix():
     rows = re.findall(r"^\| ([a-z-]+(?: / [a-z-]+)?) \| .*? \| .*? \| ([^|]+) \| [^|]+ \|$", section("The channel matrix"), re.M)
     rows = [row for row in rows if row[0] != "channel"]
-    assert len(rows) == 10
+    assert len(rows) == 12
     for names, ports in rows:
         for name, port_text in zip(names.split(" / "), ports.split(" / "), strict=True):
             channel = CHANNELS_BY_NAME[name]
