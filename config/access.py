@@ -40,4 +40,3 @@ class AccessSettings(SettingsModel):
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(map(str, allowed))} (vendor management ports), got {value}")
         return value
-

@@ -9,10 +9,10 @@ section 4.9 (direction of initiation) and `003_d348c65316696df7.txt` (interconne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Who sits at one end of a channel."""
 
     WORKERS = "workers"
@@ -32,7 +32,7 @@ class Role(str, Enum):
         return self in (Role.WORKERS, Role.SERVER, Role.DATABASE, Role.SECRETS_ENDPOINT)
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Which firewall side a channel lands on, seen from the cluster."""
 
     INGRESS = "ingress"  # the target is the server or the workers
@@ -230,8 +230,7 @@ STORAGE = Channel(
     enabled_by=None,
     initiated_by=Role.WORKERS,
     purpose="bundles through the object-storage bucket",
-    vendor_reference="000_8bca743440dfe33c.txt (Required9, Required10, Optional6); "
-    "001_ec271c3ff40761d0.txt 4.9",
+    vendor_reference="000_8bca743440dfe33c.txt (Required9, Required10, Optional6); 001_ec271c3ff40761d0.txt 4.9",
 )
 
 # Channels inside the deployment's network that the vendor's port tables leave out because they
@@ -277,4 +276,3 @@ CHANNELS: tuple[Channel, ...] = (
 )
 
 CHANNELS_BY_NAME: dict[str, Channel] = {channel.name: channel for channel in CHANNELS}
-

@@ -54,4 +54,3 @@ class DatabaseSettings(SettingsModel):
     def managed(self) -> bool:
         """The database runs as a managed service (Aurora, Cloud SQL), not on the server's disk."""
         return self.engine != "local"
-

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pulumi
 
-
 _CONTROL_CHARACTERS = {code: f"\\x{code:02x}" for code in range(32)} | {ord("\n"): "\\n", ord("\t"): "\\t"}
 
 

@@ -50,9 +50,7 @@ AWS_CLUSTER_SNAPSHOT = (
 # A GCP resource name (disks, snapshots, instances): RFC 1035 label.
 GCP_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
 
-SecurityGroupId = Annotated[
-    str, AfterValidator(_pattern(AWS_SECURITY_GROUP_ID, "sg-0123456789abcdef0", "a security group ID"))
-]
+SecurityGroupId = Annotated[str, AfterValidator(_pattern(AWS_SECURITY_GROUP_ID, "sg-0123456789abcdef0", "a security group ID"))]
 PoolName = Annotated[
     str,
     AfterValidator(

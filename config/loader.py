@@ -39,7 +39,12 @@ _TYPE_MESSAGES = {
     "datetime_from_date_parsing": "must be an RFC 3339 date-time such as '2026-11-01T03:00:00Z'",
     "datetime_type": "must be an RFC 3339 date-time such as '2026-11-01T03:00:00Z'",
 }
-_BOUND_MESSAGES = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+_BOUND_MESSAGES = {
+    "greater_than_equal": ("≥", "ge"),
+    "greater_than": (">", "gt"),
+    "less_than_equal": ("≤", "le"),
+    "less_than": ("<", "lt"),
+}
 
 
 def settings_from_config(config: Mapping[str, Any], secret_keys: Collection[str] = ()) -> Settings:

@@ -28,7 +28,10 @@ class NetworkSettings(SettingsModel):
         found: list[Finding] = []
         if "subnet_prefix_length" in self.model_fields_set and self.subnet_prefix_length <= vpc.prefixlen:
             found.append(
-                (("subnetPrefixLength",), f"must be longer than the VPC prefix /{vpc.prefixlen}, got /{self.subnet_prefix_length}")
+                (
+                    ("subnetPrefixLength",),
+                    f"must be longer than the VPC prefix /{vpc.prefixlen}, got /{self.subnet_prefix_length}",
+                )
             )
         subnets = [ipaddress.ip_network(cidr) for cidr in self.subnet_cidrs]
         for index, subnet in enumerate(subnets):

@@ -27,16 +27,23 @@ class RestoreSettings(SettingsModel):
         disk = self.data_disk_snapshot_id
         if disk is not None:
             if cloud == "aws" and not matches(AWS_SNAPSHOT_ID, disk):
-                found.append((("dataDiskSnapshotId",), f"must be an EBS snapshot ID such as 'snap-0123456789abcdef0', got {disk!r}"))
+                found.append(
+                    (("dataDiskSnapshotId",), f"must be an EBS snapshot ID such as 'snap-0123456789abcdef0', got {disk!r}")
+                )
             if cloud == "gcp" and not matches(GCP_NAME, disk):
-                found.append((("dataDiskSnapshotId",), f"must be a GCP snapshot name such as 'tdce-data-2026-11-01', got {disk!r}"))
+                found.append(
+                    (("dataDiskSnapshotId",), f"must be a GCP snapshot name such as 'tdce-data-2026-11-01', got {disk!r}")
+                )
         database = self.database_snapshot_identifier
         if database is not None:
             if engine != "aurora":
                 found.append((("databaseSnapshotIdentifier",), f"only applies when database.engine is 'aurora', got {engine!r}"))
             elif not matches(AWS_CLUSTER_SNAPSHOT, database):
                 found.append(
-                    (("databaseSnapshotIdentifier",), f"must be a DB cluster snapshot identifier or ARN such as 'tdce-prod-2026-11-01', got {database!r}")
+                    (
+                        ("databaseSnapshotIdentifier",),
+                        f"must be a DB cluster snapshot identifier or ARN such as 'tdce-prod-2026-11-01', got {database!r}",
+                    )
                 )
         source = self.cloudsql_source_instance
         if source is not None and engine != "cloudsql":

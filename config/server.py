@@ -32,7 +32,10 @@ class ServerSettings(SettingsModel):
                 found.append((("instanceType",), f"must be an EC2 instance type such as 'm5.xlarge', got {self.instance_type!r}"))
             elif size in AWS_SIZES_BELOW_MINIMUM:
                 found.append(
-                    (("instanceType",), f"must be xlarge or larger (the vendor's minimum is m5.xlarge), got {self.instance_type!r}")
+                    (
+                        ("instanceType",),
+                        f"must be xlarge or larger (the vendor's minimum is m5.xlarge), got {self.instance_type!r}",
+                    )
                 )
             if self.image is not None and not matches(AWS_IMAGE_ID, self.image):
                 found.append((("image",), f"must be an AMI ID such as 'ami-0123456789abcdef0', got {self.image!r}"))
@@ -42,7 +45,10 @@ class ServerSettings(SettingsModel):
                 found.append((("instanceType",), f"must be a machine type such as 'n2-standard-4', got {self.instance_type!r}"))
             elif standard is not None and int(standard.group(1)) < GCP_MINIMUM_VCPUS:
                 found.append(
-                    (("instanceType",), f"must have at least {GCP_MINIMUM_VCPUS} vCPUs, like the vendor's m5.xlarge, got {self.instance_type!r}")
+                    (
+                        ("instanceType",),
+                        f"must have at least {GCP_MINIMUM_VCPUS} vCPUs, like the vendor's m5.xlarge, got {self.instance_type!r}",
+                    )
                 )
             if self.key_pair is not None:
                 found.append((("keyPair",), "is AWS only: GCP uses OS Login; remove it"))

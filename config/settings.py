@@ -127,15 +127,23 @@ class Settings(SettingsModel):
         if self.cloud == "gcp" and self.project is None:
             found.append((("project",), "is required on gcp: the project ID to deploy into"))
         if self.project is not None and (self.cloud == "aws" or not re.fullmatch(GCP_PROJECT, self.project)):
-            why = "is GCP only; remove it" if self.cloud == "aws" else f"must be a GCP project ID such as 'tdce-prod', got {self.project!r}"
+            why = (
+                "is GCP only; remove it"
+                if self.cloud == "aws"
+                else f"must be a GCP project ID such as 'tdce-prod', got {self.project!r}"
+            )
             found.append((("project",), why))
         for index, zone in enumerate(self.zones):
             expected = self.region if self.cloud == "aws" else f"{self.region}-"
             if not (zone.startswith(expected) and len(zone) > len(expected)):
-                found.append((("zones", index), f"must be a zone of region {self.region!r} such as {expected + 'a'!r}, got {zone!r}"))
+                found.append(
+                    (("zones", index), f"must be a zone of region {self.region!r} such as {expected + 'a'!r}, got {zone!r}")
+                )
         if self.cloud == "aws":
             if self.zones and len(self.zones) < 2:
-                found.append((("zones",), f"must list at least 2 zones (subnets in two zones; Aurora needs them), got {len(self.zones)}"))
+                found.append(
+                    (("zones",), f"must list at least 2 zones (subnets in two zones; Aurora needs them), got {len(self.zones)}")
+                )
             subnets = self.network.subnet_cidrs
             if subnets and len(subnets) < max(2, len(self.zones)):
                 found.append(
@@ -181,7 +189,10 @@ class Settings(SettingsModel):
         allowed = ENGINES_BY_CLOUD[self.cloud]
         if self.database.engine not in allowed:
             found.append(
-                (("database", "engine"), f"{self.database.engine!r} is not offered on {self.cloud}; allowed: {', '.join(allowed)}")
+                (
+                    ("database", "engine"),
+                    f"{self.database.engine!r} is not offered on {self.cloud}; allowed: {', '.join(allowed)}",
+                )
             )
         found += [
             (("database", block), f"only applies when engine is {block!r}, got engine {self.database.engine!r}")
@@ -209,7 +220,10 @@ class Settings(SettingsModel):
                     found.append(((*path, key), f"tag values must be at most 256 characters, got {len(value)}"))
             elif not re.fullmatch(GCP_LABEL_KEY, key) or not re.fullmatch(GCP_LABEL_VALUE, value):
                 found.append(
-                    ((*path, key), f"GCP labels need lowercase letters, digits, '_' and '-' (key starting with a letter), got {key}={value!r}")
+                    (
+                        (*path, key),
+                        f"GCP labels take lowercase letters, digits, '_' and '-' (keys start with a letter), got {key}={value!r}",
+                    )
                 )
         return found
 
@@ -224,4 +238,3 @@ class Settings(SettingsModel):
         if self.cloud == "gcp":
             return (GCP_IAP_RANGE, *self.access.admin_cidrs)
         return self.access.admin_cidrs
-

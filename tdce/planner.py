@@ -61,7 +61,9 @@ def plan_config(stack: str, values: Mapping[str, str], secret_keys: frozenset[st
     return Plan(project=PROJECT, stack=stack, settings=settings, resources=monitor.records, outputs=outputs)
 
 
-def run_program(stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str], monitor: RecordingMonitor) -> dict[str, Any]:
+def run_program(
+    stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str], monitor: RecordingMonitor
+) -> dict[str, Any]:
     """Run `__main__.py` under the mock runtime, as the Pulumi CLI would run it, and return its resolved outputs."""
     runtime_settings.ROOT.set(None)
     runtime_config.set_all_config(dict(values), sorted(secret_keys))

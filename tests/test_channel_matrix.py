@@ -44,7 +44,10 @@ CONDITIONAL_ROWS_REQUIRED = {"license": False, "cloud-api": True, "storage": Tru
 def _ports(text: str) -> tuple[list[PortRange], list[PortRange]]:
     alternative = re.search(r"\((?:vendor notes )?(\d+) as alternative\)", text)
     main = re.sub(r"\(.*?\)|outbound", "", text)
-    ranges = [PortRange(*map(int, part.split("-"))) if "-" in part else PortRange(int(part), int(part)) for part in re.findall(r"\d+(?:-\d+)?", main)]
+    ranges = [
+        PortRange(*map(int, part.split("-"))) if "-" in part else PortRange(int(part), int(part))
+        for part in re.findall(r"\d+(?:-\d+)?", main)
+    ]
     return ranges, [PortRange(int(alternative.group(1)), int(alternative.group(1)))] if alternative else []
 
 

@@ -13,7 +13,19 @@ from config.settings import Settings
 from tests.support import EXAMPLE_STACKS, stack_values
 
 KNOWN_KEYS = [field.alias for field in Settings.model_fields.values()]
-NESTED_KEYS = ["vpcCidr", "userCidrs", "adminCidrs", "ssh", "name", "maxCount", "minCount", "desiredCount", "engine", "sizeGb", "type"]
+NESTED_KEYS = [
+    "vpcCidr",
+    "userCidrs",
+    "adminCidrs",
+    "ssh",
+    "name",
+    "maxCount",
+    "minCount",
+    "desiredCount",
+    "engine",
+    "sizeGb",
+    "type",
+]
 
 json_scalars = st.one_of(
     st.none(),
@@ -25,8 +37,9 @@ json_scalars = st.one_of(
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(NESTED_KEYS) | st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(NESTED_KEYS) | st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 config_value = json_values.map(lambda value: value if isinstance(value, str) else json.dumps(value)) | st.text(max_size=30)

@@ -29,8 +29,16 @@ def assert_problem(problems: list[str], key: str, *fragments: str) -> None:
     [
         ({"network.vpcCidr": "10.20.0.0/33"}, "tdce:network.vpcCidr", ("must be a CIDR",)),
         ({"network.vpcCidr": "10.20.0.1/16"}, "tdce:network.vpcCidr", ("host bits",)),
-        ({"network.subnetCidrs": ["10.20.0.0/24", "10.99.0.0/24"]}, "tdce:network.subnetCidrs[1]", ("inside vpcCidr (10.20.0.0/16)",)),
-        ({"network.subnetCidrs": ["10.20.0.0/24", "10.20.0.128/25"]}, "tdce:network.subnetCidrs[1]", ("overlaps subnetCidrs[0]",)),
+        (
+            {"network.subnetCidrs": ["10.20.0.0/24", "10.99.0.0/24"]},
+            "tdce:network.subnetCidrs[1]",
+            ("inside vpcCidr (10.20.0.0/16)",),
+        ),
+        (
+            {"network.subnetCidrs": ["10.20.0.0/24", "10.20.0.128/25"]},
+            "tdce:network.subnetCidrs[1]",
+            ("overlaps subnetCidrs[0]",),
+        ),
         ({"access.userCidrs": ["not-a-cidr"]}, "tdce:access.userCidrs[0]", ("must be a CIDR", "not-a-cidr")),
         ({"access.userCidrs": []}, "tdce:access.userCidrs", ("at least 1",)),
         ({"access.userCidrs": DELETE}, "tdce:access.userCidrs", ("required",)),
@@ -41,8 +49,16 @@ def assert_problem(problems: list[str], key: str, *fragments: str) -> None:
         ({"restore.dataDiskSnapshotId": "snapshot-1"}, "tdce:restore.dataDiskSnapshotId", ("snap-",)),
         ({"server.image": "debian-12"}, "tdce:server.image", ("ami-",)),
         ({"workers[0].extraSecurityGroups": ["group-1"]}, "tdce:workers[0].extraSecurityGroups[0]", ("sg-",)),
-        ({"workers[1].desiredCount": 4, "workers[1].maxCount": 2}, "tdce:workers[1].maxCount", ("must be ≥ desiredCount (4), got 2",)),
-        ({"workers[0].minCount": 3, "workers[0].desiredCount": 1}, "tdce:workers[0].minCount", ("must be ≤ desiredCount (1), got 3",)),
+        (
+            {"workers[1].desiredCount": 4, "workers[1].maxCount": 2},
+            "tdce:workers[1].maxCount",
+            ("must be ≥ desiredCount (4), got 2",),
+        ),
+        (
+            {"workers[0].minCount": 3, "workers[0].desiredCount": 1},
+            "tdce:workers[0].minCount",
+            ("must be ≤ desiredCount (1), got 3",),
+        ),
         ({"workers[1].name": "linux-ondemand"}, "tdce:workers[1].name", ("unique",)),
         ({"workers[0].spotMaxPrice": "0.5"}, "tdce:workers[0].spotMaxPrice", ("spot",)),
         ({"workers[0].os": "macos"}, "tdce:workers[0].os", ("'linux' or 'windows'", "macos")),
@@ -117,7 +133,9 @@ def test_password_with_punctuation_is_refused_without_echoing_it():
 
 
 def test_aurora_restore_requires_the_old_user_password():
-    problems = problems_for("aws-prod", {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": "tdce-prod-2026-11-01"})
+    problems = problems_for(
+        "aws-prod", {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": "tdce-prod-2026-11-01"}
+    )
     assert_problem(problems, "tdce:databaseUserPassword", "restoring Aurora")
 
 

@@ -31,7 +31,8 @@ def test_encrypted_values_become_a_placeholder_marked_secret():
 
 def test_values_are_passed_as_the_pulumi_cli_passes_them(tmp_path):
     (tmp_path / "Pulumi.x.yaml").write_text(
-        "config:\n  tdce:cloud: aws\n  tdce:access:\n    ssh: true\n    userCidrs: [10.0.0.0/8]\n  aws:skipCredentialsValidation: true\n"
+        "config:\n  tdce:cloud: aws\n  tdce:access:\n    ssh: true\n    userCidrs: [10.0.0.0/8]\n"
+        "  aws:skipCredentialsValidation: true\n"
     )
     config = read_stack_config("x", tmp_path)
     assert config.values["tdce:access"] == '{"ssh": true, "userCidrs": ["10.0.0.0/8"]}'

@@ -15,7 +15,7 @@ from typing import Any
 from pulumi.runtime import Mocks
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from tdce.mock_cloud import aws, gcp
+from tdce.mock_cloud import aws, aws_data, gcp
 
 Invoke = Callable[[Mapping[str, Any]], dict[str, Any]]
 
@@ -43,6 +43,7 @@ class OfflineCloud(Mocks):
         outputs = dict(args.inputs)
         outputs.update(aws.computed(args.typ, args.name, resource_id, args.inputs))
         outputs.update(gcp.computed(args.typ, args.name, resource_id, args.inputs))
+        outputs.update(aws_data.computed(args.typ, args.name, resource_id, args.inputs))
         if args.typ == RANDOM_PASSWORD:
             # Deterministic and obviously fake; the engine protocol marks it secret all the same.
             outputs["result"] = OFFLINE_RANDOM_PASSWORD[: int(args.inputs.get("length", 24))]

@@ -1,0 +1,86 @@
+"""AWS Backup for the stateful resources: replaces the vendor's hand-made snapshot Lambda (001_ec271c3ff40761d0.txt 4.16)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from config.backup import BackupSettings
+
+BACKUP_SERVICE_POLICIES = (
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+)
+
+
+class Backup(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: BackupSettings,
+        resource_arns: Sequence[pulumi.Input[str]],
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("tdce:aws:Backup", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        key = aws.kms.Key(
+            f"{name}-key",
+            description="TDCE backup vault encryption",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            tags=tags,
+            opts=child,
+        )
+        self.vault = aws.backup.Vault(f"{name}-vault", kms_key_arn=key.arn, tags=tags, opts=child)
+        copy_actions = []
+        if settings.copy_to_region is not None:
+            # AWS Backup copies into a vault of the target region; pulumi-aws v7 places a resource in another region by `region`.
+            copy_vault = aws.backup.Vault(f"{name}-copy-vault", region=settings.copy_to_region, tags=tags, opts=child)
+            copy_actions.append({"destination_vault_arn": copy_vault.arn, "lifecycle": {"delete_after": settings.retention_days}})
+        self.plan = aws.backup.Plan(
+            f"{name}-plan",
+            rules=[
+                {
+                    "rule_name": "daily",
+                    "target_vault_name": self.vault.name,
+                    "schedule": f"cron({settings.minute} {settings.hour} * * ? *)",
+                    "lifecycle": {"delete_after": settings.retention_days},
+                    "copy_actions": copy_actions,
+                    "recovery_point_tags": dict(tags),
+                }
+            ],
+            tags=tags,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            ),
+            tags=tags,
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{policy.rsplit('For', 1)[1].lower()}", role=role.name, policy_arn=policy, opts=child
+            )
+            for policy in BACKUP_SERVICE_POLICIES
+        ]
+        self.selection = aws.backup.Selection(
+            f"{name}-selection",
+            plan_id=self.plan.id,
+            iam_role_arn=role.arn,
+            resources=list(resource_arns),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+        )
+        self.vault_name = self.vault.name
+        self.register_outputs({"vaultName": self.vault_name, "planId": self.plan.id})

@@ -1,0 +1,207 @@
+"""Aurora PostgreSQL Serverless v2: the vendor's Aurora option (001_ec271c3ff40761d0.txt 2.1.1, 4.10), on today's engine.
+
+The vendor stack used Aurora Serverless v1, which AWS retired on 2025-03-31; v2 is a
+provisioned-mode cluster with `db.serverless` instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+from pydantic import SecretStr
+
+from components.aws.database_secrets import DatabaseSecrets
+from components.aws.tags import DATABASE, role_tags
+from config.channels import DATABASE as DATABASE_CHANNEL
+from config.channels import SECRETS_ENDPOINT
+from config.database import AuroraSettings
+from config.restore import RestoreSettings
+
+ENGINE = "aurora-postgresql"
+SERVERLESS_INSTANCE_CLASS = "db.serverless"
+MASTER_USERNAME = "tdceadmin"
+DATABASE_NAME = "techila"
+# Pause after this many idle seconds when the minimum capacity is 0 ACU.
+AUTO_PAUSE_SECONDS = 600
+
+
+class AuroraDatabase(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: AuroraSettings,
+        restore: RestoreSettings,
+        restore_user_password: SecretStr | None,
+        region: str,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: Sequence[pulumi.Input[str]],
+        server_security_group_id: pulumi.Input[str],
+        server_role_name: pulumi.Input[str],
+        secrets_endpoint_security_group_id: pulumi.Input[str] | None,
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("tdce:aws:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        port = DATABASE_CHANNEL.ports[0].first
+        database_tags = role_tags(tags, DATABASE)
+
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets", subnet_ids=list(subnet_ids), description="TDCE database subnets", tags=database_tags, opts=child
+        )
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=vpc_id,
+            # Fixed text: a changed description replaces the group.
+            description="TDCE database: PostgreSQL from the server and the rotation function only",
+            tags=database_tags,
+            opts=child,
+        )
+        self.rotation_security_group = aws.ec2.SecurityGroup(
+            f"{name}-rotation-sg",
+            vpc_id=vpc_id,
+            description="TDCE secret rotation function",
+            tags=database_tags,
+            opts=child,
+        )
+        self._open_database_port(name, port, server_security_group_id, secrets_endpoint_security_group_id, child)
+
+        # Part of the final snapshot's name: a fixed name would make the second teardown of a stack fail.
+        final_suffix = random.RandomId(f"{name}-final-snapshot-suffix", byte_length=4, opts=child)
+        restoring = restore.database_snapshot_identifier is not None
+        scaling = {"min_capacity": settings.min_capacity, "max_capacity": settings.max_capacity}
+        if settings.min_capacity == 0:
+            scaling["seconds_until_auto_pause"] = AUTO_PAUSE_SECONDS
+        self.cluster = aws.rds.Cluster(
+            f"{name}-cluster",
+            engine=ENGINE,
+            engine_mode="provisioned",
+            engine_version=settings.engine_version,
+            serverlessv2_scaling_configuration=scaling,
+            port=port,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            storage_encrypted=True,
+            deletion_protection=settings.deletion_protection,
+            backup_retention_period=settings.backup_retention_days,
+            copy_tags_to_snapshot=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=final_suffix.hex.apply(lambda suffix: f"{name}-final-{suffix}"),
+            manage_master_user_password=True,
+            # A restored cluster takes its master user and database from the snapshot.
+            master_username=None if restoring else MASTER_USERNAME,
+            database_name=None if restoring else DATABASE_NAME,
+            snapshot_identifier=restore.database_snapshot_identifier,
+            tags=database_tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=True,
+                # The restore source is read once, at creation: editing it on a live stack must not
+                # replace the cluster. AWS upgrades minor versions itself; following that drift would
+                # mean asking for a downgrade.
+                ignore_changes=["snapshotIdentifier", "masterUsername", "databaseName", "engineVersion"],
+            ),
+        )
+        self.instances = [
+            aws.rds.ClusterInstance(
+                f"{name}-{role}",
+                cluster_identifier=self.cluster.id,
+                engine=ENGINE,
+                engine_version=self.cluster.engine_version,
+                instance_class=SERVERLESS_INSTANCE_CLASS,
+                db_subnet_group_name=subnet_group.name,
+                auto_minor_version_upgrade=True,
+                tags=database_tags,
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["engineVersion"]),
+            )
+            for role in (("writer", "reader") if settings.reader else ("writer",))
+        ]
+        self.secrets = DatabaseSecrets(
+            f"{name}-secrets",
+            cluster=self.cluster,
+            writer=self.instances[0],
+            rotation_days=settings.rotation_days,
+            restore_user_password=restore_user_password,
+            region=region,
+            subnet_ids=subnet_ids,
+            rotation_security_group_id=self.rotation_security_group.id,
+            database_name=DATABASE_NAME,
+            server_role_name=server_role_name,
+            tags=database_tags,
+            opts=child,
+        )
+        self.endpoint = self.cluster.endpoint
+        self.reader_endpoint = self.cluster.reader_endpoint
+        self.port = self.cluster.port
+        self.cluster_arn = self.cluster.arn
+        self.master_secret_arn = self.secrets.master_secret_arn
+        self.user_secret_arn = self.secrets.user_secret_arn
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "readerEndpoint": self.reader_endpoint,
+                "port": self.port,
+                "clusterArn": self.cluster_arn,
+                "masterSecretArn": self.master_secret_arn,
+                "userSecretArn": self.user_secret_arn,
+            }
+        )
+
+    def _open_database_port(
+        self,
+        name: str,
+        port: int,
+        server_security_group_id: pulumi.Input[str],
+        secrets_endpoint_security_group_id: pulumi.Input[str] | None,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """The database channel of the matrix: PostgreSQL from the server group and the rotation group, nothing else."""
+        for source, source_id in (("server", server_security_group_id), ("rotation", self.rotation_security_group.id)):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-database-from-{source}",
+                security_group_id=self.security_group.id,
+                referenced_security_group_id=source_id,
+                ip_protocol=DATABASE_CHANNEL.protocol,
+                from_port=port,
+                to_port=port,
+                description=f"{DATABASE_CHANNEL.name}: PostgreSQL from the {source}",
+                opts=child,
+            )
+        egress_to_database = {"server": server_security_group_id, "rotation": self.rotation_security_group.id}
+        for source, group_id in egress_to_database.items():
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-{source}-to-database",
+                security_group_id=group_id,
+                referenced_security_group_id=self.security_group.id,
+                ip_protocol=DATABASE_CHANNEL.protocol,
+                from_port=port,
+                to_port=port,
+                description=f"{DATABASE_CHANNEL.name}: PostgreSQL to the database",
+                opts=child,
+            )
+        if secrets_endpoint_security_group_id is not None:
+            https = SECRETS_ENDPOINT.ports[0].first
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-secrets-endpoint-from-rotation",
+                security_group_id=secrets_endpoint_security_group_id,
+                referenced_security_group_id=self.rotation_security_group.id,
+                ip_protocol=SECRETS_ENDPOINT.protocol,
+                from_port=https,
+                to_port=https,
+                description=f"{SECRETS_ENDPOINT.name}: Secrets Manager from the rotation function",
+                opts=child,
+            )
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-rotation-to-secrets-endpoint",
+                security_group_id=self.rotation_security_group.id,
+                referenced_security_group_id=secrets_endpoint_security_group_id,
+                ip_protocol=SECRETS_ENDPOINT.protocol,
+                from_port=https,
+                to_port=https,
+                description=f"{SECRETS_ENDPOINT.name}: rotation function to Secrets Manager",
+                opts=child,
+            )
