@@ -117,6 +117,9 @@ class Settings(SettingsModel):
         found += self._tag_findings(("tags",), self.tags)
         if self.cloud == "gcp" and self.backup.copy_to_region is not None:
             found.append((("backup", "copyToRegion"), "is AWS only: GCP snapshots are multi-regional already"))
+        if self.cloud == "gcp" and self.backup.minute != 0:
+            on_the_hour = f"must be on the hour on gcp, such as '03:00', got {self.backup.daily_at_utc!r}"
+            found.append((("backup", "dailyAtUtc"), on_the_hour))
         return found
 
     def _location_findings(self) -> list[Finding]:

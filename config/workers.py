@@ -49,6 +49,9 @@ class WorkerPool(SettingsModel):
         if cloud == "aws":
             if self.image is not None and not matches(AWS_IMAGE_ID, self.image):
                 found.append((("image",), f"must be an AMI ID such as 'ami-0123456789abcdef0', got {self.image!r}"))
-        elif self.extra_security_groups:
-            found.append((("extraSecurityGroups",), "is AWS only: on GCP firewall rules target service accounts"))
+        else:
+            if self.extra_security_groups:
+                found.append((("extraSecurityGroups",), "is AWS only: on GCP firewall rules target service accounts"))
+            if self.spot_max_price is not None:
+                found.append((("spotMaxPrice",), "is AWS only: GCP Spot VMs have no price cap; remove it"))
         return found

@@ -8,24 +8,43 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from config.errors import ConfigError
-from config.stack_file import CONFIG_DIR
+from config.stack_file import CONFIG_DIR, read_stack_config
 
 EXIT_OK = 0
 EXIT_CONFIG_ERROR = 1
+EXIT_POLICY_VIOLATION = 2
+EXIT_POLICY_PACK_FAILED = 3
 
 
 def _plan(args: argparse.Namespace) -> int:
     from tdce.plan_report import print_plan
     from tdce.planner import plan_stack
+    from tdce.policy_report import print_policy_report
+    from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
 
     plan = plan_stack(args.stack, Path(args.config_dir))
-    print_plan(plan, Console())
+    console = Console()
+    print_plan(plan, console)
+    document = plan.as_json()
+    exit_code = EXIT_OK
+    if not args.no_policy:
+        stack_config = read_stack_config(args.stack, Path(args.config_dir))
+        try:
+            pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
+            report = check_plan(plan, stack_config.values, sorted(stack_config.secret_keys), pack_dir)
+        except PolicyPackError as error:
+            Console(stderr=True).print(f"[red]policy pack failed:[/] {escape(str(error))}")
+            return EXIT_POLICY_PACK_FAILED
+        print_policy_report(report, console)
+        document["policyViolations"] = report.as_json()
+        exit_code = EXIT_POLICY_VIOLATION if report.mandatory else EXIT_OK
     if args.json:
-        Path(args.json).write_text(json.dumps(plan.as_json(), indent=2) + "\n")
+        Path(args.json).write_text(json.dumps(document, indent=2) + "\n")
         Console(stderr=True).print(f"plan written to {args.json}")
-    return EXIT_OK
+    return exit_code
 
 
 def _ports(args: argparse.Namespace) -> int:
@@ -42,15 +61,25 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tdce", description="TDCE clusters as code: offline plan and operations.")
     commands = root.add_subparsers(dest="command", required=True)
 
-    plan = commands.add_parser("plan", help="run the Pulumi program offline and show what it would create")
+    plan = commands.add_parser(
+        "plan",
+        help="run the Pulumi program offline, show what it would create and check it with the policy pack",
+        description="Exit codes: 0 clean, 1 bad config, 2 a mandatory policy violation, 3 the policy pack failed.",
+    )
     plan.add_argument("stack", help="stack name: reads config/Pulumi.STACK.yaml")
     plan.add_argument("--json", metavar="FILE", help="also write the whole plan as JSON (schema in the README)")
     plan.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
+    plan.add_argument("--no-policy", action="store_true", help="plan only; do not run the policy pack")
+    plan.add_argument("--policy-pack", metavar="DIR", help="the policy pack to run (default: policies/)")
     plan.set_defaults(run=_plan)
 
     ports = commands.add_parser("ports", help="print the TDCE channel matrix")
     ports.add_argument("--format", choices=("table", "mermaid"), default="table")
     ports.set_defaults(run=_ports)
+
+    from tdce.ops.commands import add_operation_commands
+
+    add_operation_commands(commands)
     return root
 
 

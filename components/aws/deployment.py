@@ -1,11 +1,31 @@
-"""The whole TDCE deployment on AWS: composes the per-concern components."""
+"""The whole TDCE deployment on AWS: composes the per-concern components in one region.
+
+The database component (`database.py`, wired by a later change) takes what it needs from the
+attributes kept here: `network` (VPC and subnet IDs), `firewall` (the server group, its only
+client), `identity` (the server role, to read the database secrets) and `secrets_endpoint` (the
+endpoint's group, which its rotation function must reach; present whenever Aurora is chosen).
+"""
 
 from __future__ import annotations
 
+from http.client import HTTPS_PORT
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
+from components.aws.admin_password import AdminPassword
+from components.aws.firewall import Firewall
+from components.aws.identity import Identity
+from components.aws.images import Images
+from components.aws.network import Network
+from components.aws.secrets_endpoint import SecretsEndpoint
+from components.aws.server import Server
+from components.aws.storage import Storage
+from components.aws.tags import deployment_tags
+from components.aws.workers import Workers
+from config.channels import MANAGEMENT, WEB, Channel
+from config.exposure import channels_for
 from config.settings import Settings
 
 
@@ -13,7 +33,98 @@ class AwsDeployment(pulumi.ComponentResource):
     def __init__(self, name: str, *, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tdce:aws:Deployment", name, None, opts)
         self.settings = settings
-        self.register_outputs({})
+        stack = pulumi.get_stack()
+        tags = deployment_tags(stack, settings.tags)
+        # Tags go on each resource explicitly rather than as provider default tags, so the
+        # recorded plan and the policy pack see them.
+        provider = aws.Provider(f"{name}-aws", region=settings.region, opts=pulumi.ResourceOptions(parent=self))
+        inside = pulumi.ResourceOptions(parent=self, providers=[provider])
+        images = Images(provider)
+        self.channels = channels_for(settings)
+
+        self.network = Network(f"{name}-network", network=settings.network, zones=settings.zones, tags=tags, opts=inside)
+        self.firewall = Firewall(
+            f"{name}-firewall",
+            vpc_id=self.network.vpc_id,
+            s3_prefix_list_id=self.network.s3_prefix_list_id,
+            channels=self.channels,
+            open_egress=settings.access.open_egress,
+            tags=tags,
+            opts=inside,
+        )
+        self.storage = Storage(f"{name}-storage", bucket=settings.bucket, tags=tags, opts=inside)
+        self.admin_password = AdminPassword(
+            f"{name}-dashboard-admin-password", chosen=settings.dashboard_admin_password, tags=tags, opts=inside
+        )
+        self.identity = Identity(
+            f"{name}-identity",
+            region=settings.region,
+            bucket_arn=self.storage.bucket_arn,
+            objects_arn=self.storage.objects_arn,
+            server_secret_arns=[self.admin_password.secret_arn],
+            worker_secrets=settings.worker_secrets,
+            tags=tags,
+            opts=inside,
+        )
+        self.secrets_endpoint = None
+        if settings.uses_secrets_endpoint:
+            self.secrets_endpoint = SecretsEndpoint(
+                f"{name}-secrets-endpoint",
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.subnet_ids,
+                clients={"workers": self.firewall.worker_group_id, "server": self.firewall.server_group_id},
+                tags=tags,
+                opts=inside,
+            )
+        self.server = Server(
+            f"{name}-server",
+            server=settings.server,
+            restore_snapshot_id=settings.restore.data_disk_snapshot_id,
+            image=images.for_(settings.server.image, "linux"),
+            # The server and its data volume share the first zone.
+            subnet_id=self.network.subnet_ids[0],
+            zone=self.network.zones[0],
+            security_group_id=self.firewall.server_group_id,
+            instance_profile_name=self.identity.server_profile_name,
+            admin_password_secret_arn=self.admin_password.secret_arn,
+            region=settings.region,
+            tags=tags,
+            opts=inside,
+        )
+        self.workers = Workers(
+            f"{name}-workers",
+            pools=settings.workers,
+            images=images,
+            subnet_ids=self.network.subnet_ids,
+            worker_group_id=self.firewall.worker_group_id,
+            instance_profile_arn=self.identity.worker_profile_arn,
+            scaling_role_name=self.identity.server_role_name,
+            stack=stack,
+            user_tags=settings.tags,
+            opts=inside,
+        )
+        self.register_outputs(self.stack_outputs())
+
+    def _port(self, channel: Channel) -> int:
+        """The one port this stack opens for `channel` (the management port follows its setting)."""
+        (ports,) = next(c.ports for c in self.channels if c.channel is channel)
+        return ports.first
 
     def stack_outputs(self) -> dict[str, Any]:
-        return {}
+        web, management = self._port(WEB), self._port(MANAGEMENT)
+        web_suffix = "" if web == HTTPS_PORT else f":{web}"
+        ip = self.server.public_ip
+        return {
+            "dashboardUrl": ip.apply(lambda address: f"https://{address}{web_suffix}/"),
+            "serverPublicIp": ip,
+            "sdkEndpoint": ip.apply(lambda address: f"{address}:{management}"),
+            "bucketName": self.storage.bucket_name,
+            "vpcId": self.network.vpc_id,
+            "subnetIds": self.network.subnet_ids,
+            "serverSecurityGroupId": self.firewall.server_group_id,
+            "workerSecurityGroupId": self.firewall.worker_group_id,
+            "workerGroupNames": self.workers.group_names,
+            "dataVolumeId": self.server.data_volume_id,
+            "serverImageId": self.server.image_id,
+            "dashboardAdminPasswordSecretArn": self.admin_password.secret_arn,
+        }

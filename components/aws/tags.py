@@ -1,4 +1,7 @@
-"""The tags every AWS resource of a deployment carries; `tdce backup`, `tdce health` and `tdce preflight` find resources by them."""
+"""The tags every AWS resource of a deployment carries.
+
+`tdce backup`, `tdce health` and `tdce preflight` find resources by them.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,8 +28,16 @@ ID_PREFIXES: dict[str, str] = {
 }
 
 
-def _region(arguments: Mapping[str, Any]) -> str:
-    return str(arguments.get("region") or "eu-west-1")
+# The region of the stack's explicit provider, seen when the program registers it; invokes
+# and ARNs answer for that region, as the real provider would.
+_provider_region = {"region": "eu-west-1"}
+PROVIDER = "pulumi:providers:aws"
+# A documentation address (RFC 5737) for the server's Elastic IP.
+ELASTIC_IP = "192.0.2.100"
+
+
+def _region(arguments: Mapping[str, Any] | None = None) -> str:
+    return str((arguments or {}).get("region") or _provider_region["region"])
 
 
 def _availability_zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -38,14 +47,30 @@ def _availability_zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    filters = str(arguments.get("filters", ""))
-    image_id = WINDOWS_IMAGE_ID if "Windows" in filters else DEBIAN_12_IMAGE_ID
-    return {"id": image_id, "imageId": image_id, "architecture": "x86_64", "name": "offline-plan-image", "rootDeviceName": "/dev/xvda"}
+    filters = {f.get("name"): list(f.get("values", [])) for f in arguments.get("filters") or []}
+    if filters.get("image-id"):
+        image_id = filters["image-id"][0]
+    else:
+        image_id = WINDOWS_IMAGE_ID if "Windows" in str(filters.get("name")) else DEBIAN_12_IMAGE_ID
+    return {
+        "id": image_id,
+        "imageId": image_id,
+        "architecture": "x86_64",
+        "name": "offline-plan-image",
+        "rootDeviceName": "/dev/xvda",
+    }
+
+
+def _endpoint_service(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    service = str(arguments.get("service"))
+    name = f"com.amazonaws.{_region(arguments)}.{service}"
+    return {"id": name, "service": service, "serviceName": name, "serviceType": arguments.get("serviceType")}
 
 
 INVOKES = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:ec2/getAmi:getAmi": _image,
+    "aws:ec2/getVpcEndpointService:getVpcEndpointService": _endpoint_service,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
         "accountId": ACCOUNT_ID,
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan",
@@ -64,16 +89,43 @@ INVOKES = {
 
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Attributes AWS computes on create that the program reads back (ARNs, names)."""
+    """Attributes AWS computes on create that the program reads back (ARNs, names, addresses)."""
+    if type_token == PROVIDER and inputs.get("region"):
+        _provider_region["region"] = str(inputs["region"])
     if not type_token.startswith("aws:"):
         return {}
+    region = _region()
     service = type_token.split(":")[1].split("/")[0]
-    attributes: dict[str, Any] = {"arn": f"arn:{PARTITION}:{service}:eu-west-1:{ACCOUNT_ID}:{name}"}
-    if type_token == "aws:s3/bucket:Bucket" or type_token == "aws:s3/bucketV2:BucketV2":
-        bucket = inputs.get("bucket") or resource_id
-        attributes.update(bucket=bucket, arn=f"arn:{PARTITION}:s3:::{bucket}")
-    if type_token == "aws:iam/role:Role":
-        attributes["arn"] = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{name}"
+    attributes: dict[str, Any] = {"arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{name}"}
     if "name" not in inputs and type_token not in ("aws:ec2/vpc:Vpc",):
         attributes["name"] = name
+    attributes.update(_specific(type_token, name, resource_id, inputs, region))
     return attributes
+
+
+def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    if type_token in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
+        bucket = inputs.get("bucket") or resource_id
+        return {"bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}"}
+    if type_token == "aws:iam/role:Role":
+        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{name}"}
+    if type_token == "aws:iam/instanceProfile:InstanceProfile":
+        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile/{name}"}
+    if type_token == "aws:secretsmanager/secret:Secret":
+        return {"arn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-Offln0"}
+    if type_token == "aws:autoscaling/group:Group":
+        group_id = hashlib.sha256(name.encode()).hexdigest()[:12]
+        return {
+            "arn": f"arn:{PARTITION}:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
+        }
+    if type_token == "aws:ec2/launchTemplate:LaunchTemplate":
+        return {"latestVersion": 1, "defaultVersion": 1}
+    if type_token == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
+        return {"prefixListId": "pl-" + resource_id.rsplit("-", 1)[-1][:8]}
+    if type_token == "aws:ec2/eip:Eip":
+        return {"publicIp": ELASTIC_IP, "allocationId": resource_id}
+    if type_token == "aws:ec2/instance:Instance":
+        return {"publicIp": ELASTIC_IP}
+    if type_token == "aws:cloudwatch/logGroup:LogGroup":
+        return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
+    return {}

@@ -7,40 +7,94 @@ from typing import Any
 
 PROJECT_NUMBER = "123456789012"
 DEBIAN_12_IMAGE = "projects/debian-cloud/global/images/debian-12-bookworm-v20261101"
+WINDOWS_IMAGE = "projects/windows-cloud/global/images/windows-server-2022-dc-v20261101"
+COMPUTE_API = "https://www.googleapis.com/compute/v1"
+SERVER_ADDRESS = "198.51.100.20"
+PRIVATE_SERVICES_RANGE = "10.99.0.0"
+DATABASE_PRIVATE_ADDRESS = "10.99.0.3"
+FALLBACK_PROJECT = "tdce-offline"
+PROVIDER_TYPE = "pulumi:providers:gcp"
+
+# The project of the explicit provider the program registered last: resources take their
+# project from it, as they do from a real provider, unless they name one themselves.
+_provider_project = {"project": FALLBACK_PROJECT}
 
 
 def _zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
     region = str(arguments.get("region") or "europe-north1")
-    return {"names": [f"{region}-{letter}" for letter in "abc"], "id": region, "region": region, "project": arguments.get("project")}
+    return {
+        "names": [f"{region}-{letter}" for letter in "abc"],
+        "id": region,
+        "region": region,
+        "project": arguments.get("project"),
+    }
 
 
 def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    return {"selfLink": f"https://www.googleapis.com/compute/v1/{DEBIAN_12_IMAGE}", "name": DEBIAN_12_IMAGE.rsplit("/", 1)[1], "id": "1234567890", "family": arguments.get("family")}
+    image = WINDOWS_IMAGE if arguments.get("project") == "windows-cloud" else DEBIAN_12_IMAGE
+    return {
+        "selfLink": f"{COMPUTE_API}/{image}",
+        "name": image.rsplit("/", 1)[1],
+        "id": "1234567890",
+        "family": arguments.get("family"),
+    }
 
 
 INVOKES = {
     "gcp:compute/getZones:getZones": _zones,
     "gcp:compute/getImage:getImage": _image,
     "gcp:organizations/getProject:getProject": lambda arguments: {
-        "projectId": arguments.get("projectId") or "tdce-offline",
+        "projectId": arguments.get("projectId") or FALLBACK_PROJECT,
         "number": PROJECT_NUMBER,
-        "id": f"projects/{arguments.get('projectId') or 'tdce-offline'}",
+        "id": f"projects/{arguments.get('projectId') or FALLBACK_PROJECT}",
         "name": "offline plan",
     },
 }
 
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Attributes GCP computes on create that the program reads back (self links, emails)."""
+    """Attributes GCP computes on create that the program reads back (self links, emails, resource names)."""
+    if type_token == PROVIDER_TYPE:
+        _provider_project["project"] = inputs.get("project") or FALLBACK_PROJECT
+        return {}
     if not type_token.startswith("gcp:"):
         return {}
-    project = inputs.get("project", "tdce-offline")
-    attributes: dict[str, Any] = {"selfLink": f"https://www.googleapis.com/compute/v1/projects/{project}/{name}"}
-    if type_token == "gcp:serviceaccount/account:Account":
-        account = inputs.get("accountId", name)
-        attributes.update(email=f"{account}@{project}.iam.gserviceaccount.com", member=f"serviceAccount:{account}@{project}.iam.gserviceaccount.com")
-    if type_token == "gcp:compute/address:Address":
-        attributes["address"] = "198.51.100.20"
+    project = inputs.get("project") or _provider_project["project"]
+    given_name = inputs.get("name") or name
+    attributes: dict[str, Any] = {"selfLink": f"{COMPUTE_API}/projects/{project}/{given_name}"}
+    attributes.update(_specific(type_token, name, project, inputs))
     if "name" not in inputs:
-        attributes["name"] = name
+        attributes.setdefault("name", name)
     return attributes
+
+
+def _specific(type_token: str, name: str, project: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    kind = type_token.rsplit(":", 1)[1]
+    if kind == "Account":
+        email = f"{inputs.get('accountId', name)}@{project}.iam.gserviceaccount.com"
+        return {"email": email, "member": f"serviceAccount:{email}", "name": f"projects/{project}/serviceAccounts/{email}"}
+    if kind == "ServiceIdentity":
+        service = str(inputs.get("service", "")).split(".", 1)[0]
+        email = f"service-{PROJECT_NUMBER}@gcp-sa-{service}.iam.gserviceaccount.com"
+        return {"email": email, "member": f"serviceAccount:{email}"}
+    if kind == "Address":
+        return {"address": SERVER_ADDRESS}
+    if kind == "GlobalAddress":
+        return {"address": PRIVATE_SERVICES_RANGE}
+    if kind == "IAMCustomRole":
+        return {"name": f"projects/{project}/roles/{inputs.get('roleId', name)}"}
+    if kind == "Secret":
+        secret_id = inputs.get("secretId", name)
+        return {"secretId": secret_id, "name": f"projects/{PROJECT_NUMBER}/secrets/{secret_id}"}
+    if kind == "InstanceTemplate":
+        template = f"{inputs.get('namePrefix', name)}offline"
+        link = f"{COMPUTE_API}/projects/{project}/global/instanceTemplates/{template}"
+        return {"name": template, "selfLink": link, "selfLinkUnique": f"{link}?uniqueId=1234567890"}
+    if kind == "DatabaseInstance":
+        return {
+            "connectionName": f"{project}:{inputs.get('region', 'offline')}:{name}",
+            "privateIpAddress": DATABASE_PRIVATE_ADDRESS,
+        }
+    if kind == "Bucket":
+        return {"url": f"gs://{inputs.get('name', name)}"}
+    return {}

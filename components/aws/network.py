@@ -1,0 +1,95 @@
+"""The VPC: public subnets in two or more zones, the internet route, the S3 gateway endpoint, a closed default group."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.flow_logs import FlowLogs
+from config.network import NetworkSettings
+
+# `tdce:zones` empty means the region's first two (see config/settings.py): two zones are what
+# Aurora's subnet group needs, and what the vendor's single subnet lacked.
+LOOKED_UP_ZONE_COUNT = 2
+
+
+class Network(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        network: NetworkSettings,
+        zones: tuple[str, ...],
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("tdce:aws:Network", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        zone_names = self._zone_names(zones)
+        tags = dict(tags)
+
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=network.vpc_cidr,
+            # The S3 and Secrets Manager endpoints resolve through the VPC's DNS.
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=tags,
+            opts=child,
+        )
+        # Adopting the default group strips its rules: nothing may use it to talk to anything.
+        aws.ec2.DefaultSecurityGroup(f"{name}-default-group", vpc_id=vpc.id, tags=tags, opts=child)
+        gateway = aws.ec2.InternetGateway(f"{name}-gateway", vpc_id=vpc.id, tags=tags, opts=child)
+        routes = aws.ec2.RouteTable(f"{name}-routes", vpc_id=vpc.id, tags=tags, opts=child)
+        aws.ec2.Route(
+            f"{name}-internet", route_table_id=routes.id, destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id, opts=child
+        )
+        subnets = []
+        for index, (zone, cidr) in enumerate(zip(zone_names, network.subnets_for(len(zone_names)), strict=True)):
+            subnet = aws.ec2.Subnet(
+                f"{name}-subnet-{index}",
+                vpc_id=vpc.id,
+                cidr_block=cidr,
+                availability_zone=zone,
+                # Each instance decides: the server has an Elastic IP, each worker pool its `publicIp`.
+                map_public_ip_on_launch=False,
+                tags=tags,
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-subnet-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+            )
+            subnets.append(subnet)
+        s3_service = aws.ec2.get_vpc_endpoint_service_output(
+            service="s3", service_type="Gateway", opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        # Bundles go to S3 over the AWS network, not the internet gateway (vendor's TechilaS3Endpoint).
+        s3_endpoint = aws.ec2.VpcEndpoint(
+            f"{name}-s3",
+            vpc_id=vpc.id,
+            service_name=s3_service.service_name,
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[routes.id],
+            tags=tags,
+            opts=child,
+        )
+        if network.flow_logs:
+            FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, tags=tags, opts=child)
+
+        self.vpc_id = vpc.id
+        self.vpc_cidr = vpc.cidr_block
+        self.zones = zone_names
+        self.subnet_ids = [subnet.id for subnet in subnets]
+        self.route_table_id = routes.id
+        self.s3_prefix_list_id = s3_endpoint.prefix_list_id
+        self.register_outputs(
+            {"vpcId": self.vpc_id, "subnetIds": self.subnet_ids, "zones": self.zones, "s3PrefixListId": self.s3_prefix_list_id}
+        )
+
+    def _zone_names(self, configured: tuple[str, ...]) -> list[pulumi.Input[str]]:
+        if configured:
+            return list(configured)
+        available = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        return [available.names[index] for index in range(LOOKED_UP_ZONE_COUNT)]

@@ -1,0 +1,112 @@
+"""The Techila Server: the instance, its Elastic IP and its data volume, which outlives any instance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.images import Image
+from components.aws.instance_metadata import METADATA_OPTIONS
+from components.aws.server_user_data import DATA_DEVICE_NAME, server_user_data
+from components.aws.tags import DATA_DISK, SERVER, role_tags
+from config.server import ServerSettings
+
+ROOT_VOLUME_TYPE = "gp3"
+
+
+class Server(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        server: ServerSettings,
+        restore_snapshot_id: str | None,
+        image: Image,
+        subnet_id: pulumi.Input[str],
+        zone: pulumi.Input[str],
+        security_group_id: pulumi.Input[str],
+        instance_profile_name: pulumi.Input[str],
+        admin_password_secret_arn: pulumi.Input[str],
+        region: str,
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("tdce:aws:Server", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        data = aws.ebs.Volume(
+            f"{name}-data",
+            availability_zone=zone,
+            size=server.data_disk.size_gb,
+            type=server.data_disk.type,
+            encrypted=True,
+            snapshot_id=restore_snapshot_id,
+            final_snapshot=True,
+            tags=role_tags(tags, DATA_DISK),
+            # The restore snapshot matters only at creation: editing it later must never replace the data.
+            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["snapshotId"]),
+        )
+        server_tags = role_tags(tags, SERVER)
+        instance = aws.ec2.Instance(
+            f"{name}-instance",
+            ami=image.id,
+            instance_type=server.instance_type,
+            key_name=server.key_pair,
+            subnet_id=subnet_id,
+            vpc_security_group_ids=[security_group_id],
+            iam_instance_profile=instance_profile_name,
+            # Reach the internet from first boot, before the Elastic IP is associated.
+            associate_public_ip_address=True,
+            metadata_options=METADATA_OPTIONS,
+            root_block_device={
+                "volume_type": ROOT_VOLUME_TYPE,
+                "volume_size": server.root_disk_size_gb,
+                "encrypted": True,
+                "delete_on_termination": True,
+                "tags": server_tags,
+            },
+            user_data=server_user_data(
+                data_volume_id=data.id, admin_password_secret_arn=admin_password_secret_arn, region=region
+            ),
+            tags=server_tags,
+            # The old server must let go of the data volume before a new one can attach it: see below.
+            opts=pulumi.ResourceOptions(
+                parent=self, delete_before_replace=True, ignore_changes=["ami"] if image.looked_up else None
+            ),
+        )
+        # pulumi/pulumi-aws#2769: on replacement the engine attaches the volume to the new
+        # instance before detaching it from the old one, which fails with VolumeInUse. Deleting
+        # the old attachment (and the old instance) first, with the instance stopped before the
+        # detach, gets the order right.
+        aws.ec2.VolumeAttachment(
+            f"{name}-data-attachment",
+            volume_id=data.id,
+            instance_id=instance.id,
+            device_name=DATA_DEVICE_NAME,
+            stop_instance_before_detaching=True,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        )
+        address = aws.ec2.Eip(f"{name}-address", domain="vpc", tags=dict(tags), opts=child)
+        # An address is associated with one instance at a time: release it before the new server takes it.
+        aws.ec2.EipAssociation(
+            f"{name}-address-association",
+            allocation_id=address.id,
+            instance_id=instance.id,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        )
+
+        self.instance_id = instance.id
+        self.public_ip = address.public_ip
+        self.private_ip = instance.private_ip
+        self.data_volume_id = data.id
+        self.image_id = instance.ami
+        self.register_outputs(
+            {
+                "instanceId": self.instance_id,
+                "publicIp": self.public_ip,
+                "privateIp": self.private_ip,
+                "dataVolumeId": self.data_volume_id,
+                "imageId": self.image_id,
+            }
+        )

@@ -1,0 +1,76 @@
+"""The bundle bucket: private, owner-enforced, encrypted, reachable over TLS only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.policy_document import deny_all_principals, document
+from config.bucket import BucketSettings
+
+
+class Storage(pulumi.ComponentResource):
+    def __init__(self, name: str, *, bucket: BucketSettings, tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None):
+        super().__init__("tdce:aws:Storage", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        bundles = aws.s3.Bucket(
+            f"{name}-bundles",
+            # In place of the vendor's S3DeleteLambda: `pulumi destroy` empties the bucket itself.
+            force_destroy=bucket.force_destroy,
+            tags=dict(tags),
+            opts=child,
+        )
+        on_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bundles])
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bundles.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=on_bucket,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership", bucket=bundles.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=on_bucket
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bundles.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=on_bucket,
+        )
+        objects = bundles.arn.apply(lambda arn: f"{arn}/*")
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bundles.id,
+            policy=document(
+                deny_all_principals(
+                    "RefuseUnencryptedTransport", ["s3:*"], [bundles.arn, objects], {"Bool": {"aws:SecureTransport": "false"}}
+                )
+            ),
+            opts=on_bucket,
+        )
+        # Always managed, so turning versioning off later suspends it instead of leaving it on.
+        aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bundles.id,
+            versioning_configuration={"status": "Enabled" if bucket.versioning else "Suspended"},
+            opts=on_bucket,
+        )
+        if bucket.expire_after_days is not None:
+            rule: dict = {
+                "id": "expire-bundles",
+                "status": "Enabled",
+                "filter": {},
+                "expiration": {"days": bucket.expire_after_days},
+            }
+            if bucket.versioning:
+                rule["noncurrent_version_expiration"] = {"noncurrent_days": bucket.expire_after_days}
+            aws.s3.BucketLifecycleConfiguration(f"{name}-lifecycle", bucket=bundles.id, rules=[rule], opts=on_bucket)
+
+        self.bucket_name = bundles.bucket
+        self.bucket_arn = bundles.arn
+        self.objects_arn = objects
+        self.register_outputs({"bucketName": self.bucket_name, "bucketArn": self.bucket_arn})

@@ -1,0 +1,61 @@
+"""The worker pools, and the server's permission to scale exactly these groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.images import Images
+from components.aws.policy_document import allow, document
+from components.aws.tags import WORKER_POOL, deployment_tags, role_tags
+from components.aws.worker_pool import WorkerPool
+from config.workers import WorkerPool as PoolSettings
+
+# Setting the desired count starts and stops workers; terminating one named instance while
+# lowering the count is how the dashboard's idle shutdown (001_ec271c3ff40761d0.txt 4.1) stops a worker.
+SCALING_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
+
+
+class Workers(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        pools: Sequence[PoolSettings],
+        images: Images,
+        subnet_ids: Sequence[pulumi.Input[str]],
+        worker_group_id: pulumi.Input[str],
+        instance_profile_arn: pulumi.Input[str],
+        scaling_role_name: pulumi.Input[str],
+        stack: str,
+        user_tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("tdce:aws:Workers", name, None, opts)
+        groups: dict[str, WorkerPool] = {}
+        for pool in pools:
+            groups[pool.name] = WorkerPool(
+                f"{name}-{pool.name}",
+                pool=pool,
+                image=images.for_(pool.image, pool.os),
+                subnet_ids=subnet_ids,
+                security_group_ids=[worker_group_id, *pool.extra_security_groups],
+                instance_profile_arn=instance_profile_arn,
+                # A pool's own tags (vendor 4.18) win over the stack's; the tdce: tags win over both.
+                tags=role_tags(deployment_tags(stack, {**user_tags, **pool.tags}), WORKER_POOL, pool=pool.name),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        if groups:
+            aws.iam.RolePolicy(
+                f"{name}-scaling",
+                role=scaling_role_name,
+                policy=document(
+                    allow("ScaleThisStacksWorkerGroups", list(SCALING_ACTIONS), [g.group_arn for g in groups.values()])
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.group_names = {pool: group.group_name for pool, group in groups.items()}
+        self.group_arns = {pool: group.group_arn for pool, group in groups.items()}
+        self.register_outputs({"groupNames": self.group_names})

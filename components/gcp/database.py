@@ -1,0 +1,190 @@
+"""Cloud SQL for PostgreSQL on a private IP, with IAM database authentication for the server.
+
+The GCP answer to the vendor's rotated database passwords (001_ec271c3ff40761d0.txt 4.8.2):
+the server logs in as its service account, so it holds no password at all. The one password
+left, the built-in `postgres` administrator's, sits in Secret Manager with a rotation schedule
+(`database_password.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.database_password import rotated_password_secret
+from components.gcp.labels import DATABASE, with_role
+from components.gcp.secrets import password
+from config.database import CloudSqlSettings
+from config.restore import RestoreSettings
+
+# A /16 for Google-managed services, as Google recommends, so later services fit in it too.
+PRIVATE_SERVICES_PREFIX_LENGTH = 16
+# Cloud SQL Enterprise keeps at most 7 days of transaction logs, Enterprise Plus 35.
+MAX_LOG_RETENTION_DAYS = {"ENTERPRISE": 7, "ENTERPRISE_PLUS": 35}
+
+
+def edition_for(tier: str) -> str:
+    # Left unset, PostgreSQL 16 and later default to Enterprise Plus, which rejects the
+    # db-custom-* tiers; the tier decides the edition instead.
+    return "ENTERPRISE_PLUS" if tier.startswith("db-perf-optimized-") else "ENTERPRISE"
+
+
+class Database(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: CloudSqlSettings,
+        restore: RestoreSettings,
+        project: str,
+        region: str,
+        zone: str,
+        network: pulumi.Input[str],
+        backup_start_utc: str,
+        server_email: pulumi.Input[str],
+        server_member: pulumi.Input[str],
+        worker_email: pulumi.Input[str],
+        labels: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("tdce:gcp:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        db_labels = with_role(labels, DATABASE)
+
+        peering_range = gcp.compute.GlobalAddress(
+            f"{name}-range",
+            purpose="VPC_PEERING",
+            address_type="INTERNAL",
+            prefix_length=PRIVATE_SERVICES_PREFIX_LENGTH,
+            network=network,
+            labels=db_labels,
+            opts=child,
+        )
+        peering = gcp.servicenetworking.Connection(
+            f"{name}-peering",
+            network=network,
+            service="servicenetworking.googleapis.com",
+            reserved_peering_ranges=[peering_range.name],
+            # Google refuses to remove the peering for days after the instance is gone; it
+            # leaves with the VPC instead, so `pulumi destroy` can finish.
+            deletion_policy="ABANDON",
+            opts=child,
+        )
+        # The peering would let every VM of the VPC reach the database; the channel matrix names the server only.
+        gcp.compute.Firewall(
+            f"{name}-deny-workers",
+            network=network,
+            direction="EGRESS",
+            description="TDCE database: only the server reaches Google's service network (the database channel)",
+            denies=[{"protocol": "all"}],
+            destination_ranges=[pulumi.Output.concat(peering_range.address, "/", str(PRIVATE_SERVICES_PREFIX_LENGTH))],
+            target_service_accounts=[worker_email],
+            opts=child,
+        )
+        admin_password = password(f"{name}-admin-password", given=None, opts=child)
+        self.instance = gcp.sql.DatabaseInstance(
+            f"{name}-instance",
+            region=region,
+            database_version=settings.database_version,
+            settings=self._instance_settings(settings, zone, network, backup_start_utc, db_labels),
+            clone=self._clone(restore),
+            root_password=admin_password,
+            deletion_protection=settings.deletion_protection,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[peering],
+                protect=True,
+                # The clone source is read once, at creation: changing it must never replace the database.
+                ignore_changes=["clone"],
+            ),
+        )
+        self._server_login(name, project, server_email, server_member, child)
+        self.admin_password_secret = rotated_password_secret(
+            f"{name}-admin-password", value=admin_password, rotation_days=settings.rotation_days, labels=labels, opts=child
+        )
+
+        self.instance_name = self.instance.name
+        self.connection_name = self.instance.connection_name
+        self.private_ip = self.instance.private_ip_address
+        self.register_outputs(
+            {
+                "instanceName": self.instance_name,
+                "connectionName": self.connection_name,
+                "privateIp": self.private_ip,
+                "adminPasswordSecret": self.admin_password_secret,
+            }
+        )
+
+    @staticmethod
+    def _instance_settings(
+        settings: CloudSqlSettings, zone: str, network: pulumi.Input[str], backup_start_utc: str, labels: Mapping[str, str]
+    ) -> dict[str, object]:
+        edition = edition_for(settings.tier)
+        return {
+            "tier": settings.tier,
+            "edition": edition,
+            "availability_type": settings.availability.upper(),
+            # Next to the server, which is the database's only client.
+            "location_preference": {"zone": zone},
+            "deletion_protection_enabled": settings.deletion_protection,
+            # Private IP only: the database is reachable from this VPC and nowhere else.
+            "ip_configuration": {"ipv4_enabled": False, "private_network": network, "ssl_mode": "ENCRYPTED_ONLY"},
+            "backup_configuration": {
+                "enabled": True,
+                "start_time": backup_start_utc,
+                "point_in_time_recovery_enabled": True,
+                "transaction_log_retention_days": min(settings.backup_retention_days, MAX_LOG_RETENTION_DAYS[edition]),
+                # One automated backup a day, so keeping N backups keeps N days.
+                "backup_retention_settings": {"retained_backups": settings.backup_retention_days, "retention_unit": "COUNT"},
+            },
+            # Deleting the instance (past both protections) still leaves its backups to restore from.
+            "retain_backups_on_delete": True,
+            "database_flags": [{"name": "cloudsql.iam_authentication", "value": "on"}],
+            "user_labels": dict(labels),
+        }
+
+    @staticmethod
+    def _clone(restore: RestoreSettings) -> dict[str, str] | None:
+        if restore.cloudsql_source_instance is None:
+            return None
+        clone = {"source_instance_name": restore.cloudsql_source_instance}
+        if restore.cloudsql_point_in_time is not None:
+            clone["point_in_time"] = restore.cloudsql_point_in_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return clone
+
+    def _server_login(
+        self,
+        name: str,
+        project: str,
+        server_email: pulumi.Input[str],
+        server_member: pulumi.Input[str],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        # PostgreSQL names an IAM service account user by its email without the domain suffix.
+        gcp.sql.User(
+            f"{name}-server-user",
+            instance=self.instance.name,
+            name=pulumi.Output.from_input(server_email).apply(lambda email: email.removesuffix(".gserviceaccount.com")),
+            type="CLOUD_IAM_SERVICE_ACCOUNT",
+            opts=opts,
+        )
+        # Cloud SQL has no per-instance IAM policy: the grants are on the project, narrowed by a
+        # condition to this one instance.
+        only_this_instance = self.instance.name.apply(
+            lambda instance: {
+                "title": "this TDCE database only",
+                "expression": f'resource.name == "projects/{project}/instances/{instance}"',
+            }
+        )
+        for role in ("client", "instanceUser"):
+            gcp.projects.IAMMember(
+                f"{name}-server-{role.lower()}",
+                project=project,
+                role=f"roles/cloudsql.{role}",
+                member=server_member,
+                condition=only_this_instance,
+                opts=opts,
+            )

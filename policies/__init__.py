@@ -1,0 +1,1 @@
+"""The TDCE CrossGuard policy pack: port rules from the channel matrix, and safety rules."""

@@ -1,0 +1,123 @@
+"""The bundle bucket: private, encrypted, reachable over TLS only.
+
+On AWS the guarantees are separate resources attached to the bucket (public access block,
+encryption configuration, bucket policy), so these are stack policies that look for them.
+GCP encrypts every object itself and serves the API over TLS only; there the bucket's own
+inputs carry public access prevention.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+
+from policies.reading import Subject, get, items, json_document, stack_subjects, truthy
+
+AWS_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+AWS_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+AWS_ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+AWS_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+GCP_BUCKET = "gcp:storage/bucket:Bucket"
+PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+ENCRYPTION_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
+
+
+def _attached(subjects: list[Subject], types: tuple[str, ...], bucket: Subject) -> list[Subject]:
+    return [s for s in subjects if s.type in types and s.depends_on("bucket", bucket)]
+
+
+def validate_bucket_public_access_blocked(args: StackValidationArgs, report: ReportViolation) -> None:
+    subjects = stack_subjects(args)
+    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
+        blocks = _attached(subjects, (AWS_PUBLIC_ACCESS_BLOCK,), bucket)
+        if not blocks:
+            report("the bucket has no public access block", bucket.urn)
+        for block in blocks:
+            off = [flag for flag in PUBLIC_ACCESS_FLAGS if not truthy(get(block.props, flag))]
+            if off:
+                report(f"the public access block leaves {', '.join(off)} off", block.urn)
+    for bucket in (s for s in subjects if s.type == GCP_BUCKET):
+        if get(bucket.props, "publicAccessPrevention") != "enforced":
+            report("publicAccessPrevention is not 'enforced'", bucket.urn)
+        if not truthy(get(bucket.props, "uniformBucketLevelAccess")):
+            report("uniformBucketLevelAccess is off, so object ACLs can still grant access", bucket.urn)
+
+
+bucket_public_access_blocked = StackValidationPolicy(
+    name="bucket-public-access-blocked",
+    description=(
+        "Buckets are never public: AWS buckets carry a public access block with all four settings on, GCP buckets "
+        "enforce public access prevention with uniform access. Bundles hold users' code and data."
+    ),
+    validate=validate_bucket_public_access_blocked,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation_steps="Keep the storage component's public access block (AWS) or publicAccessPrevention='enforced' (GCP).",
+)
+
+
+def validate_bucket_encrypted(args: StackValidationArgs, report: ReportViolation) -> None:
+    subjects = stack_subjects(args)
+    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
+        inline = get(
+            bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm"
+        )
+        algorithms = [inline] + [
+            get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
+            for config in _attached(subjects, AWS_ENCRYPTION, bucket)
+            for rule in items(get(config.props, "rules"))
+        ]
+        if not any(algorithm in ENCRYPTION_ALGORITHMS for algorithm in algorithms):
+            report("the bucket has no default encryption configuration", bucket.urn)
+
+
+bucket_encrypted = StackValidationPolicy(
+    name="bucket-encrypted",
+    description=(
+        "AWS buckets state their default encryption (SSE-S3 or SSE-KMS) so that it is reviewed and kept, not left to "
+        "an account default. GCP encrypts every object itself."
+    ),
+    validate=validate_bucket_encrypted,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Attach a BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms or AES256.",
+)
+
+
+def _denies_plain_http(policy: object) -> bool:
+    document = json_document(policy)
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        condition = statement.get("Condition", {}).get("Bool", {}) if isinstance(statement, dict) else {}
+        if statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false":
+            return True
+    return False
+
+
+def validate_bucket_tls_only(args: StackValidationArgs, report: ReportViolation) -> None:
+    subjects = stack_subjects(args)
+    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
+        policies = [get(bucket.props, "policy")] + [
+            get(p.props, "policy") for p in _attached(subjects, (AWS_BUCKET_POLICY,), bucket)
+        ]
+        if not any(_denies_plain_http(policy) for policy in policies):
+            report("no bucket policy denies requests without TLS (aws:SecureTransport = false)", bucket.urn)
+
+
+bucket_tls_only = StackValidationPolicy(
+    name="bucket-tls-only",
+    description=(
+        "AWS buckets refuse plain-HTTP requests through a bucket policy that denies aws:SecureTransport = false, so "
+        "bundles and credentials never cross the network in clear text. GCP's storage API is TLS only."
+    ),
+    validate=validate_bucket_tls_only,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps=(
+        'Attach a BucketPolicy with a Deny statement on s3:* conditioned on {"Bool": {"aws:SecureTransport": "false"}}.'
+    ),
+)
+
+BUCKET_POLICIES = [bucket_public_access_blocked, bucket_encrypted, bucket_tls_only]

@@ -1,0 +1,93 @@
+"""Run one policy in-process the way the pack's servicer does, on resources written as plain data.
+
+For tests of single policies: the inputs are wrapped in the same unknown-checking proxy, the
+policy's config defaults are applied as the CLI applies them, and violations come back as
+messages. `UNKNOWN` stands for a value not known at preview.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+UNKNOWN = UNKNOWN_STRING_VALUE
+
+
+def config_defaults(policy: Policy) -> dict[str, Any]:
+    properties = policy.config_schema.properties if policy.config_schema else {}
+    return {key: schema["default"] for key, schema in properties.items() if "default" in schema}
+
+
+def _options(protect: bool) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+
+
+def urn_of(resource_type: str, name: str) -> str:
+    return f"urn:pulumi:test::tdce::{resource_type}::{name}"
+
+
+def check_resource(
+    policy: ResourceValidationPolicy,
+    resource_type: str,
+    props: dict[str, Any],
+    *,
+    protect: bool = False,
+    config: dict[str, Any] | None = None,
+) -> list[str]:
+    found: list[str] = []
+    args = ResourceValidationArgs(
+        resource_type,
+        unknown_checking_proxy(copy.deepcopy(props)),
+        urn_of(resource_type, "subject"),
+        "subject",
+        _options(protect),
+        None,
+        {**config_defaults(policy), **(config or {})},
+    )
+    policy.validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+@dataclass
+class StackResource:
+    name: str
+    type: str
+    props: dict[str, Any] = field(default_factory=dict)
+    protect: bool = False
+    # Input name → names of the resources it was computed from (the engine's property dependencies).
+    refs: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def urn(self) -> str:
+        return urn_of(self.type, self.name)
+
+
+def check_stack(policy: StackValidationPolicy, resources: list[StackResource]) -> list[tuple[str | None, str]]:
+    """Violations as (URN or None for the stack, message)."""
+    built = {
+        r.name: PolicyResource(
+            r.type, unknown_checking_proxy(copy.deepcopy(r.props)), r.urn, r.name, _options(r.protect), None, None, [], {}
+        )
+        for r in resources
+    }
+    for r in resources:
+        for key, names in r.refs.items():
+            built[r.name].property_dependencies[key] = [built[n] for n in names]
+            built[r.name].dependencies.extend(built[n] for n in names if built[n] not in built[r.name].dependencies)
+    found: list[tuple[str | None, str]] = []
+    args = StackValidationArgs(list(built.values()), config_defaults(policy))
+    policy.validate(args, lambda message, urn=None: found.append((urn, message)))
+    return found

@@ -1,0 +1,149 @@
+"""Reading resources as the pack receives them.
+
+Properties arrive wrapped in pulumi-policy's proxies, which raise `UnknownValueError` when a
+value is unknown at preview; the servicer turns that into an advisory "can't run policy"
+note. The helpers here let a rule read what it needs without tripping over unknowns it does
+not need, and `Subject` gives resource and stack policies one view of a resource.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
+
+def undecidable(path: str) -> NoReturn:
+    """Give up on a check the way CrossGuard does for values unknown at preview: advisory, never a verdict."""
+    raise UnknownValueError(UNKNOWN_STRING_VALUE, [path])
+
+
+def has(props: Any, key: str) -> bool:
+    # Iterating keys never touches values, so an unknown value still counts as present.
+    return isinstance(props, Mapping) and key in list(props)
+
+
+def get(props: Any, *path: str | int, default: Any = None) -> Any:
+    """The value at `path`, or `default` where a key is missing or null; unknown values raise."""
+    value = props
+    for key in path:
+        if isinstance(key, int):
+            if not _is_list(value) or key >= len(value):
+                return default
+        elif not has(value, key):
+            return default
+        value = value[key]
+        if value is None:
+            return default
+    return value
+
+
+def items(value: Any) -> list[Any]:
+    """The elements of a list input; nothing when the input is absent."""
+    return [value[i] for i in range(len(value))] if _is_list(value) else []
+
+
+def strings(value: Any) -> list[str]:
+    """A list input of strings, e.g. CIDR blocks; a lone string counts as one."""
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in items(value) if item is not None]
+
+
+def truthy(value: Any) -> bool:
+    # Some inputs are booleans, some strings ("true" in launch templates, "TRUE" in GCP metadata).
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def json_document(value: Any) -> Any:
+    """An IAM or bucket policy: inputs carry JSON text, though a mapping is accepted too."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def known_strings(value: Any) -> set[str]:
+    """Every string inside a value that is known now; unknown parts are skipped, not raised."""
+    if isinstance(value, str):
+        return {value}
+    found: set[str] = set()
+    if isinstance(value, Mapping):
+        keys: Sequence[Any] = list(value)
+    elif _is_list(value):
+        keys = range(len(value))
+    else:
+        return found
+    for key in keys:
+        try:
+            found |= known_strings(value[key])
+        except UnknownValueError:
+            continue
+    return found
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One resource as a policy sees it, whether from a resource policy's args or a stack policy's list."""
+
+    type: str
+    urn: str
+    props: Mapping[str, Any]
+    protect: bool = False
+    # The URNs each input was computed from (the engine's property dependencies); empty in resource policies.
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dependencies: tuple[str, ...] = ()
+
+    @classmethod
+    def of_args(cls, args: ResourceValidationArgs) -> Subject:
+        return cls(type=args.resource_type, urn=args.urn, props=args.props, protect=bool(args.opts.protect))
+
+    @classmethod
+    def of_resource(cls, resource: PolicyResource) -> Subject:
+        return cls(
+            type=resource.resource_type,
+            urn=resource.urn,
+            props=resource.props,
+            protect=bool(resource.opts.protect),
+            property_dependencies={k: tuple(r.urn for r in v) for k, v in resource.property_dependencies.items()},
+            dependencies=tuple(r.urn for r in resource.dependencies),
+        )
+
+    def refs(self, key: str, *path: str) -> frozenset[str]:
+        """What an input points at: its known values (IDs, emails) and the URNs it was computed from.
+
+        Two inputs that point at the same group share a value once it is known, and a URN
+        before that (at preview of a new stack), so comparing refs works in both cases.
+        """
+        try:
+            values = known_strings(get(self.props, key, *path))
+        except UnknownValueError:
+            values = set()
+        return frozenset(values | set(self.property_dependencies.get(key, ())))
+
+    def depends_on(self, key: str, other: Subject) -> bool:
+        """Whether input `key` comes from `other`; without property dependencies, any dependency counts."""
+        if key in self.property_dependencies:
+            return other.urn in self.property_dependencies[key]
+        return other.urn in self.dependencies
+
+
+def stack_subjects(args: StackValidationArgs) -> list[Subject]:
+    return [Subject.of_resource(resource) for resource in args.resources]

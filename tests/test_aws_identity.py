@@ -1,0 +1,131 @@
+"""AWS IAM: every policy grants named actions on this stack's resources; "*" only for read-only describe calls."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pytest
+
+from config.channels import SECRETS_ENDPOINT
+from tdce.mock_cloud.aws import ACCOUNT_ID
+from tdce.planner import Plan
+from tests.support import plan_of, plan_variant
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+NAMED_SECRET = "tdce/license-key"
+SECRET_ARN = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT_ID}:secret:tdce/db-AbCdEf"
+STACKS = ("aws-prod", "aws-dev")
+
+
+@cache
+def with_worker_secrets() -> Plan:
+    return plan_variant("aws-prod", {"workerSecrets": [NAMED_SECRET, SECRET_ARN]})
+
+
+def statements(plan: Plan, name_part: str = "") -> list[dict]:
+    found = []
+    for policy in [*plan.by_type(ROLE_POLICY), *plan.by_type("aws:s3/bucketPolicy:BucketPolicy")]:
+        if name_part in policy.name:
+            found += json.loads(policy.inputs["policy"])["Statement"]
+    return found
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def bucket(plan: Plan) -> str:
+    return f"arn:aws:s3:::{plan.outputs['bucketName']}"
+
+
+@pytest.mark.parametrize("plan", [lambda: plan_of("aws-prod"), lambda: plan_of("aws-dev"), with_worker_secrets])
+def test_no_policy_grants_a_wildcard_action_and_star_resources_only_for_describe_calls(plan):
+    plan = plan()
+    granted = [s for s in statements(plan) if s["Effect"] == "Allow"]
+    assert granted
+    for statement in granted:
+        assert not any("*" in action for action in as_list(statement["Action"])), statement
+        if "*" in as_list(statement["Resource"]):
+            assert all(action.split(":", 1)[1].startswith("Describe") for action in statement["Action"]), statement
+
+
+def test_worker_policy_reads_only_bundles_when_no_secrets_are_configured():
+    plan = plan_of("aws-prod")
+    (statement,) = statements(plan, "identity-worker")
+    assert statement["Action"] == ["s3:GetObject"]
+    assert statement["Resource"] == [f"{bucket(plan)}/*"]
+
+
+def test_worker_policy_names_only_the_bundles_and_the_configured_secrets():
+    plan = with_worker_secrets()
+    granted = {
+        (action, resource) for s in statements(plan, "identity-worker") for action in s["Action"] for resource in s["Resource"]
+    }
+    assert granted == {
+        ("s3:GetObject", f"{bucket(plan)}/*"),
+        ("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT_ID}:secret:{NAMED_SECRET}-??????"),
+        ("secretsmanager:GetSecretValue", SECRET_ARN),
+    }
+
+
+def test_worker_secrets_bring_a_secrets_manager_endpoint_open_to_the_cluster_on_https_only():
+    assert not plan_of("aws-prod").by_type("aws:ec2/vpcEndpoint:VpcEndpoint")[1:]
+    plan = with_worker_secrets()
+    (endpoint,) = [e for e in plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"]
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.eu-west-1.secretsmanager"
+    assert endpoint.inputs["privateDnsEnabled"] is True
+    assert endpoint.inputs["subnetIds"] == plan.outputs["subnetIds"]
+    (group,) = endpoint.inputs["securityGroupIds"]
+    rules = [
+        r.inputs
+        for r in plan.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.inputs["securityGroupId"] == group
+    ]
+    (https,) = SECRETS_ENDPOINT.ports
+    clients = {plan.outputs["workerSecurityGroupId"], plan.outputs["serverSecurityGroupId"]}
+    assert {r["referencedSecurityGroupId"] for r in rules} == clients
+    assert all((r["ipProtocol"], r["fromPort"], r["toPort"]) == ("tcp", https.first, https.last) for r in rules)
+
+
+def test_server_reads_and_writes_the_bundle_bucket_and_reads_only_its_own_secret():
+    plan = plan_of("aws-prod")
+    granted = {(a, r) for s in statements(plan, "identity-server") for a in s["Action"] for r in s["Resource"]}
+    resources = {resource for _, resource in granted}
+    assert resources == {bucket(plan), f"{bucket(plan)}/*", plan.outputs["dashboardAdminPasswordSecretArn"], "*"}
+    assert {("s3:PutObject", f"{bucket(plan)}/*"), ("s3:GetObject", f"{bucket(plan)}/*")} <= granted
+    assert ("secretsmanager:GetSecretValue", plan.outputs["dashboardAdminPasswordSecretArn"]) in granted
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_server_may_scale_exactly_this_stacks_worker_groups(stack):
+    plan = plan_of(stack)
+    (statement,) = statements(plan, "workers-scaling")
+    assert "autoscaling:SetDesiredCapacity" in statement["Action"]
+    groups = {g.name for g in plan.by_type("aws:autoscaling/group:Group")}
+    assert {arn.rsplit("/", 1)[1] for arn in statement["Resource"]} == groups
+    assert all(
+        arn.startswith(f"arn:aws:autoscaling:{plan.settings.region}:{ACCOUNT_ID}:autoScalingGroup:")
+        for arn in statement["Resource"]
+    )
+    (scaling,) = [p for p in plan.by_type(ROLE_POLICY) if p.name.endswith("workers-scaling")]
+    (server_role,) = [r for r in plan.by_type("aws:iam/role:Role") if r.name.endswith("server-role")]
+    assert scaling.inputs["role"] == server_role.name
+
+
+def test_roles_are_assumable_by_ec2_only_and_profiles_carry_them():
+    plan = plan_of("aws-prod")
+    instance_roles = [r for r in plan.by_type("aws:iam/role:Role") if "identity" in r.name]
+    assert len(instance_roles) == 2
+    for role in instance_roles:
+        (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert trust["Principal"] == {"Service": "ec2.amazonaws.com"} and trust["Action"] == ["sts:AssumeRole"]
+    assert {p.inputs["role"] for p in plan.by_type("aws:iam/instanceProfile:InstanceProfile")} == {r.name for r in instance_roles}
+
+
+def test_bucket_refuses_every_request_not_made_over_tls():
+    plan = plan_of("aws-prod")
+    (statement,) = statements(plan, "tls-only")
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert set(statement["Resource"]) == {bucket(plan), f"{bucket(plan)}/*"}

@@ -1,0 +1,104 @@
+"""AWS worker pools: a launch template and auto scaling group each, sized, tagged and owned as the settings say."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pytest
+
+from tdce.mock_cloud.aws import WINDOWS_IMAGE_ID
+from tdce.planner import Plan
+from tests.support import plan_of, plan_variant, stack_values
+
+GROUP = "aws:autoscaling/group:Group"
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+CUSTOM_IMAGE = "ami-0123456789abcdef0"
+EXTRA_GROUP = "sg-0a3c9dfcc6c95d82e"
+WINDOWS_POOL = {
+    "name": "windows-private",
+    "os": "windows",
+    "instanceType": "c5.2xlarge",
+    "maxCount": 3,
+    "publicIp": False,
+    "extraSecurityGroups": [EXTRA_GROUP],
+}
+
+
+@cache
+def with_windows_and_custom_pools() -> Plan:
+    pools = json.loads(stack_values("aws-dev")[0]["tdce:workers"])
+    return plan_variant("aws-dev", {"workers": [*pools, WINDOWS_POOL, {**WINDOWS_POOL, "name": "custom", "image": CUSTOM_IMAGE}]})
+
+
+def pool_resources(plan: Plan, pool: str) -> tuple:
+    (template,) = [t for t in plan.by_type(TEMPLATE) if t.name == f"tdce-workers-{pool}-template"]
+    (group,) = [g for g in plan.by_type(GROUP) if g.name == f"tdce-workers-{pool}-group"]
+    return template, group
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "aws-dev"])
+def test_each_pool_has_a_group_over_every_subnet_launching_its_templates_latest_version(stack):
+    plan = plan_of(stack)
+    assert set(plan.outputs["workerGroupNames"]) == {pool.name for pool in plan.settings.workers}
+    for pool in plan.settings.workers:
+        template, group = pool_resources(plan, pool.name)
+        assert plan.outputs["workerGroupNames"][pool.name] == group.name
+        assert group.inputs["vpcZoneIdentifiers"] == plan.outputs["subnetIds"]
+        assert group.inputs["launchTemplate"] == {"id": template.id, "version": "$Latest"}
+        assert (group.inputs["minSize"], group.inputs["maxSize"]) == (pool.min_count, pool.max_count)
+        assert template.inputs["instanceType"] == pool.instance_type
+        disk = template.inputs["blockDeviceMappings"][0]["ebs"]
+        assert (disk["volumeSize"], disk["volumeType"]) == (pool.disk.size_gb, pool.disk.type)
+
+
+def test_dashboard_owned_pools_ignore_desired_count_drift_and_pulumi_owned_pools_set_it():
+    plan = plan_of("aws-prod")
+    owners = {pool.name: pool for pool in plan.settings.workers}
+    assert {pool.capacity_owner for pool in owners.values()} == {"dashboard", "pulumi"}
+    for name, pool in owners.items():
+        _, group = pool_resources(plan, name)
+        ignored = group.options["ignoreChanges"]
+        assert ignored == (["desiredCapacity"] if pool.capacity_owner == "dashboard" else [])
+        assert group.inputs["desiredCapacity"] == pool.desired_count
+
+
+def test_spot_pools_ask_for_spot_at_the_configured_price_and_on_demand_pools_do_not():
+    spot_template, spot_group = pool_resources(plan_of("aws-dev"), "dev-spot")
+    market = spot_template.inputs["instanceMarketOptions"]
+    assert market["marketType"] == "spot" and market["spotOptions"]["maxPrice"] == "0.10"
+    assert spot_group.inputs["capacityRebalance"] is True
+    on_demand, _ = pool_resources(plan_of("aws-prod"), "linux-ondemand")
+    assert "instanceMarketOptions" not in on_demand.inputs
+
+
+def test_pool_tags_reach_launched_instances_and_their_volumes():
+    plan = plan_of("aws-prod")
+    template, group = pool_resources(plan, "linux-ondemand")
+    expected = {"owner": "research-computing", "environment": "prod", "cost-center": "research"}
+    expected |= {"tdce:stack": "aws-prod", "tdce:role": "worker-pool", "tdce:pool": "linux-ondemand"}
+    by_kind = {spec["resourceType"]: spec["tags"] for spec in template.inputs["tagSpecifications"]}
+    assert by_kind["instance"] == by_kind["volume"] == expected
+    assert {tag["key"]: tag["value"] for tag in group.inputs["tags"]} == expected
+    assert all(tag["propagateAtLaunch"] is True for tag in group.inputs["tags"])
+
+
+def test_templates_carry_the_worker_profile_group_and_public_ip_setting():
+    plan = with_windows_and_custom_pools()
+    (profile,) = [p for p in plan.by_type("aws:iam/instanceProfile:InstanceProfile") if "worker" in p.name]
+    linux, _ = pool_resources(plan, "dev-spot")
+    windows, _ = pool_resources(plan, "windows-private")
+    assert linux.inputs["iamInstanceProfile"]["arn"].endswith(f"instance-profile/{profile.name}")
+    (linux_nic,) = linux.inputs["networkInterfaces"]
+    (windows_nic,) = windows.inputs["networkInterfaces"]
+    assert linux_nic["associatePublicIpAddress"] == "true" and windows_nic["associatePublicIpAddress"] == "false"
+    assert linux_nic["securityGroups"] == [plan.outputs["workerSecurityGroupId"]]
+    assert windows_nic["securityGroups"] == [plan.outputs["workerSecurityGroupId"], EXTRA_GROUP]
+
+
+def test_looked_up_images_are_pinned_and_configured_images_are_followed():
+    plan = with_windows_and_custom_pools()
+    windows, _ = pool_resources(plan, "windows-private")
+    custom, _ = pool_resources(plan, "custom")
+    assert windows.inputs["imageId"] == WINDOWS_IMAGE_ID and windows.options["ignoreChanges"] == ["imageId"]
+    assert custom.inputs["imageId"] == CUSTOM_IMAGE and custom.options["ignoreChanges"] == []

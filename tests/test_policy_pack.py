@@ -1,0 +1,310 @@
+"""The pack as the Pulumi CLI runs it: a subprocess driven over gRPC, on the real example plans and mutations of them."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from config.channels import CHANNELS, DATA, INTERCONNECT, SIGNAL, SSH, WEB, PortRange
+from config.database import MIN_BACKUP_RETENTION_DAYS
+from policies.pack import POLICIES
+from tdce.cli import main
+from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, config_defaults
+from tdce.recording import UNKNOWN_SHOWN_AS, RecordedResource
+from tests.support import plan_of, stack_values
+
+STACKS = ("aws-prod", "gcp-prod")
+STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.first == p.last) + 1] * 2)
+EVERYWHERE = "0.0.0.0/0"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+FIREWALL = "gcp:compute/firewall:Firewall"
+
+
+@pytest.fixture(scope="module")
+def packs() -> Iterator[dict[str, PolicyPackProcess]]:
+    """One pack process per example stack, as the CLI starts one per preview, shared by the tests here."""
+    started: dict[str, PolicyPackProcess] = {}
+    try:
+        for stack in STACKS:
+            values, secret_keys = stack_values(stack)
+            started[stack] = PolicyPackProcess(
+                project="tdce", stack=stack, config=values, secret_keys=sorted(secret_keys)
+            ).__enter__()
+        yield started
+    finally:
+        for pack in started.values():
+            pack.stop()
+
+
+def analyze(packs: dict[str, PolicyPackProcess], stack: str, resources: list[RecordedResource]) -> PolicyReport:
+    return packs[stack].analyze(resources)
+
+
+def test_the_pack_describes_every_policy_with_level_and_severity(packs) -> None:
+    info = packs["aws-prod"].info
+    described = {policy.name: policy for policy in info.policies}
+    assert info.name == "tdce" and set(described) == {policy.name for policy in POLICIES}
+    for policy in info.policies:
+        assert policy.description and policy.enforcementLevel and policy.severity, policy.name
+    assert config_defaults(described["backups-retained"]) == {"minDays": MIN_BACKUP_RETENTION_DAYS}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_example_plans_pass_clean(packs, stack: str) -> None:
+    report = analyze(packs, stack, plan_of(stack).resources)
+    assert report.violations == ()
+
+
+def test_a_value_unknown_at_preview_gives_an_advisory_not_a_verdict(packs) -> None:
+    rule = RecordedResource(
+        urn="urn:pulumi:aws-prod::tdce::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::preview",
+        type=INGRESS_RULE,
+        name="preview",
+        id=None,
+        custom=True,
+        parent=None,
+        provider=None,
+        dependencies=[],
+        inputs={
+            "ipProtocol": INTERCONNECT.protocol,
+            "fromPort": INTERCONNECT.ports[0].first,
+            "toPort": INTERCONNECT.ports[0].last,
+            "securityGroupId": UNKNOWN_SHOWN_AS,
+            "referencedSecurityGroupId": UNKNOWN_SHOWN_AS,
+        },
+    )
+    report = analyze(packs, "aws-prod", [rule])
+    advisories = [v for v in report.violations if v.policy == "interconnect-within-workers"]
+    assert [v.enforcement for v in advisories] == ["advisory"] and "can't run policy" in advisories[0].message
+    assert advisories[0].urn == rule.urn
+
+
+# Mutations of the real plans. Resources are found by what they do, never by name.
+
+
+def _ports_of(resource: RecordedResource) -> list[tuple[int, int]]:
+    if resource.type == INGRESS_RULE:
+        return [(resource.inputs.get("fromPort"), resource.inputs.get("toPort"))]
+    if resource.type == FIREWALL:
+        spans = [span for allow in resource.inputs.get("allows", []) for span in allow.get("ports", [])]
+        return [tuple(int(part) for part in (span.split("-") * 2)[:2]) for span in spans]
+    return []
+
+
+def opening(resources: list[RecordedResource], ports: PortRange) -> RecordedResource:
+    return next(r for r in resources if (ports.first, ports.last) in _ports_of(r))
+
+
+def of_type(resources: list[RecordedResource], kind: str) -> RecordedResource:
+    return next(r for r in resources if r.type == kind)
+
+
+def copy_as(resource: RecordedResource, name: str, **inputs) -> RecordedResource:
+    clone = copy.deepcopy(resource)
+    clone.name, clone.urn = name, resource.urn.rsplit("::", 1)[0] + f"::{name}"
+    clone.inputs.update(inputs)
+    return clone
+
+
+def open_ssh_to_the_world(resources):
+    web = opening(resources, WEB.ports[0])
+    ssh = SSH.ports[0]
+    resources.append(copy_as(web, "mutant", fromPort=ssh.first, toPort=ssh.last, cidrIpv4=EVERYWHERE))
+    return resources[-1].urn
+
+
+def open_gcp_ssh_to_the_world(resources):
+    ssh = opening(resources, SSH.ports[0])
+    ssh.inputs["sourceRanges"] = [EVERYWHERE]
+    return ssh.urn
+
+
+def add_a_stray_port(resources):
+    resources.append(copy_as(opening(resources, WEB.ports[0]), "mutant", fromPort=STRAY.first, toPort=STRAY.last))
+    return resources[-1].urn
+
+
+def make_the_interconnect_a_cidr(resources):
+    interconnect = opening(resources, INTERCONNECT.ports[0])
+    del interconnect.inputs["sourceServiceAccounts"]
+    interconnect.inputs["sourceRanges"] = ["192.0.2.0/24"]
+    return interconnect.urn
+
+
+def drop_volume_encryption(resources):
+    volume = of_type(resources, "aws:ebs/volume:Volume")
+    volume.inputs["encrypted"] = False
+    return volume.urn
+
+
+def unprotect(kind: str) -> Callable[[list[RecordedResource]], str]:
+    def mutate(resources):
+        disk = of_type(resources, kind)
+        disk.options["protect"] = False
+        return disk.urn
+
+    return mutate
+
+
+def remove(ports: PortRange) -> Callable[[list[RecordedResource]], str]:
+    def mutate(resources):
+        resources.remove(opening(resources, ports))
+        return ""
+
+    return mutate
+
+
+def switch_imds_to_optional(resources):
+    template = of_type(resources, "aws:ec2/launchTemplate:LaunchTemplate")
+    template.inputs["metadataOptions"]["httpTokens"] = "optional"
+    return template.urn
+
+
+def move_signal_to_the_workers(resources):
+    signal = opening(resources, SIGNAL.ports[0])
+    signal.inputs["securityGroupId"] = signal.inputs["referencedSecurityGroupId"]
+    return signal.urn
+
+
+def add_inline_ingress_to_the_server_group(resources):
+    server_group_id = of_type(resources, "aws:ec2/instance:Instance").inputs["vpcSecurityGroupIds"][0]
+    group = next(r for r in resources if r.id == server_group_id)
+    web = WEB.ports[0]
+    user_cidr = opening(resources, web).inputs["cidrIpv4"]
+    group.inputs["ingress"] = [{"protocol": "tcp", "fromPort": web.first, "toPort": web.last, "cidrBlocks": [user_cidr]}]
+    return group.urn
+
+
+MUTATIONS = {
+    "ssh open to the world": ("aws-prod", open_ssh_to_the_world, "no-remote-access-from-internet"),
+    "gcp ssh open to the world": ("gcp-prod", open_gcp_ssh_to_the_world, "no-remote-access-from-internet"),
+    "a stray port": ("aws-prod", add_a_stray_port, "ingress-matches-channel"),
+    "interconnect from a cidr": ("gcp-prod", make_the_interconnect_a_cidr, "interconnect-within-workers"),
+    "data volume unencrypted": ("aws-prod", drop_volume_encryption, "volumes-encrypted"),
+    "data volume unprotected": ("aws-prod", unprotect("aws:ebs/volume:Volume"), "stateful-resources-protected"),
+    "data disk unprotected": ("gcp-prod", unprotect("gcp:compute/disk:Disk"), "stateful-resources-protected"),
+    "data channel removed": ("aws-prod", remove(DATA.ports[0]), "required-channels-open"),
+    "gcp signal channel removed": ("gcp-prod", remove(SIGNAL.ports[0]), "required-channels-open"),
+    "imds optional": ("aws-prod", switch_imds_to_optional, "imdsv2-required"),
+    "signal on the worker group": ("aws-prod", move_signal_to_the_workers, "ingress-lands-on-channel-target"),
+    "inline rules beside rule resources": ("aws-prod", add_inline_ingress_to_the_server_group, "no-inline-and-separate-rules"),
+}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+def test_a_mutation_of_a_real_plan_is_caught_by_its_policy(packs, mutation: str) -> None:
+    stack, mutate, policy = MUTATIONS[mutation]
+    resources = copy.deepcopy(plan_of(stack).resources)
+    urn = mutate(resources)
+    report = analyze(packs, stack, resources)
+    caught = [v for v in report.mandatory if v.policy == policy]
+    assert caught, [(v.policy, v.message) for v in report.violations]
+    assert urn in {v.urn for v in caught}
+
+
+TEST_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def refuse(level):
+    def validate(args, report):
+        if args.resource_type == "aws:s3/bucket:Bucket":
+            report("refused by the test pack")
+    return ResourceValidationPolicy(name=f"{level.value}-bucket", description="Refuses buckets.", validate=validate,
+                                    enforcement_level=level)
+
+PolicyPack("test", [refuse(EnforcementLevel.MANDATORY), refuse(EnforcementLevel.ADVISORY)])
+"""
+
+
+def test_the_pack_process_is_stopped_after_use(tmp_path) -> None:
+    (tmp_path / "__main__.py").write_text(TEST_PACK)
+    with PolicyPackProcess(project="tdce", stack="aws-prod", config={}, pack_dir=tmp_path) as pack:
+        running = pack._process
+        assert running.poll() is None
+    assert running.poll() is not None
+
+
+def test_a_pack_that_prints_before_serving_is_reported_and_stopped(tmp_path) -> None:
+    (tmp_path / "__main__.py").write_text("print('hello')\nimport time\ntime.sleep(60)\n")
+    pack = PolicyPackProcess(project="tdce", stack="aws-prod", config={}, pack_dir=tmp_path)
+    with pytest.raises(PolicyPackError, match="first line should be its port, got 'hello'"):
+        pack.__enter__()
+    assert pack._process.poll() is not None
+
+
+@pytest.fixture
+def planned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tdce plan` on the session's cached plans: these tests are about what follows the planning."""
+    monkeypatch.setattr("tdce.planner.plan_stack", lambda stack, config_dir: plan_of(stack))
+
+
+def test_plan_exits_2_on_a_mandatory_violation_and_lists_it(tmp_path, capsys, planned) -> None:
+    (tmp_path / "__main__.py").write_text(TEST_PACK)
+    out = tmp_path / "plan.json"
+    assert main(["plan", "aws-prod", "--policy-pack", str(tmp_path), "--json", str(out)]) == 2
+    violations = json.loads(out.read_text())["policyViolations"]
+    assert {(v["policy"], v["enforcementLevel"]) for v in violations} == {
+        ("mandatory-bucket", "mandatory"),
+        ("advisory-bucket", "advisory"),
+    }
+    assert all("aws:s3/bucket:Bucket::" in v["urn"] for v in violations)
+    printed = capsys.readouterr().out
+    assert "mandatory-bucket" in printed and "refused by the test pack" in printed
+
+
+def test_plan_without_policy_skips_the_pack(tmp_path, planned) -> None:
+    out = tmp_path / "plan.json"
+    assert main(["plan", "aws-prod", "--no-policy", "--policy-pack", str(tmp_path / "missing"), "--json", str(out)]) == 0
+    assert "policyViolations" not in json.loads(out.read_text())
+
+
+def test_the_readme_lists_every_policy_with_its_level_and_severity() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("<!-- BEGIN policies -->") : readme.index("<!-- END policies -->")]
+    rows = {cells[1].strip("` "): cells for cells in (line.split("|") for line in section.splitlines()) if len(cells) > 5}
+    for policy in POLICIES:
+        assert policy.name in rows, policy.name
+        assert (rows[policy.name][3].strip(), rows[policy.name][4].strip()) == (
+            policy.enforcement_level.value,
+            policy.severity.value,
+        )
+
+
+MIRROR_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy, StackValidationPolicy
+
+def volume(args, report):
+    if args.resource_type == "aws:ebs/volume:Volume":
+        report(f"provider={args.provider.resource_type} protect={args.opts.protect} parent={args.opts.parent}")
+
+def rules(args, report):
+    for r in args.resources:
+        if r.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+            groups = sorted(d.name for d in r.property_dependencies.get("securityGroupId", []))
+            report(f"parent={r.parent.resource_type} securityGroupId from {groups}", r.urn)
+
+PolicyPack("mirror", [
+    ResourceValidationPolicy(name="volume", description="Shows what the pack sees.", validate=volume,
+                             enforcement_level=EnforcementLevel.ADVISORY),
+    StackValidationPolicy(name="rules", description="Shows what the pack sees.", validate=rules,
+                          enforcement_level=EnforcementLevel.ADVISORY),
+])
+"""
+
+
+def test_the_pack_sees_provider_options_parent_and_property_dependencies(tmp_path) -> None:
+    (tmp_path / "__main__.py").write_text(MIRROR_PACK)
+    plan = plan_of("aws-prod")
+    with PolicyPackProcess(project="tdce", stack="aws-prod", config={}, pack_dir=tmp_path) as pack:
+        report = pack.analyze(plan.resources)
+    volume = of_type(plan.resources, "aws:ebs/volume:Volume")
+    (seen,) = [v.message for v in report.violations if v.policy == "volume"]
+    assert seen == f"provider=pulumi:providers:aws protect=True parent={volume.parent}"
+    signal = opening(plan.resources, SIGNAL.ports[0])
+    server_group = next(r for r in plan.resources if r.id == signal.inputs["securityGroupId"])
+    (seen,) = [v.message for v in report.violations if v.policy == "rules" and v.urn == signal.urn]
+    assert seen == f"parent={signal.parent.split('::')[-2].split('$')[-1]} securityGroupId from {[server_group.name]}"

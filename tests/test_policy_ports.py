@@ -1,0 +1,293 @@
+"""The port policies on synthetic resources, run in-process the way the pack runs them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pulumi_policy.proxy import UnknownValueError
+
+from config.channels import CHANNELS, DATA, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, WORKER_RDP, WORKER_SSH, PortRange, Role
+from config.exposure import enabled_ingress
+from config.settings import GCP_IAP_RANGE
+from policies import ports
+from policies.harness import UNKNOWN, StackResource, check_resource, check_stack
+from policies.ingress import AWS_GROUP, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_INSTANCE, AWS_LAUNCH_TEMPLATE, GCP_FIREWALL
+from tests.support import settings_of, stack_values, with_setting
+
+# A port no channel uses: one past the highest single-port channel.
+STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.first == p.last) + 1] * 2)
+EVERYWHERE = "0.0.0.0/0"
+
+
+def use_config(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], secret_keys=frozenset()) -> None:
+    """Hand the pack a stack's config the way the Pulumi CLI does."""
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(sorted(secret_keys)))
+
+
+@pytest.fixture
+def aws_prod(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values, secret_keys = stack_values("aws-prod")
+    use_config(monkeypatch, values, secret_keys)
+    return values
+
+
+@pytest.fixture
+def no_stack_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
+
+
+def rule(ports_: PortRange, *, cidr: str | None = None, group: str | None = None, target: str = "sg-server", protocol="tcp"):
+    props = {"ipProtocol": protocol, "fromPort": ports_.first, "toPort": ports_.last, "securityGroupId": target}
+    if cidr:
+        props["cidrIpv4"] = cidr
+    if group:
+        props["referencedSecurityGroupId"] = group
+    return props
+
+
+def firewall(ports_: PortRange, **sources) -> dict:
+    span = str(ports_.first) if ports_.first == ports_.last else f"{ports_.first}-{ports_.last}"
+    return {"direction": "INGRESS", "allows": [{"protocol": "tcp", "ports": [span]}], **sources}
+
+
+USER_CIDR = "198.51.100.0/24"  # in aws-prod's access.userCidrs
+ADMIN_CIDR = "203.0.113.10/32"  # aws-prod's access.adminCidrs
+
+
+class TestIngressMatchesChannel:
+    def check(self, props, kind=AWS_INGRESS_RULE):
+        return check_resource(ports.ingress_matches_channel, kind, props)
+
+    def test_channel_rules_of_the_stack_pass(self, aws_prod):
+        assert self.check(rule(SIGNAL.ports[0], group="sg-workers")) == []
+        assert self.check(rule(MANAGEMENT.ports[0], cidr=USER_CIDR)) == []
+
+    def test_a_port_outside_the_matrix_is_refused(self, aws_prod):
+        (message,) = self.check(rule(STRAY, cidr=USER_CIDR))
+        assert "is no TDCE channel" in message and str(STRAY.first) in message
+
+    def test_a_worker_channel_from_a_cidr_is_refused(self, aws_prod):
+        messages = self.check(rule(DATA.ports[0], cidr=USER_CIDR))
+        assert any("would be the data channel" in m and "comes only from the workers group" in m for m in messages)
+
+    def test_a_user_channel_from_an_unconfigured_cidr_is_refused(self, aws_prod):
+        (message,) = self.check(rule(WEB.ports[0], cidr="192.0.2.0/24"))
+        assert "outside access.userCidrs" in message
+
+    def test_an_optional_channel_switched_off_is_refused(self, aws_prod):
+        (message,) = self.check(rule(SSH.ports[0], cidr=ADMIN_CIDR))
+        assert "access.ssh is false" in message
+
+    def test_an_optional_channel_switched_on_passes(self, monkeypatch):
+        values, secret_keys = stack_values("aws-prod")
+        use_config(monkeypatch, with_setting(values, "access.ssh", True), secret_keys)
+        assert self.check(rule(SSH.ports[0], cidr=ADMIN_CIDR)) == []
+
+    def test_without_stack_config_the_matrix_alone_decides(self, no_stack_config):
+        assert self.check(rule(MANAGEMENT.alternative_ports[0], cidr="192.0.2.0/24")) == []
+        assert self.check(rule(STRAY, cidr=USER_CIDR)) != []
+
+    def test_inline_blocks_are_judged_each(self, aws_prod):
+        group = {"ingress": [{"protocol": "tcp", "fromPort": STRAY.first, "toPort": STRAY.last, "cidrBlocks": [USER_CIDR]}]}
+        (message,) = self.check(group, AWS_GROUP)
+        assert message.startswith("ingress[0]")
+
+    def test_gcp_firewall_allows_are_judged(self, monkeypatch):
+        values, secret_keys = stack_values("gcp-prod")
+        use_config(monkeypatch, values, secret_keys)
+        assert self.check(firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), GCP_FIREWALL) == []
+        assert self.check(firewall(STRAY, sourceRanges=[GCP_IAP_RANGE]), GCP_FIREWALL) != []
+
+    def test_a_source_group_unknown_at_preview_still_counts_as_a_group(self, aws_prod):
+        assert self.check(rule(SIGNAL.ports[0], group=UNKNOWN, target=UNKNOWN)) == []
+
+
+class TestNoRemoteAccessFromInternet:
+    def check(self, props, kind=AWS_INGRESS_RULE):
+        return check_resource(ports.no_remote_access_from_internet, kind, props)
+
+    def test_ssh_from_everywhere_is_refused(self):
+        (message,) = self.check(rule(SSH.ports[0], cidr=EVERYWHERE))
+        assert "whole internet" in message
+
+    def test_rdp_from_every_ipv6_address_is_refused(self):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": WORKER_RDP.ports[0].first, "toPort": WORKER_RDP.ports[0].last}
+        assert self.check({**props, "ipv6CidrBlocks": ["::/0"]}, AWS_GROUP_RULE) != []
+
+    def test_a_gcp_rule_naming_no_source_admits_everywhere(self):
+        assert self.check(firewall(WORKER_SSH.ports[0]), GCP_FIREWALL) != []
+
+    def test_ssh_from_an_admin_network_passes(self):
+        assert self.check(rule(SSH.ports[0], cidr=ADMIN_CIDR)) == []
+
+
+class TestNoAllPortsIngress:
+    def test_all_traffic_even_from_its_own_group_is_refused(self):
+        props = {"ipProtocol": "-1", "securityGroupId": "sg-workers", "referencedSecurityGroupId": "sg-workers"}
+        assert check_resource(ports.no_all_ports_ingress, AWS_INGRESS_RULE, props) != []
+
+    def test_a_gcp_allow_of_every_protocol_is_refused(self):
+        props = {"allows": [{"protocol": "all"}], "sourceRanges": [USER_CIDR]}
+        assert check_resource(ports.no_all_ports_ingress, GCP_FIREWALL, props) != []
+
+    def test_a_channel_rule_passes(self):
+        assert (
+            check_resource(ports.no_all_ports_ingress, AWS_INGRESS_RULE, rule(INTERCONNECT.ports[0], group="sg-w", target="sg-w"))
+            == []
+        )
+
+
+class TestInterconnectWithinWorkers:
+    def check(self, props, kind=AWS_INGRESS_RULE):
+        return check_resource(ports.interconnect_within_workers, kind, props)
+
+    def test_the_worker_group_to_itself_passes(self):
+        assert self.check(rule(INTERCONNECT.ports[0], group="sg-workers", target="sg-workers")) == []
+        props = {
+            "type": "ingress",
+            "protocol": "tcp",
+            "fromPort": INTERCONNECT.ports[0].first,
+            "toPort": INTERCONNECT.ports[0].last,
+        }
+        assert self.check({**props, "self": True, "securityGroupId": "sg-workers"}, AWS_GROUP_RULE) == []
+
+    def test_a_cidr_is_refused(self):
+        (message,) = self.check(rule(INTERCONNECT.ports[0], cidr="10.0.0.0/16", target="sg-workers"))
+        assert "10.0.0.0/16" in message
+
+    def test_another_group_is_refused(self):
+        assert self.check(rule(INTERCONNECT.ports[0], group="sg-server", target="sg-workers")) != []
+
+    def test_gcp_between_the_worker_service_account_and_itself_passes(self):
+        workers = ["workers@p.iam.gserviceaccount.com"]
+        props = firewall(INTERCONNECT.ports[0], sourceServiceAccounts=workers, targetServiceAccounts=workers)
+        assert self.check(props, GCP_FIREWALL) == []
+
+    def test_groups_unknown_at_preview_give_no_verdict(self):
+        with pytest.raises(UnknownValueError):
+            self.check(rule(INTERCONNECT.ports[0], group=UNKNOWN, target=UNKNOWN))
+
+
+def aws_cluster(settings) -> list[StackResource]:
+    """A compliant AWS stack for the given settings: the two groups, their holders, and one rule per channel and CIDR."""
+    groups = {Role.SERVER: "server-sg", Role.WORKERS: "workers-sg"}
+    ids = {Role.SERVER: "sg-server", Role.WORKERS: "sg-workers"}
+    resources = [
+        StackResource("server-sg", AWS_GROUP),
+        StackResource("workers-sg", AWS_GROUP),
+        StackResource(
+            "server", AWS_INSTANCE, {"vpcSecurityGroupIds": ["sg-server"]}, refs={"vpcSecurityGroupIds": ["server-sg"]}
+        ),
+        StackResource(
+            "pool", AWS_LAUNCH_TEMPLATE, {"vpcSecurityGroupIds": ["sg-workers"]}, refs={"vpcSecurityGroupIds": ["workers-sg"]}
+        ),
+    ]
+    for opened in enabled_ingress(settings):
+        target = opened.channel.target
+        if target not in groups:
+            continue
+        for index, cidr in enumerate(opened.source_cidrs or [None]):
+            source = None if cidr else opened.channel.sources[0]
+            props = rule(opened.ports[0], cidr=cidr, group=ids[source] if source else None, target=ids[target])
+            refs = {"securityGroupId": [groups[target]], **({"referencedSecurityGroupId": [groups[source]]} if source else {})}
+            resources.append(StackResource(f"{opened.name}-{index}", AWS_INGRESS_RULE, props, refs=refs))
+    return resources
+
+
+def without(resources: list[StackResource], name: str) -> list[StackResource]:
+    return [r for r in resources if r.name != name]
+
+
+def among_workers(resources: list[StackResource], name: str, channel) -> list[StackResource]:
+    """The stack with rule `name` opening the channel's port on the worker group, from the worker group."""
+    props = rule(channel.ports[0], group="sg-workers", target="sg-workers")
+    refs = {"securityGroupId": ["workers-sg"], "referencedSecurityGroupId": ["workers-sg"]}
+    return [StackResource(name, r.type, props, refs=refs) if r.name == name else r for r in resources]
+
+
+class TestRequiredChannelsOpen:
+    def test_a_stack_with_every_channel_passes(self, aws_prod):
+        assert check_stack(ports.required_channels_open, aws_cluster(settings_of(aws_prod))) == []
+
+    def test_a_missing_worker_channel_is_reported(self, aws_prod):
+        ((urn, message),) = check_stack(ports.required_channels_open, without(aws_cluster(settings_of(aws_prod)), "data-0"))
+        assert urn is None and "nothing opens data" in message
+
+    def test_a_configured_user_cidr_left_out_is_reported(self, aws_prod):
+        (violation,) = check_stack(ports.required_channels_open, without(aws_cluster(settings_of(aws_prod)), "web-1"))
+        assert "web does not admit 203.0.113.0/24" in violation[1]
+
+    def test_an_optional_channel_switched_on_must_be_open(self, monkeypatch):
+        values, secret_keys = stack_values("aws-prod")
+        values = with_setting(values, "access.interconnect", True)
+        use_config(monkeypatch, values, secret_keys)
+        cluster = aws_cluster(settings_of(values, secret_keys))
+        assert check_stack(ports.required_channels_open, cluster) == []
+        assert "nothing opens interconnect" in check_stack(ports.required_channels_open, without(cluster, "interconnect-0"))[0][1]
+
+
+class TestIngressLandsOnChannelTarget:
+    def test_every_channel_on_its_own_group_passes(self, aws_prod):
+        assert check_stack(ports.ingress_lands_on_channel_target, aws_cluster(settings_of(aws_prod))) == []
+
+    def test_signal_opened_on_the_workers_is_reported(self, aws_prod):
+        cluster = aws_cluster(settings_of(aws_prod))
+        ((urn, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "signal-0", SIGNAL))
+        assert urn.endswith("::signal-0") and "on the workers group" in message
+
+    def test_worker_ssh_from_the_workers_themselves_is_reported(self, monkeypatch):
+        values, secret_keys = stack_values("aws-prod")
+        values = with_setting(values, "access.workerSsh", True)
+        use_config(monkeypatch, values, secret_keys)
+        cluster = aws_cluster(settings_of(values, secret_keys))
+        assert check_stack(ports.ingress_lands_on_channel_target, cluster) == []
+        ((_, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "worker-ssh-0", WORKER_SSH))
+        assert "admits the workers group" in message
+
+    def test_a_gcp_rule_without_target_is_reported(self, no_stack_config):
+        untargeted = StackResource("web", GCP_FIREWALL, firewall(WEB.ports[0], sourceRanges=[USER_CIDR]))
+        ((urn, message),) = check_stack(ports.ingress_lands_on_channel_target, [untargeted])
+        assert urn == untargeted.urn and "every VM" in message
+
+
+def at_preview(resources: list[StackResource]) -> list[StackResource]:
+    """The stack as a preview of a new stack shows it: group IDs unknown, property dependencies known."""
+
+    def hide(value):
+        if isinstance(value, dict):
+            return {key: hide(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [hide(item) for item in value]
+        return UNKNOWN if isinstance(value, str) and value.startswith("sg-") else value
+
+    return [StackResource(r.name, r.type, hide(r.props), r.protect, r.refs) for r in resources]
+
+
+class TestStackPoliciesAtPreview:
+    def test_unknown_group_ids_still_tell_server_from_workers(self, aws_prod):
+        cluster = aws_cluster(settings_of(aws_prod))
+        assert check_stack(ports.required_channels_open, at_preview(cluster)) == []
+        assert check_stack(ports.ingress_lands_on_channel_target, at_preview(cluster)) == []
+        moved = at_preview(among_workers(cluster, "signal-0", SIGNAL))
+        signal = next(r for r in moved if r.name == "signal-0")
+        assert [urn for urn, _ in check_stack(ports.ingress_lands_on_channel_target, moved)] == [signal.urn]
+
+
+class TestNoInlineAndSeparateRules:
+    def test_a_group_with_inline_blocks_and_rule_resources_is_reported(self, no_stack_config):
+        group = StackResource("server-sg", AWS_GROUP, {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0}]})
+        separate = StackResource(
+            "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
+        )
+        ((urn, message),) = check_stack(ports.no_inline_and_separate_rules, [group, separate])
+        assert urn == group.urn and "web" in message
+
+    def test_rule_resources_alone_pass(self, no_stack_config):
+        group = StackResource("server-sg", AWS_GROUP, {"vpcId": "vpc-1"})
+        separate = StackResource(
+            "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
+        )
+        assert check_stack(ports.no_inline_and_separate_rules, [group, separate]) == []
