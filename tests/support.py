@@ -11,7 +11,7 @@ from config.settings import Settings
 from config.stack_file import read_stack_config
 from tdce.planner import Plan, plan_config
 
-EXAMPLE_STACKS = ("aws-prod", "aws-dev", "gcp-prod", "gcp-restore")
+EXAMPLE_STACKS = ("aws-prod", "aws-dev", "aws-aurora", "aws-restore", "gcp-prod", "gcp-restore")
 
 
 def stack_values(stack: str) -> tuple[dict[str, str], frozenset[str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from config.channels import CHANNELS, DATA, INTERCONNECT, SIGNAL, SSH, WEB, PortRange
+from config.channels import CHANNELS, DATA, DATABASE, INTERCONNECT, SIGNAL, SSH, WEB, PortRange
 from config.database import MIN_BACKUP_RETENTION_DAYS
 from policies.pack import POLICIES
 from tdce.cli import main
@@ -17,7 +17,7 @@ from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport,
 from tdce.recording import UNKNOWN_SHOWN_AS, RecordedResource
 from tests.support import plan_of, stack_values
 
-STACKS = ("aws-prod", "gcp-prod")
+STACKS = ("aws-prod", "aws-aurora", "gcp-prod")
 STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.first == p.last) + 1] * 2)
 EVERYWHERE = "0.0.0.0/0"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -179,6 +179,33 @@ def add_inline_ingress_to_the_server_group(resources):
     return group.urn
 
 
+CLUSTER = "aws:rds/cluster:Cluster"
+
+
+def set_cluster_input(**inputs) -> Callable[[list[RecordedResource]], str]:
+    def mutate(resources):
+        cluster = of_type(resources, CLUSTER)
+        cluster.inputs.update(inputs)
+        return cluster.urn
+
+    return mutate
+
+
+def rotate_every(days: int) -> Callable[[list[RecordedResource]], str]:
+    def mutate(resources):
+        rotation = of_type(resources, "aws:secretsmanager/secretRotation:SecretRotation")
+        rotation.inputs["rotationRules"] = {"automaticallyAfterDays": days}
+        return rotation.urn
+
+    return mutate
+
+
+def open_the_database_to_a_cidr(resources):
+    database = opening(resources, DATABASE.ports[0])
+    resources.append(copy_as(database, "mutant", cidrIpv4="10.0.0.0/8", referencedSecurityGroupId=None))
+    return resources[-1].urn
+
+
 MUTATIONS = {
     "ssh open to the world": ("aws-prod", open_ssh_to_the_world, "no-remote-access-from-internet"),
     "gcp ssh open to the world": ("gcp-prod", open_gcp_ssh_to_the_world, "no-remote-access-from-internet"),
@@ -192,6 +219,12 @@ MUTATIONS = {
     "imds optional": ("aws-prod", switch_imds_to_optional, "imdsv2-required"),
     "signal on the worker group": ("aws-prod", move_signal_to_the_workers, "ingress-lands-on-channel-target"),
     "inline rules beside rule resources": ("aws-prod", add_inline_ingress_to_the_server_group, "no-inline-and-separate-rules"),
+    "aurora without deletion protection": ("aws-aurora", set_cluster_input(deletionProtection=False), "database-deletion-safeguards"),
+    "aurora without final snapshot": ("aws-aurora", set_cluster_input(skipFinalSnapshot=True), "database-deletion-safeguards"),
+    "aurora kept one day": ("aws-aurora", set_cluster_input(backupRetentionPeriod=1), "backups-retained"),
+    "aurora unprotected": ("aws-aurora", unprotect(CLUSTER), "stateful-resources-protected"),
+    "database secret rotated quarterly": ("aws-aurora", rotate_every(90), "secret-rotation"),
+    "database open to a cidr": ("aws-aurora", open_the_database_to_a_cidr, "ingress-matches-channel"),
 }
 
 

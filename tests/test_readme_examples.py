@@ -14,7 +14,7 @@ from config.channels import CHANNELS_BY_NAME
 from config.errors import ConfigError
 from config.loader import settings_from_config
 from config.settings import Settings
-from tdce.cli import EXIT_OK, main
+from tdce.cli import EXIT_OK, main, parser
 from tests.support import stack_values, with_setting
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -36,11 +36,24 @@ def tdce_commands() -> list[list[str]]:
     return commands
 
 
+# These talk to AWS with the user's credentials; here they can only be checked to parse.
+NEEDS_CLOUD_CREDENTIALS = {"preflight", "backup", "health"}
+
+
 @pytest.mark.parametrize("arguments", tdce_commands(), ids=" ".join)
 def test_readme_tdce_command_runs(arguments, tmp_path, monkeypatch):
+    if arguments[0] in NEEDS_CLOUD_CREDENTIALS:
+        assert parser().parse_args(arguments).stack in stack_names()
+        return
     monkeypatch.chdir(tmp_path)
     (tmp_path / "plans").mkdir()
     assert main(arguments) == EXIT_OK
+
+
+def stack_names() -> set[str]:
+    from config.stack_file import CONFIG_DIR
+
+    return {path.name[len("Pulumi.") : -len(".yaml")] for path in CONFIG_DIR.glob("Pulumi.*.yaml")}
 
 
 def test_readme_error_examples_are_what_the_loader_says():
@@ -100,3 +113,12 @@ def documented_paths() -> set[str]:
 
 def test_every_setting_is_documented_in_the_readme_and_nothing_else():
     assert setting_paths() == documented_paths()
+
+
+def test_every_canned_invoke_answer_is_documented():
+    from tdce.mock_cloud import INVOKES
+
+    documented = section("The offline plan: `tdce plan`")
+    for token in INVOKES:
+        module_and_function = token.rsplit(":", 1)[0]
+        assert f"`{module_and_function}`" in documented or module_and_function.rsplit("/", 1)[1] in documented, token

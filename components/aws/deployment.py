@@ -1,10 +1,4 @@
-"""The whole TDCE deployment on AWS: composes the per-concern components in one region.
-
-The database component (`database.py`, wired by a later change) takes what it needs from the
-attributes kept here: `network` (VPC and subnet IDs), `firewall` (the server group, its only
-client), `identity` (the server role, to read the database secrets) and `secrets_endpoint` (the
-endpoint's group, which its rotation function must reach; present whenever Aurora is chosen).
-"""
+"""The whole TDCE deployment on AWS: composes the per-concern components in one region."""
 
 from __future__ import annotations
 
@@ -15,6 +9,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.admin_password import AdminPassword
+from components.aws.backup import Backup
+from components.aws.database import AuroraDatabase
 from components.aws.firewall import Firewall
 from components.aws.identity import Identity
 from components.aws.images import Images
@@ -103,7 +99,32 @@ class AwsDeployment(pulumi.ComponentResource):
             user_tags=settings.tags,
             opts=inside,
         )
+        self.database = self._database(name, settings, tags, inside)
+        self.backup = None
+        if settings.backup.enabled:
+            protected = [self.server.data_volume_arn] + ([self.database.cluster_arn] if self.database else [])
+            self.backup = Backup(f"{name}-backup", settings=settings.backup, resource_arns=protected, tags=tags, opts=inside)
         self.register_outputs(self.stack_outputs())
+
+    def _database(self, name: str, settings: Settings, tags: dict[str, str], opts: pulumi.ResourceOptions) -> AuroraDatabase | None:
+        if settings.database.engine != "aurora":
+            # `local`: PostgreSQL on the server's data disk, as the vendor's default install.
+            return None
+        assert self.secrets_endpoint is not None, "settings.uses_secrets_endpoint holds whenever Aurora is chosen"
+        return AuroraDatabase(
+            f"{name}-database",
+            settings=settings.database.aurora,
+            restore=settings.restore,
+            restore_user_password=settings.database_user_password,
+            region=settings.region,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.subnet_ids,
+            server_security_group_id=self.firewall.server_group_id,
+            server_role_name=self.identity.server_role_name,
+            secrets_endpoint_security_group_id=self.secrets_endpoint.security_group_id,
+            tags=tags,
+            opts=opts,
+        )
 
     def _port(self, channel: Channel) -> int:
         """The one port this stack opens for `channel` (the management port follows its setting)."""
@@ -127,4 +148,19 @@ class AwsDeployment(pulumi.ComponentResource):
             "dataVolumeId": self.server.data_volume_id,
             "serverImageId": self.server.image_id,
             "dashboardAdminPasswordSecretArn": self.admin_password.secret_arn,
+            **self._data_tier_outputs(),
         }
+
+    def _data_tier_outputs(self) -> dict[str, Any]:
+        outputs: dict[str, Any] = {}
+        if self.database is not None:
+            outputs |= {
+                "databaseEndpoint": self.database.endpoint,
+                "databaseReaderEndpoint": self.database.reader_endpoint,
+                "databasePort": self.database.port,
+                "databaseMasterSecretArn": self.database.master_secret_arn,
+                "databaseUserSecretArn": self.database.user_secret_arn,
+            }
+        if self.backup is not None:
+            outputs["backupVaultName"] = self.backup.vault_name
+        return outputs

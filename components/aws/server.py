@@ -100,6 +100,7 @@ class Server(pulumi.ComponentResource):
         self.public_ip = address.public_ip
         self.private_ip = instance.private_ip
         self.data_volume_id = data.id
+        self.data_volume_arn = data.arn
         self.image_id = instance.ami
         self.register_outputs(
             {

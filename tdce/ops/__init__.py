@@ -1,0 +1,1 @@
+"""Day-two operations against a deployed AWS stack: `tdce preflight`, `tdce backup`, `tdce health`."""

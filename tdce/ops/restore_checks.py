@@ -1,0 +1,59 @@
+"""Preflight: the snapshots a restore names exist, are finished, and fit (vendor 001_ec271c3ff40761d0.txt 4.8)."""
+
+from __future__ import annotations
+
+from config.settings import Settings
+from tdce.ops.clients import AwsClients, listed
+from tdce.ops.report import Check, failed, passed, skipped
+
+DISK_KEY = "tdce:restore.dataDiskSnapshotId"
+DATABASE_KEY = "tdce:restore.databaseSnapshotIdentifier"
+SIZE_KEY = "tdce:server.dataDisk.sizeGb"
+AURORA_ENGINE = "aurora-postgresql"
+
+
+def restore_checks(settings: Settings, clients: AwsClients) -> list[Check]:
+    return [_data_disk_snapshot(settings, clients), _database_snapshot(settings, clients)]
+
+
+def _data_disk_snapshot(settings: Settings, clients: AwsClients) -> Check:
+    snapshot_id = settings.restore.data_disk_snapshot_id
+    if snapshot_id is None:
+        return skipped(DISK_KEY, "not set: the data disk starts empty")
+    found = listed(clients("ec2").describe_snapshots, "Snapshots", "InvalidSnapshot.NotFound", SnapshotIds=[snapshot_id])
+    if not found:
+        return failed(DISK_KEY, f"{snapshot_id} not found in {clients.region} (snapshots are regional: copy it here first)")
+    snapshot = found[0]
+    state, size, limit = snapshot["State"], int(snapshot["VolumeSize"]), settings.server.data_disk.size_gb
+    if state != "completed":
+        progress = snapshot.get("Progress", "?")
+        return failed(DISK_KEY, f"{snapshot_id} is {state} ({progress}), not completed: wait for it, then run again")
+    if size > limit:
+        why = "a volume cannot be smaller than its snapshot"
+        return failed(DISK_KEY, f"{snapshot_id} is {size} GiB, larger than {SIZE_KEY} ({limit}): {why}")
+    return passed(DISK_KEY, f"{snapshot_id}: completed, {size} GiB ≤ {SIZE_KEY} ({limit})")
+
+
+def _database_snapshot(settings: Settings, clients: AwsClients) -> Check:
+    identifier = settings.restore.database_snapshot_identifier
+    if identifier is None:
+        why = "not set: the cluster starts empty" if settings.database.engine == "aurora" else "database.engine is not aurora"
+        return skipped(DATABASE_KEY, why)
+    # Snapshots shared from another account are named by ARN and listed only on request.
+    shared = {"IncludeShared": True} if identifier.startswith("arn:") else {}
+    found = listed(
+        clients("rds").describe_db_cluster_snapshots,
+        "DBClusterSnapshots",
+        "DBClusterSnapshotNotFoundFault",
+        DBClusterSnapshotIdentifier=identifier,
+        **shared,
+    )
+    if not found:
+        return failed(DATABASE_KEY, f"{identifier} not found in {clients.region} (snapshots are regional: copy it here first)")
+    snapshot = found[0]
+    status, engine = snapshot["Status"], snapshot["Engine"]
+    if status != "available":
+        return failed(DATABASE_KEY, f"{identifier} is {status}, not available: wait for it, then run again")
+    if engine != AURORA_ENGINE:
+        return failed(DATABASE_KEY, f"{identifier} is a {engine} snapshot; the cluster is {AURORA_ENGINE}")
+    return passed(DATABASE_KEY, f"{identifier}: available, {engine} {snapshot.get('EngineVersion', '')}".rstrip())

@@ -1,0 +1,185 @@
+"""Aurora, its secrets and their rotation, restoring from snapshots, and AWS Backup, through the recorded plan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from config.channels import DATABASE, Role
+from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
+from config.errors import ConfigError
+from tdce.recording import RecordedResource
+from tests.support import DELETE, plan_of, plan_variant
+
+CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+
+
+def only(plan, type_token: str) -> RecordedResource:
+    (resource,) = plan.by_type(type_token)
+    return resource
+
+
+def by_urn(plan) -> dict[str, RecordedResource]:
+    return {resource.urn: resource for resource in plan.resources}
+
+
+def group_ids(plan) -> dict[str, str]:
+    """Security group ID → the group's logical name."""
+    return {r.id: r.name for r in plan.by_type(SECURITY_GROUP)}
+
+
+def test_every_vendor_aurora_component_has_a_counterpart():
+    plan = plan_of("aws-aurora")
+    types = [r.type for r in plan.resources]
+    assert types.count(CLUSTER) == 1
+    assert types.count(INSTANCE) == 2  # writer and the configured reader
+    groups = set(group_ids(plan).values())
+    assert {"tdce-database-sg", "tdce-database-rotation-sg"} <= groups  # DB cluster group, secrets Lambda group
+    assert any("secrets-endpoint" in name for name in groups)  # SecretsEndpointSecurityGroup
+    user_secret = next(s for s in plan.by_type(SECRET) if "database" in s.name and "user" in s.name)
+    # The master secret is RDS's own (manageMasterUserPassword); the user secret is attached by carrying the cluster's address.
+    assert only(plan, CLUSTER).inputs["manageMasterUserPassword"] is True
+    versions = [v for v in plan.by_type(SECRET_VERSION) if v.inputs["secretId"] == user_secret.id]
+    assert len(versions) == 1
+    rotated = {r.inputs["secretId"] for r in plan.by_type(ROTATION)}
+    assert user_secret.id in rotated and any("rds!cluster" in secret for secret in rotated)
+    assert plan.by_type("aws:serverlessrepository/cloudFormationStack:CloudFormationStack")
+
+
+def test_aurora_is_serverless_v2_encrypted_deletion_protected_and_snapshotted_on_delete():
+    plan = plan_of("aws-aurora")
+    cluster = only(plan, CLUSTER)
+    inputs = cluster.inputs
+    assert inputs["engine"] == "aurora-postgresql" and inputs["engineMode"] == "provisioned"
+    assert inputs["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 8}
+    assert all(instance.inputs["instanceClass"] == "db.serverless" for instance in plan.by_type(INSTANCE))
+    assert inputs["storageEncrypted"] is True and inputs["deletionProtection"] is True
+    assert inputs["copyTagsToSnapshot"] is True and inputs["skipFinalSnapshot"] is False
+    assert inputs["backupRetentionPeriod"] == plan.settings.database.aurora.backup_retention_days >= MIN_BACKUP_RETENTION_DAYS
+    assert cluster.options["protect"] is True
+    assert "engineVersion" in cluster.options["ignoreChanges"]
+
+
+def test_final_snapshot_name_is_unique_per_deployment():
+    plan = plan_of("aws-aurora")
+    cluster = only(plan, CLUSTER)
+    suffix = next(r for r in plan.resources if r.type == "random:index/randomId:RandomId" and "final-snapshot" in r.name)
+    assert suffix.urn in cluster.dependencies
+    assert cluster.inputs["finalSnapshotIdentifier"].startswith("tdce-database-final-")
+    assert cluster.inputs["finalSnapshotIdentifier"] != "tdce-database-final-"
+
+
+def test_both_secrets_rotate_every_30_days_and_a_setting_may_shorten_it():
+    rotations = plan_of("aws-aurora").by_type(ROTATION)
+    assert [r.inputs["rotationRules"]["automaticallyAfterDays"] for r in rotations] == [MAX_ROTATION_DAYS] * 2
+    shorter = plan_variant("aws-aurora", {"database.aurora.rotationDays": 7}).by_type(ROTATION)
+    assert [r.inputs["rotationRules"]["automaticallyAfterDays"] for r in shorter] == [7, 7]
+    with pytest.raises(ConfigError, match="rotationDays"):
+        plan_variant("aws-aurora", {"database.aurora.rotationDays": 45})
+
+
+def test_user_secret_value_is_set_once_and_never_in_plain_text():
+    plan = plan_of("aws-aurora")
+    for version in plan.by_type(SECRET_VERSION):
+        assert version.inputs["secretString"] == "[secret]"
+    user = next(v for v in plan.by_type(SECRET_VERSION) if "user" in v.name)
+    assert user.options["ignoreChanges"] == ["secretString"]
+
+
+def test_database_group_admits_postgres_only_from_the_server_and_the_rotation_function():
+    plan = plan_of("aws-aurora")
+    groups = group_ids(plan)
+    database_group = next(group_id for group_id, name in groups.items() if name == "tdce-database-sg")
+    into_database = [r for r in plan.by_type(INGRESS) if r.inputs["securityGroupId"] == database_group]
+    port = DATABASE.ports[0]
+    assert {(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["ipProtocol"]) for r in into_database} == {
+        (port.first, port.last, DATABASE.protocol)
+    }
+    sources = sorted(groups[r.inputs["referencedSecurityGroupId"]] for r in into_database)
+    assert sources == ["tdce-database-rotation-sg", "tdce-firewall-server"]
+    assert all("cidrIpv4" not in r.inputs and "cidrIpv6" not in r.inputs for r in into_database)
+    assert set(DATABASE.sources) == {Role.SERVER, Role.SECRET_ROTATION}
+
+
+def test_only_the_server_role_may_read_the_database_secrets():
+    plan = plan_of("aws-aurora")
+    readers = [
+        policy
+        for policy in plan.by_type("aws:iam/rolePolicy:RolePolicy") + plan.by_type("aws:iam/policy:Policy")
+        if "rds!cluster" in json.dumps(policy.inputs) or "database-secrets-user" in json.dumps(policy.inputs)
+    ]
+    assert len(readers) == 1
+    server_role = next(r for r in plan.by_type("aws:iam/role:Role") if "server" in r.name)
+    assert readers[0].inputs["role"] == server_role.name or server_role.name in json.dumps(readers[0].inputs)
+
+
+def test_database_outputs_are_exported():
+    outputs = plan_of("aws-aurora").outputs
+    for name in ("databaseEndpoint", "databaseReaderEndpoint", "databasePort", "databaseMasterSecretArn", "databaseUserSecretArn"):
+        assert outputs[name], name
+    assert outputs["databasePort"] == DATABASE.ports[0].first
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "aws-dev"])
+def test_local_database_creates_no_managed_database(stack):
+    plan = plan_of(stack)
+    assert not [r for r in plan.resources if r.type.startswith("aws:rds/") or "serverlessrepository" in r.type]
+    assert "databaseEndpoint" not in plan.outputs
+
+
+def test_restore_creates_the_cluster_from_the_snapshot_without_master_user():
+    plan = plan_of("aws-restore")
+    cluster = only(plan, CLUSTER)
+    assert cluster.inputs["snapshotIdentifier"] == plan.settings.restore.database_snapshot_identifier
+    assert "masterUsername" not in cluster.inputs and "databaseName" not in cluster.inputs
+    assert {"snapshotIdentifier", "masterUsername", "databaseName"} <= set(cluster.options["ignoreChanges"])
+    volume = next(v for v in plan.by_type("aws:ebs/volume:Volume") if v.options["protect"])
+    assert volume.inputs["snapshotId"] == plan.settings.restore.data_disk_snapshot_id
+
+
+def test_restored_user_secret_keeps_the_old_password_and_generates_none():
+    plan = plan_of("aws-restore")
+    assert not [r for r in plan.resources if r.type == "random:index/randomPassword:RandomPassword" and "database" in r.name]
+
+
+def test_restore_without_the_old_user_password_is_a_config_error():
+    with pytest.raises(ConfigError) as caught:
+        plan_variant("aws-restore", {"databaseUserPassword": DELETE})
+    assert any(p.key == "tdce:databaseUserPassword" and "restoring Aurora" in p.message for p in caught.value.problems)
+
+
+def test_backup_selects_exactly_the_data_volume_and_the_cluster():
+    plan = plan_of("aws-aurora")
+    selection = only(plan, "aws:backup/selection:Selection")
+    volume = next(v for v in plan.by_type("aws:ebs/volume:Volume") if v.options["protect"])
+    cluster = only(plan, CLUSTER)
+    selected = selection.inputs["resources"]
+    assert len(selected) == 2
+    assert any(arn.endswith(f"volume/{volume.id}") for arn in selected)
+    assert any(arn.endswith(f"cluster:{cluster.id}") for arn in selected)
+
+
+def test_backup_plan_follows_the_schedule_retention_and_copy_region():
+    plan = plan_of("aws-aurora")
+    settings = plan.settings.backup
+    (rule,) = only(plan, "aws:backup/plan:Plan").inputs["rules"]
+    assert rule["schedule"] == f"cron({settings.minute} {settings.hour} * * ? *)"
+    assert rule["lifecycle"]["deleteAfter"] == settings.retention_days
+    (copy,) = rule["copyActions"]
+    copy_vault = next(v for v in plan.by_type("aws:backup/vault:Vault") if v.inputs.get("region") == settings.copy_to_region)
+    assert copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in only(plan, "aws:backup/plan:Plan").dependencies
+    primary = next(v for v in plan.by_type("aws:backup/vault:Vault") if "region" not in v.inputs)
+    assert primary.inputs["kmsKeyArn"]
+
+
+def test_backup_without_aurora_selects_the_data_volume_only():
+    plan = plan_of("aws-prod")
+    selection = only(plan, "aws:backup/selection:Selection")
+    assert len(selection.inputs["resources"]) == 1

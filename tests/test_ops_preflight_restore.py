@@ -1,0 +1,98 @@
+"""`tdce preflight`: the snapshots a restore names exist, are finished, and fit the disk and engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from tdce.ops.clients import AwsClients
+from tdce.ops.report import Check, Status
+from tdce.ops.restore_checks import restore_checks
+from tests.test_ops_support import ZONE, alter_answer, create_cluster, prod_settings
+
+# The moto `aws` fixture, with fake credentials and loopback-only sockets.
+pytest_plugins = ["tests.test_ops_support"]
+
+DISK_KEY = "tdce:restore.dataDiskSnapshotId"
+DATABASE_KEY = "tdce:restore.databaseSnapshotIdentifier"
+# aws-prod's data disk is 2048 GB.
+PROD_DISK_GB = 2048
+
+
+def _disk_snapshot(clients: AwsClients, size_gb: int) -> str:
+    volume = clients("ec2").create_volume(Size=size_gb, AvailabilityZone=ZONE)
+    return clients("ec2").create_snapshot(VolumeId=volume["VolumeId"])["SnapshotId"]
+
+
+def _disk_check(clients: AwsClients, snapshot_id: str) -> Check:
+    checks = restore_checks(prod_settings({"restore.dataDiskSnapshotId": snapshot_id}), clients)
+    return next(check for check in checks if check.name == DISK_KEY)
+
+
+def test_completed_snapshot_that_fits_the_data_disk_passes(aws: AwsClients) -> None:
+    snapshot_id = _disk_snapshot(aws, PROD_DISK_GB)
+    check = _disk_check(aws, snapshot_id)
+    assert check.status is Status.PASS and snapshot_id in check.detail
+
+
+def test_missing_disk_snapshot_fails(aws: AwsClients) -> None:
+    check = _disk_check(aws, "snap-0123456789abcdef0")
+    assert check.status is Status.FAIL and "not found" in check.detail
+
+
+def test_disk_snapshot_larger_than_the_data_disk_fails(aws: AwsClients) -> None:
+    check = _disk_check(aws, _disk_snapshot(aws, PROD_DISK_GB + 1))
+    assert check.status is Status.FAIL
+    assert f"{PROD_DISK_GB + 1} GiB" in check.detail and "tdce:server.dataDisk.sizeGb" in check.detail
+
+
+def test_disk_snapshot_still_pending_fails(aws: AwsClients, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot_id = _disk_snapshot(aws, 100)
+    # moto completes snapshots at once; only the state in its answer is changed here.
+    alter_answer(
+        monkeypatch, aws("ec2"), "describe_snapshots", lambda a: a["Snapshots"][0].update(State="pending", Progress="40%")
+    )
+    check = _disk_check(aws, snapshot_id)
+    assert check.status is Status.FAIL and "pending (40%)" in check.detail
+
+
+def test_no_disk_snapshot_set_skips_the_check(aws: AwsClients) -> None:
+    checks = restore_checks(prod_settings(), aws)
+    assert next(c for c in checks if c.name == DISK_KEY).status is Status.SKIPPED
+
+
+def _database_check(clients: AwsClients, identifier: str) -> Check:
+    changes = {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": identifier}
+    settings = prod_settings(changes, secret={"databaseUserPassword": "OldDeploymentPassword1"})
+    return next(check for check in restore_checks(settings, clients) if check.name == DATABASE_KEY)
+
+
+def _cluster_snapshot(clients: AwsClients, engine: str = "aurora-postgresql") -> str:
+    cluster = create_cluster(clients, "old-stack", engine=engine)
+    identifier = "tdce-old-stack-20261101-030000"
+    clients("rds").create_db_cluster_snapshot(DBClusterSnapshotIdentifier=identifier, DBClusterIdentifier=cluster)
+    return identifier
+
+
+def test_available_aurora_postgresql_cluster_snapshot_passes(aws: AwsClients) -> None:
+    check = _database_check(aws, _cluster_snapshot(aws))
+    assert check.status is Status.PASS and "aurora-postgresql" in check.detail
+
+
+def test_missing_cluster_snapshot_fails(aws: AwsClients) -> None:
+    check = _database_check(aws, "tdce-never-taken")
+    assert check.status is Status.FAIL and "tdce-never-taken not found" in check.detail
+
+
+def test_cluster_snapshot_of_another_engine_fails(aws: AwsClients) -> None:
+    check = _database_check(aws, _cluster_snapshot(aws, engine="aurora-mysql"))
+    assert check.status is Status.FAIL and "aurora-mysql" in check.detail
+
+
+def test_cluster_snapshot_still_creating_fails(aws: AwsClients, monkeypatch: pytest.MonkeyPatch) -> None:
+    identifier = _cluster_snapshot(aws)
+    # moto makes cluster snapshots available at once; only the status in its answer is changed here.
+    alter_answer(
+        monkeypatch, aws("rds"), "describe_db_cluster_snapshots", lambda a: a["DBClusterSnapshots"][0].update(Status="creating")
+    )
+    check = _database_check(aws, identifier)
+    assert check.status is Status.FAIL and "creating" in check.detail
