@@ -11,7 +11,7 @@ VENV := .venv/.synced
 	.tools/bin/pip install --quiet "uv>=0.5,<1"
 
 $(VENV): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	touch $@
 
 env: $(VENV)

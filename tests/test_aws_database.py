@@ -122,7 +122,13 @@ def test_only_the_server_role_may_read_the_database_secrets():
 
 def test_database_outputs_are_exported():
     outputs = plan_of("aws-aurora").outputs
-    for name in ("databaseEndpoint", "databaseReaderEndpoint", "databasePort", "databaseMasterSecretArn", "databaseUserSecretArn"):
+    for name in (
+        "databaseEndpoint",
+        "databaseReaderEndpoint",
+        "databasePort",
+        "databaseMasterSecretArn",
+        "databaseUserSecretArn",
+    ):
         assert outputs[name], name
     assert outputs["databasePort"] == DATABASE.ports[0].first
 
@@ -174,7 +180,9 @@ def test_backup_plan_follows_the_schedule_retention_and_copy_region():
     assert rule["lifecycle"]["deleteAfter"] == settings.retention_days
     (copy,) = rule["copyActions"]
     copy_vault = next(v for v in plan.by_type("aws:backup/vault:Vault") if v.inputs.get("region") == settings.copy_to_region)
-    assert copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in only(plan, "aws:backup/plan:Plan").dependencies
+    assert (
+        copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in only(plan, "aws:backup/plan:Plan").dependencies
+    )
     primary = next(v for v in plan.by_type("aws:backup/vault:Vault") if "region" not in v.inputs)
     assert primary.inputs["kmsKeyArn"]
 

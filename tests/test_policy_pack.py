@@ -219,7 +219,11 @@ MUTATIONS = {
     "imds optional": ("aws-prod", switch_imds_to_optional, "imdsv2-required"),
     "signal on the worker group": ("aws-prod", move_signal_to_the_workers, "ingress-lands-on-channel-target"),
     "inline rules beside rule resources": ("aws-prod", add_inline_ingress_to_the_server_group, "no-inline-and-separate-rules"),
-    "aurora without deletion protection": ("aws-aurora", set_cluster_input(deletionProtection=False), "database-deletion-safeguards"),
+    "aurora without deletion protection": (
+        "aws-aurora",
+        set_cluster_input(deletionProtection=False),
+        "database-deletion-safeguards",
+    ),
     "aurora without final snapshot": ("aws-aurora", set_cluster_input(skipFinalSnapshot=True), "database-deletion-safeguards"),
     "aurora kept one day": ("aws-aurora", set_cluster_input(backupRetentionPeriod=1), "backups-retained"),
     "aurora unprotected": ("aws-aurora", unprotect(CLUSTER), "stateful-resources-protected"),

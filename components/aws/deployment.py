@@ -106,7 +106,9 @@ class AwsDeployment(pulumi.ComponentResource):
             self.backup = Backup(f"{name}-backup", settings=settings.backup, resource_arns=protected, tags=tags, opts=inside)
         self.register_outputs(self.stack_outputs())
 
-    def _database(self, name: str, settings: Settings, tags: dict[str, str], opts: pulumi.ResourceOptions) -> AuroraDatabase | None:
+    def _database(
+        self, name: str, settings: Settings, tags: dict[str, str], opts: pulumi.ResourceOptions
+    ) -> AuroraDatabase | None:
         if settings.database.engine != "aurora":
             # `local`: PostgreSQL on the server's data disk, as the vendor's default install.
             return None
