@@ -14,6 +14,7 @@ import pulumi_random as random
 from pydantic import SecretStr
 
 from components.aws.database_secrets import DatabaseSecrets
+from components.aws.firewall import Peer, connect
 from components.aws.tags import DATABASE, role_tags
 from config.channels import DATABASE as DATABASE_CHANNEL
 from config.channels import SECRETS_ENDPOINT
@@ -68,7 +69,7 @@ class AuroraDatabase(pulumi.ComponentResource):
             tags=database_tags,
             opts=child,
         )
-        self._open_database_port(name, port, server_security_group_id, secrets_endpoint_security_group_id, child)
+        self._open_channels(name, server_security_group_id, secrets_endpoint_security_group_id, database_tags, child)
 
         # Part of the final snapshot's name: a fixed name would make the second teardown of a stack fail.
         final_suffix = random.RandomId(f"{name}-final-snapshot-suffix", byte_length=4, opts=child)
@@ -151,57 +152,22 @@ class AuroraDatabase(pulumi.ComponentResource):
             }
         )
 
-    def _open_database_port(
+    def _open_channels(
         self,
         name: str,
-        port: int,
         server_security_group_id: pulumi.Input[str],
         secrets_endpoint_security_group_id: pulumi.Input[str] | None,
+        tags: Mapping[str, str],
         child: pulumi.ResourceOptions,
     ) -> None:
-        """The database channel of the matrix: PostgreSQL from the server group and the rotation group, nothing else."""
-        for source, source_id in (("server", server_security_group_id), ("rotation", self.rotation_security_group.id)):
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-database-from-{source}",
-                security_group_id=self.security_group.id,
-                referenced_security_group_id=source_id,
-                ip_protocol=DATABASE_CHANNEL.protocol,
-                from_port=port,
-                to_port=port,
-                description=f"{DATABASE_CHANNEL.name}: PostgreSQL from the {source}",
-                opts=child,
-            )
-        egress_to_database = {"server": server_security_group_id, "rotation": self.rotation_security_group.id}
-        for source, group_id in egress_to_database.items():
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-{source}-to-database",
-                security_group_id=group_id,
-                referenced_security_group_id=self.security_group.id,
-                ip_protocol=DATABASE_CHANNEL.protocol,
-                from_port=port,
-                to_port=port,
-                description=f"{DATABASE_CHANNEL.name}: PostgreSQL to the database",
-                opts=child,
-            )
+        """The matrix's database channel, from the server and the rotation function, and nothing else;
+        and the rotation function's way to Secrets Manager through the VPC endpoint."""
+        database = Peer("database", group_id=self.security_group.id)
+        rotation = Peer("rotation", group_id=self.rotation_security_group.id)
+        for client in (Peer("server", group_id=server_security_group_id), rotation):
+            connect(name, channel=DATABASE_CHANNEL, client=client, target=database, purpose="PostgreSQL", tags=tags, opts=child)
         if secrets_endpoint_security_group_id is not None:
-            https = SECRETS_ENDPOINT.ports[0].first
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-secrets-endpoint-from-rotation",
-                security_group_id=secrets_endpoint_security_group_id,
-                referenced_security_group_id=self.rotation_security_group.id,
-                ip_protocol=SECRETS_ENDPOINT.protocol,
-                from_port=https,
-                to_port=https,
-                description=f"{SECRETS_ENDPOINT.name}: Secrets Manager from the rotation function",
-                opts=child,
-            )
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-rotation-to-secrets-endpoint",
-                security_group_id=self.rotation_security_group.id,
-                referenced_security_group_id=secrets_endpoint_security_group_id,
-                ip_protocol=SECRETS_ENDPOINT.protocol,
-                from_port=https,
-                to_port=https,
-                description=f"{SECRETS_ENDPOINT.name}: rotation function to Secrets Manager",
-                opts=child,
+            endpoint = Peer("secrets-endpoint", group_id=secrets_endpoint_security_group_id)
+            connect(
+                name, channel=SECRETS_ENDPOINT, client=rotation, target=endpoint, purpose="Secrets Manager", tags=tags, opts=child
             )

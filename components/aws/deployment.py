@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from http.client import HTTPS_PORT
 from typing import Any
 
 import pulumi
@@ -20,7 +19,7 @@ from components.aws.server import Server
 from components.aws.storage import Storage
 from components.aws.tags import deployment_tags
 from components.aws.workers import Workers
-from config.channels import MANAGEMENT, WEB, Channel
+from components.endpoints import user_endpoints
 from config.exposure import channels_for
 from config.settings import Settings
 
@@ -128,19 +127,11 @@ class AwsDeployment(pulumi.ComponentResource):
             opts=opts,
         )
 
-    def _port(self, channel: Channel) -> int:
-        """The one port this stack opens for `channel` (the management port follows its setting)."""
-        (ports,) = next(c.ports for c in self.channels if c.channel is channel)
-        return ports.first
-
     def stack_outputs(self) -> dict[str, Any]:
-        web, management = self._port(WEB), self._port(MANAGEMENT)
-        web_suffix = "" if web == HTTPS_PORT else f":{web}"
         ip = self.server.public_ip
         return {
-            "dashboardUrl": ip.apply(lambda address: f"https://{address}{web_suffix}/"),
+            **user_endpoints(ip, self.channels),
             "serverPublicIp": ip,
-            "sdkEndpoint": ip.apply(lambda address: f"{address}:{management}"),
             "bucketName": self.storage.bucket_name,
             "vpcId": self.network.vpc_id,
             "subnetIds": self.network.subnet_ids,

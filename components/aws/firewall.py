@@ -85,6 +85,42 @@ def rule(
     )
 
 
+def connect(
+    name: str,
+    *,
+    channel: Channel,
+    client: Peer,
+    target: Peer,
+    purpose: str,
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """Both halves of a group-to-group channel: ingress on the target's group, egress on the client's."""
+    assert client.group_id is not None and target.group_id is not None, "connect() joins two security groups"
+    (ports,) = channel.ports
+    for kind, rule_name, group_id, peer, text in (
+        (aws.vpc.SecurityGroupIngressRule, f"{name}-from-{client.slug}", target.group_id, client, f"from {client.slug}"),
+        (
+            aws.vpc.SecurityGroupEgressRule,
+            f"{name}-{client.slug}-to-{target.slug}",
+            client.group_id,
+            target,
+            f"{client.slug} to {target.slug}",
+        ),
+    ):
+        rule(
+            kind,
+            rule_name,
+            group_id=group_id,
+            peer=peer,
+            ports=ports,
+            protocol=channel.protocol,
+            text=f"{channel.name} {text}: {purpose}",
+            tags=tags,
+            opts=opts,
+        )
+
+
 class Firewall(pulumi.ComponentResource):
     def __init__(
         self,

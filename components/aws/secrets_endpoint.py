@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.firewall import Peer, rule
+from components.aws.firewall import Peer, connect
 from config.channels import SECRETS_ENDPOINT
 
 
@@ -38,25 +38,17 @@ class SecretsEndpoint(pulumi.ComponentResource):
             opts=child,
         )
         # The matrix's secrets-endpoint channel, both ways: into the endpoint, and out of each client.
-        channel = SECRETS_ENDPOINT
-        (https,) = channel.ports
-        endpoint_side = Peer("endpoint", group_id=group.id)
+        endpoint = Peer("endpoint", group_id=group.id)
         for slug, client in clients.items():
-            for kind, rule_name, group_id, peer, text in (
-                (aws.vpc.SecurityGroupIngressRule, f"{name}-from-{slug}", group.id, Peer(slug, group_id=client), f"from {slug}"),
-                (aws.vpc.SecurityGroupEgressRule, f"{name}-{slug}-to-endpoint", client, endpoint_side, f"{slug} to the endpoint"),
-            ):
-                rule(
-                    kind,
-                    rule_name,
-                    group_id=group_id,
-                    peer=peer,
-                    ports=https,
-                    protocol=channel.protocol,
-                    text=f"{channel.name} {text}: Secrets Manager",
-                    tags=tags,
-                    opts=child,
-                )
+            connect(
+                name,
+                channel=SECRETS_ENDPOINT,
+                client=Peer(slug, group_id=client),
+                target=endpoint,
+                purpose="Secrets Manager",
+                tags=tags,
+                opts=child,
+            )
         service = aws.ec2.get_vpc_endpoint_service_output(
             service="secretsmanager", service_type="Interface", opts=pulumi.InvokeOutputOptions(parent=self)
         )

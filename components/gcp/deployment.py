@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from http.client import HTTPS_PORT
 from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
 
+from components.endpoints import user_endpoints
 from components.gcp.admin_password import AdminPassword
 from components.gcp.backup import Backup
 from components.gcp.database import Database
@@ -18,7 +18,7 @@ from components.gcp.network import Network
 from components.gcp.server import Server
 from components.gcp.storage import Storage
 from components.gcp.workers import Workers
-from config.channels import MANAGEMENT, WEB, Role
+from config.channels import Role
 from config.exposure import channels_for, enabled_ingress
 from config.settings import Settings
 
@@ -131,18 +131,11 @@ class GcpDeployment(pulumi.ComponentResource):
         found = gcp.compute.get_zones(region=region, status="UP", opts=pulumi.InvokeOptions(provider=provider))
         return tuple(sorted(found.names)[:DEFAULT_ZONE_COUNT])
 
-    def _port(self, channel) -> int:
-        (ports,) = next(c.ports for c in self.channels if c.channel is channel)
-        return ports.first
-
     def stack_outputs(self) -> dict[str, Any]:
-        web, management = self._port(WEB), self._port(MANAGEMENT)
-        web_suffix = "" if web == HTTPS_PORT else f":{web}"
         ip = self.server.ip
         outputs: dict[str, Any] = {
-            "dashboardUrl": ip.apply(lambda address: f"https://{address}{web_suffix}/"),
+            **user_endpoints(ip, self.channels),
             "serverIp": ip,
-            "sdkEndpoint": ip.apply(lambda address: f"{address}:{management}"),
             "bucketName": self.storage.bucket_name,
             "networkName": self.network.network_name,
             "subnetName": self.network.subnetwork_name,
