@@ -39,13 +39,17 @@ class Direction(StrEnum):
     EGRESS = "egress"  # the target is outside the cluster
 
 
+# The TCP/UDP port space; rules that span all of it are "all ports".
+LOWEST_PORT, HIGHEST_PORT = 0, 65535
+
+
 @dataclass(frozen=True)
 class PortRange:
     first: int
     last: int
 
     def __post_init__(self) -> None:
-        if not 0 < self.first <= self.last <= 65535:
+        if not LOWEST_PORT < self.first <= self.last <= HIGHEST_PORT:
             raise ValueError(f"bad port range {self.first}-{self.last}")
 
     def __str__(self) -> str:
@@ -188,7 +192,7 @@ WORKER_RDP = Channel(
 INTERCONNECT = Channel(
     name="interconnect",
     protocol="tcp",
-    ports=(PortRange(1024, 65535),),
+    ports=(PortRange(1024, HIGHEST_PORT),),
     sources=(Role.WORKERS,),
     target=Role.WORKERS,
     enabled_by="access.interconnect",

@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from config.channels import PortRange, Role
+from config.channels import HIGHEST_PORT, LOWEST_PORT, PortRange, Role
 from policies.reading import Subject, get, has, items, strings, truthy
 
 AWS_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -26,7 +26,6 @@ GCP_INSTANCE = "gcp:compute/instance:Instance"
 GCP_TEMPLATES = ("gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate")
 
 # The whole port space; TCP and UDP port numbers are 16 bits.
-LOWEST_PORT, HIGHEST_PORT = 0, 2**16 - 1
 _PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 # GCP admits the whole internet when an ingress rule names no source at all.
 _GCP_DEFAULT_SOURCE = ("0.0.0.0/0",)
