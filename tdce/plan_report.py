@@ -40,7 +40,8 @@ def _tree(plan: Plan) -> Tree:
 
     def add(node: Tree, resource: RecordedResource) -> None:
         branch = node.add(_label(resource))
-        for child in children[resource.urn]:
+        # Registration order depends on when outputs resolve; by name, the tree reads the same every run.
+        for child in sorted(children[resource.urn], key=lambda r: (r.custom, r.name)):
             add(branch, child)
 
     for root in roots:
