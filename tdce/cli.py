@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from config.errors import ConfigError
 from config.stack_file import CONFIG_DIR, read_stack_config
+from tdce.console import output_console
 
 EXIT_OK = 0
 EXIT_CONFIG_ERROR = 1
@@ -26,7 +27,7 @@ def _plan(args: argparse.Namespace) -> int:
     from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
 
     plan = plan_stack(args.stack, Path(args.config_dir))
-    console = Console()
+    console = output_console()
     print_plan(plan, console)
     document = plan.as_json()
     exit_code = EXIT_OK
@@ -53,7 +54,7 @@ def _ports(args: argparse.Namespace) -> int:
     if args.format == "mermaid":
         sys.stdout.write(ports_mermaid())
     else:
-        Console().print(ports_table())
+        output_console().print(ports_table())
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from config.errors import ConfigError, Problem
 from config.loader import settings_from_config
 from config.settings import Settings
 from config.stack_file import CONFIG_DIR, read_stack_config
+from tdce.console import output_console
 from tdce.ops.backup import restore_lines, take_backup
 from tdce.ops.clients import AwsClients, error_text
 from tdce.ops.discovery import DiscoveryError
@@ -71,12 +72,12 @@ def _guarded(run: Callable[[argparse.Namespace, Settings, AwsClients], int]) -> 
 
 
 def _preflight(args: argparse.Namespace, settings: Settings, clients: AwsClients) -> int:
-    return report_checks("preflight", args.stack, clients.region, run_preflight(settings, clients), args.json, Console())
+    return report_checks("preflight", args.stack, clients.region, run_preflight(settings, clients), args.json, output_console())
 
 
 def _health(args: argparse.Namespace, settings: Settings, clients: AwsClients) -> int:
     checks = run_health(args.stack, settings, clients, host=args.host, timeout=args.timeout)
-    return report_checks("health", args.stack, clients.region, checks, args.json, Console())
+    return report_checks("health", args.stack, clients.region, checks, args.json, output_console())
 
 
 def _backup(args: argparse.Namespace, settings: Settings, clients: AwsClients) -> int:
@@ -90,7 +91,7 @@ def _backup(args: argparse.Namespace, settings: Settings, clients: AwsClients) -
         document = {"command": "backup", "stack": args.stack, "region": clients.region, "ok": True}
         print_json({**document, "snapshots": [s.as_json() for s in snapshots], "configLines": lines, "notes": list(backup.notes)})
         return EXIT_OK
-    console = Console()
+    console = output_console()
     rows = ((s.role, s.source, s.snapshot_id, s.state) for s in snapshots)
     console.print(table(f"tdce backup {args.stack} ({clients.region})", ("role", "source", "snapshot", "state"), rows))
     for note in backup.notes:
