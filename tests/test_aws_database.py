@@ -191,3 +191,15 @@ def test_backup_without_aurora_selects_the_data_volume_only():
     plan = plan_of("aws-prod")
     selection = only(plan, "aws:backup/selection:Selection")
     assert len(selection.inputs["resources"]) == 1
+
+
+def test_rotation_function_name_is_a_valid_lambda_name_whatever_the_stack_name():
+    from tdce.planner import plan_config
+    from tests.support import stack_values
+
+    values, secret_keys = stack_values("aws-aurora")
+    plan = plan_config("research.prod", values, secret_keys)
+    (application,) = plan.by_type("aws:serverlessrepository/cloudFormationStack:CloudFormationStack")
+    function_name = application.inputs["parameters"]["functionName"]
+    assert function_name.startswith("research-prod-") and len(function_name) <= 64
+    assert all(character.isalnum() or character in "-_" for character in function_name)

@@ -5,6 +5,7 @@ See 001_ec271c3ff40761d0.txt 4.8.2 (passwords rotated every 30 days) and 4.10 (t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pulumi
@@ -80,7 +81,8 @@ class DatabaseSecrets(pulumi.ComponentResource):
             capabilities=["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
             parameters={
                 "endpoint": f"https://secretsmanager.{region}.amazonaws.com",
-                "functionName": f"{pulumi.get_stack()}-{name}-rotation"[:64],
+                # Lambda names take letters, digits, '-' and '_'; stack names may also hold '.'.
+                "functionName": re.sub(r"[^A-Za-z0-9_-]", "-", f"{pulumi.get_stack()}-{name}-rotation")[:64],
                 "vpcSubnetIds": pulumi.Output.all(*subnet_ids).apply(",".join),
                 "vpcSecurityGroupIds": rotation_security_group_id,
                 "masterSecretArn": self.master_secret_arn,
