@@ -93,3 +93,11 @@ def test_the_pack_runs_in_the_virtual_environment_uv_creates() -> None:
     pack = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
     assert pack["runtime"]["name"] == "python"
     assert (ROOT / "policies" / pack["runtime"]["options"]["virtualenv"]).resolve() == ROOT / ".venv"
+
+
+def test_the_preview_job_only_previews_stacks_a_real_preview_can_decrypt() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pull-request.yml").read_text())
+    stacks = workflow["jobs"]["preview"]["strategy"]["matrix"]["stack"]
+    assert stacks
+    for stack in stacks:
+        assert "secure:" not in (ROOT / "config" / f"Pulumi.{stack}.yaml").read_text(), stack
