@@ -71,11 +71,12 @@ def analyze_request(resource: RecordedResource, by_urn: Mapping[str, RecordedRes
 def property_dependencies(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> dict[str, list[str]]:
     """Which dependency each input came from.
 
-    The engine knows this from the program's outputs; the recording keeps only the union of
-    dependencies. An input came from a dependency when that dependency's physical ID appears
-    in it, which is how resources reference each other (a rule's securityGroupId, a public
-    access block's bucket).
+    A recorded plan carries what the SDK told the engine. A resource made by hand (a test's
+    mutation) may not: then an input came from a dependency when that dependency's physical ID
+    appears in it, which is how resources reference each other (a rule's securityGroupId).
     """
+    if resource.property_dependencies:
+        return {key: sorted(urns) for key, urns in resource.property_dependencies.items()}
     ids: dict[str, str] = {}
     for urn in resource.dependencies:
         dependency = by_urn.get(urn)

@@ -36,6 +36,8 @@ class RecordedResource:
     dependencies: list[str]
     inputs: dict[str, Any]
     options: dict[str, Any] = field(default_factory=dict)
+    # Which resources each input came from, as the SDK tells the engine.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class RecordedResource:
             "parent": self.parent,
             "provider": self.provider,
             "dependencies": self.dependencies,
+            "propertyDependencies": self.property_dependencies,
             "inputs": self.inputs,
             "options": self.options,
         }
@@ -101,6 +104,11 @@ class RecordingMonitor(MockMonitor):
                     "replaceOnChanges": list(request.replaceOnChanges),
                     "additionalSecretOutputs": list(request.additionalSecretOutputs),
                     "deletedWith": request.deletedWith or None,
+                },
+                property_dependencies={
+                    key: list(dependencies.urns)
+                    for key, dependencies in request.propertyDependencies.items()
+                    if dependencies.urns
                 },
             )
         )

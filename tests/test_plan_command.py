@@ -109,3 +109,16 @@ def test_ports_prints_every_channel_as_mermaid(capsys):
     assert diagram.startswith("flowchart LR")
     for name in ("signal: TCP 20001", "interconnect: TCP 1024-65535", "worker-rdp: TCP 3389"):
         assert name in diagram
+
+
+def test_recorded_property_dependencies_name_the_resource_each_input_came_from():
+    from tests.support import plan_of
+
+    plan = plan_of("aws-prod")
+    by_urn = {resource.urn: resource for resource in plan.resources}
+    rules = plan.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert rules
+    for rule in rules:
+        (source,) = rule.property_dependencies["securityGroupId"]
+        assert by_urn[source].type == "aws:ec2/securityGroup:SecurityGroup"
+        assert by_urn[source].id == rule.inputs["securityGroupId"]

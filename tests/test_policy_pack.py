@@ -107,6 +107,9 @@ def copy_as(resource: RecordedResource, name: str, **inputs) -> RecordedResource
     clone = copy.deepcopy(resource)
     clone.name, clone.urn = name, resource.urn.rsplit("::", 1)[0] + f"::{name}"
     clone.inputs.update(inputs)
+    # An input set by hand no longer comes from the resource it came from.
+    for key in inputs:
+        clone.property_dependencies.pop(key, None)
     return clone
 
 
@@ -167,6 +170,8 @@ def switch_imds_to_optional(resources):
 def move_signal_to_the_workers(resources):
     signal = opening(resources, SIGNAL.ports[0])
     signal.inputs["securityGroupId"] = signal.inputs["referencedSecurityGroupId"]
+    # As a program that put the rule on the worker group would report it to the engine.
+    signal.property_dependencies["securityGroupId"] = signal.property_dependencies["referencedSecurityGroupId"]
     return signal.urn
 
 
