@@ -137,16 +137,18 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel]:
         if isinstance(part, int):
             continue
         field = next(f for name, f in model.model_fields.items() if (f.alias or name) == part)
-        model = _model_in(field.annotation)
+        nested = model_in(field.annotation)
+        assert nested is not None, part
+        model = nested
     return model
 
 
-def _model_in(annotation: Any) -> type[BaseModel]:
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The settings model an annotation holds (`X`, `X | None`, `tuple[X, ...]`), or None for a plain value."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for argument in typing.get_args(annotation):
-        try:
-            return _model_in(argument)
-        except LookupError:
-            continue
-    raise LookupError(annotation)
+        found = model_in(argument)
+        if found is not None:
+            return found
+    return None

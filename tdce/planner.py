@@ -47,6 +47,11 @@ class Plan:
     def by_type(self, type_token: str) -> list[RecordedResource]:
         return [resource for resource in self.resources if resource.type == type_token]
 
+    def only(self, type_token: str) -> RecordedResource:
+        """The one resource of this type; fails when there are none or several."""
+        (resource,) = self.by_type(type_token)
+        return resource
+
 
 def plan_stack(stack: str, config_dir: Path = CONFIG_DIR) -> Plan:
     """Plan a stack file. Raises ConfigError, before anything is registered, when its settings are bad."""

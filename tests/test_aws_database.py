@@ -21,11 +21,6 @@ SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
 
-def only(plan, type_token: str) -> RecordedResource:
-    (resource,) = plan.by_type(type_token)
-    return resource
-
-
 def by_urn(plan) -> dict[str, RecordedResource]:
     return {resource.urn: resource for resource in plan.resources}
 
@@ -45,7 +40,7 @@ def test_every_vendor_aurora_component_has_a_counterpart():
     assert any("secrets-endpoint" in name for name in groups)  # SecretsEndpointSecurityGroup
     user_secret = next(s for s in plan.by_type(SECRET) if "database" in s.name and "user" in s.name)
     # The master secret is RDS's own (manageMasterUserPassword); the user secret is attached by carrying the cluster's address.
-    assert only(plan, CLUSTER).inputs["manageMasterUserPassword"] is True
+    assert plan.only(CLUSTER).inputs["manageMasterUserPassword"] is True
     versions = [v for v in plan.by_type(SECRET_VERSION) if v.inputs["secretId"] == user_secret.id]
     assert len(versions) == 1
     rotated = {r.inputs["secretId"] for r in plan.by_type(ROTATION)}
@@ -55,7 +50,7 @@ def test_every_vendor_aurora_component_has_a_counterpart():
 
 def test_aurora_is_serverless_v2_encrypted_deletion_protected_and_snapshotted_on_delete():
     plan = plan_of("aws-aurora")
-    cluster = only(plan, CLUSTER)
+    cluster = plan.only(CLUSTER)
     inputs = cluster.inputs
     assert inputs["engine"] == "aurora-postgresql" and inputs["engineMode"] == "provisioned"
     assert inputs["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 8}
@@ -69,7 +64,7 @@ def test_aurora_is_serverless_v2_encrypted_deletion_protected_and_snapshotted_on
 
 def test_final_snapshot_name_is_unique_per_deployment():
     plan = plan_of("aws-aurora")
-    cluster = only(plan, CLUSTER)
+    cluster = plan.only(CLUSTER)
     suffix = next(r for r in plan.resources if r.type == "random:index/randomId:RandomId" and "final-snapshot" in r.name)
     assert suffix.urn in cluster.dependencies
     assert cluster.inputs["finalSnapshotIdentifier"].startswith("tdce-database-final-")
@@ -142,7 +137,7 @@ def test_local_database_creates_no_managed_database(stack):
 
 def test_restore_creates_the_cluster_from_the_snapshot_without_master_user():
     plan = plan_of("aws-restore")
-    cluster = only(plan, CLUSTER)
+    cluster = plan.only(CLUSTER)
     assert cluster.inputs["snapshotIdentifier"] == plan.settings.restore.database_snapshot_identifier
     assert "masterUsername" not in cluster.inputs and "databaseName" not in cluster.inputs
     assert {"snapshotIdentifier", "masterUsername", "databaseName"} <= set(cluster.options["ignoreChanges"])
@@ -163,9 +158,9 @@ def test_restore_without_the_old_user_password_is_a_config_error():
 
 def test_backup_selects_exactly_the_data_volume_and_the_cluster():
     plan = plan_of("aws-aurora")
-    selection = only(plan, "aws:backup/selection:Selection")
+    selection = plan.only("aws:backup/selection:Selection")
     volume = next(v for v in plan.by_type("aws:ebs/volume:Volume") if v.options["protect"])
-    cluster = only(plan, CLUSTER)
+    cluster = plan.only(CLUSTER)
     selected = selection.inputs["resources"]
     assert len(selected) == 2
     assert any(arn.endswith(f"volume/{volume.id}") for arn in selected)
@@ -175,13 +170,13 @@ def test_backup_selects_exactly_the_data_volume_and_the_cluster():
 def test_backup_plan_follows_the_schedule_retention_and_copy_region():
     plan = plan_of("aws-aurora")
     settings = plan.settings.backup
-    (rule,) = only(plan, "aws:backup/plan:Plan").inputs["rules"]
+    (rule,) = plan.only("aws:backup/plan:Plan").inputs["rules"]
     assert rule["schedule"] == f"cron({settings.minute} {settings.hour} * * ? *)"
     assert rule["lifecycle"]["deleteAfter"] == settings.retention_days
     (copy,) = rule["copyActions"]
     copy_vault = next(v for v in plan.by_type("aws:backup/vault:Vault") if v.inputs.get("region") == settings.copy_to_region)
     assert (
-        copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in only(plan, "aws:backup/plan:Plan").dependencies
+        copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in plan.only("aws:backup/plan:Plan").dependencies
     )
     primary = next(v for v in plan.by_type("aws:backup/vault:Vault") if "region" not in v.inputs)
     assert primary.inputs["kmsKeyArn"]
@@ -189,7 +184,7 @@ def test_backup_plan_follows_the_schedule_retention_and_copy_region():
 
 def test_backup_without_aurora_selects_the_data_volume_only():
     plan = plan_of("aws-prod")
-    selection = only(plan, "aws:backup/selection:Selection")
+    selection = plan.only("aws:backup/selection:Selection")
     assert len(selection.inputs["resources"]) == 1
 
 

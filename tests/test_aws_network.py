@@ -15,11 +15,6 @@ SUBNET = "aws:ec2/subnet:Subnet"
 STACKS = ("aws-prod", "aws-dev")
 
 
-def one(plan: Plan, type_token: str):
-    (found,) = plan.by_type(type_token)
-    return found
-
-
 @pytest.mark.parametrize("stack", STACKS)
 def test_one_subnet_per_zone_in_at_least_two_zones_with_the_configured_ranges(stack):
     plan = plan_of(stack)
@@ -31,15 +26,15 @@ def test_one_subnet_per_zone_in_at_least_two_zones_with_the_configured_ranges(st
         assert zones == list(plan.settings.zones)
     assert [s.inputs["cidrBlock"] for s in subnets] == list(plan.settings.network.subnets_for(len(zones)))
     assert [s.id for s in subnets] == plan.outputs["subnetIds"]
-    assert one(plan, "aws:ec2/vpc:Vpc").inputs["cidrBlock"] == plan.settings.network.vpc_cidr
+    assert plan.only("aws:ec2/vpc:Vpc").inputs["cidrBlock"] == plan.settings.network.vpc_cidr
 
 
 def test_every_subnet_routes_to_the_internet_and_reaches_s3_through_the_gateway_endpoint():
     plan = plan_of("aws-prod")
-    table = one(plan, "aws:ec2/routeTable:RouteTable")
-    route = one(plan, "aws:ec2/route:Route")
+    table = plan.only("aws:ec2/routeTable:RouteTable")
+    route = plan.only("aws:ec2/route:Route")
     assert route.inputs["destinationCidrBlock"] == "0.0.0.0/0"
-    assert route.inputs["gatewayId"] == one(plan, "aws:ec2/internetGateway:InternetGateway").id
+    assert route.inputs["gatewayId"] == plan.only("aws:ec2/internetGateway:InternetGateway").id
     associated = {a.inputs["subnetId"] for a in plan.by_type("aws:ec2/routeTableAssociation:RouteTableAssociation")}
     assert associated == set(plan.outputs["subnetIds"])
     (s3,) = plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint")
@@ -50,7 +45,7 @@ def test_every_subnet_routes_to_the_internet_and_reaches_s3_through_the_gateway_
 def test_flow_logs_follow_the_setting_and_write_only_to_their_own_log_group():
     assert not plan_of("aws-dev").by_type("aws:ec2/flowLog:FlowLog")
     plan = plan_of("aws-prod")
-    log = one(plan, "aws:ec2/flowLog:FlowLog")
+    log = plan.only("aws:ec2/flowLog:FlowLog")
     assert log.inputs["vpcId"] == plan.outputs["vpcId"] and log.inputs["trafficType"] == "ALL"
     (group,) = plan.by_type("aws:cloudwatch/logGroup:LogGroup")
     assert group.inputs["retentionInDays"] > 0
@@ -64,16 +59,16 @@ def with_expiry_and_no_versioning() -> Plan:
 @pytest.mark.parametrize("stack", STACKS)
 def test_bucket_is_private_owner_enforced_encrypted_and_destroyed_as_the_settings_say(stack):
     plan = plan_of(stack)
-    bucket = one(plan, "aws:s3/bucket:Bucket")
+    bucket = plan.only("aws:s3/bucket:Bucket")
     assert bucket.inputs["forceDestroy"] is plan.settings.bucket.force_destroy
-    blocked = one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    blocked = plan.only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
     assert all(
         blocked[key] is True for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    assert one(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs["rule"] == {
+    assert plan.only("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs["rule"] == {
         "objectOwnership": "BucketOwnerEnforced"
     }
-    (rule,) = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs["rules"]
+    (rule,) = plan.only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     for resource in plan.resources:
         if resource.type.startswith("aws:s3/") and resource.type != "aws:s3/bucket:Bucket":
@@ -82,11 +77,11 @@ def test_bucket_is_private_owner_enforced_encrypted_and_destroyed_as_the_setting
 
 def test_versioning_and_expiry_follow_the_settings():
     versioning = "aws:s3/bucketVersioning:BucketVersioning"
-    assert one(plan_of("aws-prod"), versioning).inputs["versioningConfiguration"] == {"status": "Enabled"}
+    assert plan_of("aws-prod").only(versioning).inputs["versioningConfiguration"] == {"status": "Enabled"}
     assert not plan_of("aws-prod").by_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
     plan = with_expiry_and_no_versioning()
-    assert one(plan, versioning).inputs["versioningConfiguration"] == {"status": "Suspended"}
-    (rule,) = one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert plan.only(versioning).inputs["versioningConfiguration"] == {"status": "Suspended"}
+    (rule,) = plan.only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
     assert rule["status"] == "Enabled" and rule["expiration"] == {"days": 30}
 
 

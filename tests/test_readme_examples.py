@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import typing
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from pydantic import BaseModel
 
 from config.channels import CHANNELS_BY_NAME
 from config.errors import ConfigError
-from config.loader import settings_from_config
+from config.loader import model_in, settings_from_config
 from config.settings import Settings
 from tdce.cli import EXIT_OK, main, parser
 from tests.support import stack_values, with_setting
@@ -81,21 +80,11 @@ def test_readme_channel_table_matches_the_matrix():
                 assert str(port_range) in port_text, (name, port_text)
 
 
-def _model_in(annotation) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
-
-
 def setting_paths(model: type[BaseModel] = Settings, prefix: str = "") -> set[str]:
     paths: set[str] = set()
     for name, field in model.model_fields.items():
         path = prefix + (field.alias or name)
-        nested = _model_in(field.annotation)
+        nested = model_in(field.annotation)
         paths |= setting_paths(nested, path + ".") if nested else {path}
     return paths
 

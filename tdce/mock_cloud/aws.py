@@ -36,12 +36,13 @@ PROVIDER = "pulumi:providers:aws"
 ELASTIC_IP = "192.0.2.100"
 
 
-def _region(arguments: Mapping[str, Any] | None = None) -> str:
+def region_of(arguments: Mapping[str, Any] | None = None) -> str:
+    """The region an invoke or resource names, else the stack provider's."""
     return str((arguments or {}).get("region") or _provider_region["region"])
 
 
 def _availability_zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    region = _region(arguments)
+    region = region_of(arguments)
     names = [f"{region}{letter}" for letter in "abc"]
     return {"names": names, "zoneIds": [f"{region[:3]}-az{i}" for i in (1, 2, 3)], "id": region, "region": region}
 
@@ -63,7 +64,7 @@ def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 def _endpoint_service(arguments: Mapping[str, Any]) -> dict[str, Any]:
     service = str(arguments.get("service"))
-    name = f"com.amazonaws.{_region(arguments)}.{service}"
+    name = f"com.amazonaws.{region_of(arguments)}.{service}"
     return {"id": name, "service": service, "serviceName": name, "serviceType": arguments.get("serviceType")}
 
 
@@ -78,10 +79,10 @@ INVOKES = {
         "id": ACCOUNT_ID,
     },
     "aws:index/getRegion:getRegion": lambda arguments: {
-        "name": _region(arguments),
-        "region": _region(arguments),
-        "id": _region(arguments),
-        "endpoint": f"ec2.{_region(arguments)}.amazonaws.com",
+        "name": region_of(arguments),
+        "region": region_of(arguments),
+        "id": region_of(arguments),
+        "endpoint": f"ec2.{region_of(arguments)}.amazonaws.com",
         "description": "offline plan",
     },
     "aws:index/getPartition:getPartition": lambda _: {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION},
@@ -94,7 +95,7 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
         _provider_region["region"] = str(inputs["region"])
     if not type_token.startswith("aws:"):
         return {}
-    region = _region()
+    region = region_of()
     service = type_token.split(":")[1].split("/")[0]
     attributes: dict[str, Any] = {"arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{name}"}
     if "name" not in inputs and type_token not in ("aws:ec2/vpc:Vpc",):

@@ -5,31 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tdce.mock_cloud.aws import ACCOUNT_ID, PARTITION
-
-REGION = "eu-west-1"
+from tdce.mock_cloud.aws import ACCOUNT_ID, PARTITION, region_of
 
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    region = region_of(inputs)
     if type_token == "aws:rds/cluster:Cluster":
         identifier = inputs.get("clusterIdentifier") or resource_id
         return {
             "clusterIdentifier": identifier,
-            "arn": f"arn:{PARTITION}:rds:{REGION}:{ACCOUNT_ID}:cluster:{identifier}",
-            "endpoint": f"{identifier}.cluster-offline.{REGION}.rds.amazonaws.com",
-            "readerEndpoint": f"{identifier}.cluster-ro-offline.{REGION}.rds.amazonaws.com",
+            "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:cluster:{identifier}",
+            "endpoint": f"{identifier}.cluster-offline.{region}.rds.amazonaws.com",
+            "readerEndpoint": f"{identifier}.cluster-ro-offline.{region}.rds.amazonaws.com",
             "engineVersion": inputs.get("engineVersion"),
             "masterUserSecrets": [
                 {
-                    "secretArn": f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!cluster-{identifier}",
+                    "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!cluster-{identifier}",
                     "secretStatus": "active",
                 }
             ],
         }
     if type_token == "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
-        return {"outputs": {"RotationLambdaARN": f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"}}
+        return {"outputs": {"RotationLambdaARN": f"arn:{PARTITION}:lambda:{region}:{ACCOUNT_ID}:function:{name}"}}
     if type_token == "random:index/randomId:RandomId":
         return {"hex": "0ff1ce00", "b64Url": "D_HOAA", "dec": "267505152"}
     if type_token == "aws:ebs/volume:Volume":
-        return {"arn": f"arn:{PARTITION}:ec2:{REGION}:{ACCOUNT_ID}:volume/{resource_id}"}
+        return {"arn": f"arn:{PARTITION}:ec2:{region}:{ACCOUNT_ID}:volume/{resource_id}"}
     return {}
