@@ -1,6 +1,6 @@
-"""The Pulumi program: read the stack's settings, build its cloud's deployment, export what users need."""
+"""The Pulumi program: resolve the stack's settings, build its cloud's deployment, export what users need."""
 
 from components.deployment import deploy
-from config.loader import settings_from_pulumi
+from components.program_config import resolved_from_pulumi
 
-deploy(settings_from_pulumi())
+deploy(resolved_from_pulumi())

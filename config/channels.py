@@ -22,6 +22,7 @@ class Role(StrEnum):
     LICENSE_HOST = "license-host"
     CLOUD_API = "cloud-api"
     OBJECT_STORAGE = "object-storage"
+    EXTERNAL_DATA = "external-data"
     DATABASE = "database"
     SECRETS_ENDPOINT = "secrets-endpoint"
     SECRET_ROTATION = "secret-rotation"
@@ -69,6 +70,9 @@ class Channel:
 
     `enabled_by` names the boolean setting (a dotted path into the settings) that
     switches an optional channel on; `None` means the channel always exists.
+    `exists_with` says, for channels to parts that not every deployment has (the managed
+    database, the Secrets Manager endpoint), which settings bring that part in: such a
+    channel exists wherever its target and one of its sources do.
     `alternative_ports` are ports the vendor allows in place of `ports` (the
     management channel may move to 25002); a setting picks one.
     """
@@ -85,6 +89,7 @@ class Channel:
     alternative_ports: tuple[PortRange, ...] = ()
     # The setting that picks one of `port_choices`, where the vendor allows a choice.
     port_setting: str | None = None
+    exists_with: str | None = None
 
     @property
     def direction(self) -> Direction:
@@ -92,7 +97,17 @@ class Channel:
 
     @property
     def required(self) -> bool:
-        return self.enabled_by is None
+        """Every deployment opens it: no switch, and its ends are in every deployment."""
+        return self.enabled_by is None and self.exists_with is None
+
+    @property
+    def condition(self) -> str:
+        """When the channel exists, in the stack file's words."""
+        if self.enabled_by is not None:
+            return f"when {self.enabled_by} is true"
+        if self.exists_with is not None:
+            return f"when {self.exists_with}"
+        return "always"
 
     @property
     def port_choices(self) -> tuple[PortRange, ...]:
@@ -225,6 +240,21 @@ CLOUD_API = Channel(
     vendor_reference="000_8bca743440dfe33c.txt (Required8, Required11)",
 )
 
+# The vendor leaves the workers' own outbound traffic to the application ("External Storage",
+# application specific). Workers here reach HTTPS data sources and the cloud's APIs; wider
+# access is `access.openEgress`.
+EXTERNAL_DATA = Channel(
+    name="external-data",
+    protocol="tcp",
+    ports=(port(443),),
+    sources=(Role.WORKERS,),
+    target=Role.EXTERNAL_DATA,
+    enabled_by=None,
+    initiated_by=Role.WORKERS,
+    purpose="data sources the workers' jobs read, and the cloud APIs the workers call, over HTTPS",
+    vendor_reference="000_8bca743440dfe33c.txt (Optional1, External Storage)",
+)
+
 STORAGE = Channel(
     name="storage",
     protocol="tcp",
@@ -245,7 +275,8 @@ DATABASE = Channel(
     ports=(port(5432),),
     sources=(Role.SERVER, Role.SECRET_ROTATION),
     target=Role.DATABASE,
-    enabled_by="database.managed",
+    enabled_by=None,
+    exists_with="database.engine is aurora or cloudsql",
     initiated_by=Role.SERVER,
     purpose="PostgreSQL on the managed database; the rotation function changes its passwords",
     vendor_reference="001_ec271c3ff40761d0.txt 4.10 (DB cluster security group and its ingress rules)",
@@ -257,7 +288,8 @@ SECRETS_ENDPOINT = Channel(
     ports=(port(443),),
     sources=(Role.SERVER, Role.WORKERS, Role.SECRET_ROTATION),
     target=Role.SECRETS_ENDPOINT,
-    enabled_by="usesSecretsEndpoint",
+    enabled_by=None,
+    exists_with="cloud is aws and database.engine is aurora or workerSecrets is set",
     initiated_by=Role.SERVER,
     purpose="Secrets Manager through its interface endpoint in the VPC (private DNS sends all the VPC's calls there)",
     vendor_reference="001_ec271c3ff40761d0.txt 4.10 (SecretsEndpointSecurityGroup), 4.17",
@@ -274,6 +306,7 @@ CHANNELS: tuple[Channel, ...] = (
     INTERCONNECT,
     LICENSE,
     CLOUD_API,
+    EXTERNAL_DATA,
     STORAGE,
     DATABASE,
     SECRETS_ENDPOINT,

@@ -1,4 +1,4 @@
-"""The channel matrix applied to one stack's settings: which channels open, on which ports, from where."""
+"""The channel matrix applied to one stack's settings: which parts the deployment has, which channels open, from where."""
 
 from __future__ import annotations
 
@@ -7,8 +7,22 @@ from typing import Any
 
 from pydantic.alias_generators import to_snake
 
-from config.channels import CHANNELS, Channel, Direction, PortRange, Role, port
+from config.channels import CHANNELS, Channel, PortRange, Role, port
 from config.settings import Settings
+
+# Every deployment has these ends of channels; the rest come with settings (`roles_in`).
+ALWAYS_PRESENT = frozenset(
+    {
+        Role.SERVER,
+        Role.WORKERS,
+        Role.USERS,
+        Role.ADMINS,
+        Role.LICENSE_HOST,
+        Role.CLOUD_API,
+        Role.EXTERNAL_DATA,
+        Role.OBJECT_STORAGE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -16,6 +30,8 @@ class OpenChannel:
     channel: Channel
     enabled: bool
     ports: tuple[PortRange, ...]
+    # The channel's sources that this deployment has (the rotation function exists on AWS only).
+    sources: tuple[Role, ...]
     # The CIDRs a user or administrator channel admits; empty for group-to-group channels.
     source_cidrs: tuple[str, ...]
 
@@ -23,18 +39,26 @@ class OpenChannel:
     def name(self) -> str:
         return self.channel.name
 
+    @property
+    def state(self) -> str:
+        """Why the channel is open or not, for people: `open`, or the setting that would open it."""
+        if self.enabled:
+            return "open"
+        return f"off ({self.channel.condition.removeprefix('when ')} would open it)"
+
     def as_json(self) -> dict[str, Any]:
         channel = self.channel
         return {
             "name": channel.name,
             "protocol": channel.protocol,
             "ports": [str(p) for p in self.ports],
-            "sources": [role.value for role in channel.sources],
+            "sources": [role.value for role in self.sources],
             "sourceCidrs": list(self.source_cidrs),
             "target": channel.target.value,
             "direction": channel.direction.value,
             "enabled": self.enabled,
             "enabledBy": channel.enabled_by,
+            "existsWith": channel.exists_with,
             "initiatedBy": channel.initiated_by.value,
             "vendorReference": channel.vendor_reference,
         }
@@ -48,22 +72,34 @@ def setting_value(settings: Settings, dotted_path: str) -> Any:
     return value
 
 
+def roles_in(settings: Settings) -> frozenset[Role]:
+    """The ends of channels this deployment has: the fixed ones, and the parts its settings bring in."""
+    roles = set(ALWAYS_PRESENT)
+    if settings.database.managed:
+        roles.add(Role.DATABASE)
+    if settings.cloud == "aws" and settings.database.engine == "aurora":
+        # AWS's rotation function changes the application user's password inside the VPC.
+        roles.add(Role.SECRET_ROTATION)
+    if settings.uses_secrets_endpoint:
+        roles.add(Role.SECRETS_ENDPOINT)
+    return frozenset(roles)
+
+
 def channels_for(settings: Settings) -> tuple[OpenChannel, ...]:
-    return tuple(_open(channel, settings) for channel in CHANNELS)
+    present = roles_in(settings)
+    return tuple(_open(channel, settings, present) for channel in CHANNELS)
 
 
-def enabled_ingress(settings: Settings) -> tuple[OpenChannel, ...]:
-    return tuple(c for c in channels_for(settings) if c.enabled and c.channel.direction is Direction.INGRESS)
-
-
-def _open(channel: Channel, settings: Settings) -> OpenChannel:
-    enabled = channel.enabled_by is None or bool(setting_value(settings, channel.enabled_by))
+def _open(channel: Channel, settings: Settings, present: frozenset[Role]) -> OpenChannel:
+    sources = tuple(role for role in channel.sources if role in present)
+    switched_on = channel.enabled_by is None or bool(setting_value(settings, channel.enabled_by))
+    enabled = switched_on and channel.target in present and bool(sources)
     ports = channel.ports
     if channel.port_setting is not None:
         ports = (port(int(setting_value(settings, channel.port_setting))),)
     cidrs: tuple[str, ...] = ()
-    if Role.USERS in channel.sources and channel.direction is Direction.INGRESS:
+    if Role.USERS in channel.sources and channel.target.inside_cluster:
         cidrs = settings.access.user_cidrs
     elif Role.ADMINS in channel.sources:
         cidrs = settings.ssh_sources
-    return OpenChannel(channel=channel, enabled=enabled, ports=ports, source_cidrs=cidrs)
+    return OpenChannel(channel=channel, enabled=enabled, ports=ports, sources=sources, source_cidrs=cidrs)

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
+from config.resource_types import AWS_BUCKET_ENCRYPTION, AWS_BUCKET_POLICY, AWS_BUCKETS, AWS_PUBLIC_ACCESS_BLOCK, GCP_BUCKET
 from policies.reading import Subject, get, items, json_document, stack_subjects, truthy
 
-AWS_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-AWS_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-AWS_ENCRYPTION = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
-AWS_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-GCP_BUCKET = "gcp:storage/bucket:Bucket"
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 ENCRYPTION_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
 
@@ -66,7 +59,7 @@ def validate_bucket_encrypted(args: StackValidationArgs, report: ReportViolation
         )
         algorithms = [inline] + [
             get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-            for config in _attached(subjects, AWS_ENCRYPTION, bucket)
+            for config in _attached(subjects, AWS_BUCKET_ENCRYPTION, bucket)
             for rule in items(get(config.props, "rules"))
         ]
         if not any(algorithm in ENCRYPTION_ALGORITHMS for algorithm in algorithms):

@@ -1,12 +1,11 @@
-"""Which TDCE channel an ingress rule opens: the matrix in config/channels.py, and the stack's settings when known."""
+"""Which TDCE channel an ingress rule opens: the stack's rule specs when its config is known, else the matrix alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config.channels import CHANNELS, Channel, Direction, PortRange, Role
-from config.exposure import channels_for
-from config.settings import Settings
+from config.channels import CHANNELS, CHANNELS_BY_NAME, Channel, Direction, PortRange, Role
+from config.resolved import ResolvedStack
 from policies.ingress import IngressRule, cidr_within
 
 CIDR_ROLES = (Role.USERS, Role.ADMINS)
@@ -14,7 +13,7 @@ CIDR_ROLES = (Role.USERS, Role.ADMINS)
 
 @dataclass(frozen=True)
 class Expected:
-    """An ingress channel as this stack should open it."""
+    """An ingress rule as this stack should have it (one rule spec), or a channel it keeps shut (`enabled` False)."""
 
     channel: Channel
     ports: tuple[PortRange, ...]
@@ -22,6 +21,17 @@ class Expected:
     cidrs: tuple[str, ...] | None
     # None while the settings are unknown and the channel is optional.
     enabled: bool | None
+    # The group the rule protects and the one it admits (None: by CIDR, or not known without settings).
+    target: Role | None = None
+    source: Role | None = None
+
+    @property
+    def sources(self) -> tuple[Role, ...]:
+        return (self.source,) if self.source is not None else self.channel.sources
+
+    @property
+    def lands_on(self) -> Role:
+        return self.target if self.target is not None else self.channel.target
 
     @property
     def name(self) -> str:
@@ -30,7 +40,7 @@ class Expected:
     @property
     def by_cidr(self) -> bool:
         """People reach the cluster from networks (CIDRs); machines of the deployment by their groups."""
-        return any(role in CIDR_ROLES for role in self.channel.sources)
+        return any(role in CIDR_ROLES for role in self.sources)
 
     @property
     def label(self) -> str:
@@ -38,21 +48,33 @@ class Expected:
 
     @property
     def cidr_setting(self) -> str:
-        return "access.userCidrs" if Role.USERS in self.channel.sources else "access.adminCidrs"
+        return "access.userCidrs" if Role.USERS in self.sources else "access.adminCidrs"
 
 
-def expected_ingress(settings: Settings | None) -> tuple[Expected, ...]:
-    if settings is None:
+def expected_ingress(stack: ResolvedStack | None) -> tuple[Expected, ...]:
+    if stack is None:
         return tuple(
             Expected(channel=c, ports=c.port_choices, cidrs=None, enabled=True if c.required else None)
             for c in CHANNELS
             if c.direction is Direction.INGRESS
         )
-    return tuple(
-        Expected(channel=o.channel, ports=o.ports, cidrs=o.source_cidrs, enabled=o.enabled)
-        for o in channels_for(settings)
-        if o.channel.direction is Direction.INGRESS
+    rules = tuple(
+        Expected(
+            channel=CHANNELS_BY_NAME[spec.channels[0]],
+            ports=(spec.ports,) if spec.ports is not None else (),
+            cidrs=spec.peer.cidrs,
+            enabled=True,
+            target=spec.group,
+            source=spec.peer.role if spec.peer.role is not None else Role(spec.peer.label),
+        )
+        for spec in stack.rules_of(Direction.INGRESS)
     )
+    shut = tuple(
+        Expected(channel=o.channel, ports=o.ports, cidrs=o.source_cidrs, enabled=False)
+        for o in stack.channels
+        if o.channel.direction is Direction.INGRESS and not o.enabled
+    )
+    return rules + shut
 
 
 def by_ports(rule: IngressRule, expectations: tuple[Expected, ...]) -> list[Expected]:
@@ -62,7 +84,7 @@ def by_ports(rule: IngressRule, expectations: tuple[Expected, ...]) -> list[Expe
 
 def kind_problems(rule: IngressRule, expected: Expected) -> list[str]:
     """Whether the rule admits the kind of source the channel comes from: groups inside the cluster, CIDRs outside it."""
-    sources = " and ".join(role.value for role in expected.channel.sources)
+    sources = " and ".join(role.value for role in expected.sources)
     if not expected.by_cidr:
         problems = []
         if rule.cidrs or rule.other_sources:

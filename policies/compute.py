@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.ingress import AWS_INSTANCE, AWS_LAUNCH_TEMPLATE, GCP_INSTANCE, GCP_TEMPLATES
+from config.resource_types import (
+    AWS_DATABASE_CLUSTER,
+    AWS_INSTANCE,
+    AWS_LAUNCH_TEMPLATE,
+    AWS_VOLUME,
+    GCP_INSTANCE,
+    GCP_INSTANCE_TEMPLATES,
+)
 from policies.reading import get, has, items, truthy
 
-AWS_VOLUME = "aws:ebs/volume:Volume"
-AWS_DATABASE_CLUSTER = "aws:rds/cluster:Cluster"
-GCP_MACHINES = (GCP_INSTANCE, *GCP_TEMPLATES)
+GCP_MACHINES = (GCP_INSTANCE, *GCP_INSTANCE_TEMPLATES)
 DEFAULT_COMPUTE_ACCOUNT_SUFFIX = "-compute@developer.gserviceaccount.com"
 
 

@@ -14,16 +14,19 @@ from pulumi_policy import (
 )
 
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
-from policies.compute import AWS_DATABASE_CLUSTER, AWS_VOLUME
+from config.resource_types import (
+    AWS_BACKUP_PLAN,
+    AWS_DATABASE_CLUSTER,
+    AWS_SECRET_ROTATION,
+    AWS_VOLUME,
+    GCP_DATABASE_INSTANCE,
+    GCP_DISKS,
+    GCP_SECRET,
+    GCP_SNAPSHOT_SCHEDULE,
+)
 from policies.reading import get, has, items, number, truthy
 
-GCP_DISKS = ("gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk")
-GCP_DATABASE = "gcp:sql/databaseInstance:DatabaseInstance"
-STATEFUL = (AWS_VOLUME, AWS_DATABASE_CLUSTER, *GCP_DISKS, GCP_DATABASE)
-AWS_BACKUP_PLAN = "aws:backup/plan:Plan"
-GCP_SNAPSHOT_SCHEDULE = "gcp:compute/resourcePolicy:ResourcePolicy"
-AWS_SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
-GCP_SECRET = "gcp:secretmanager/secret:Secret"
+STATEFUL = (AWS_VOLUME, AWS_DATABASE_CLUSTER, *GCP_DISKS, GCP_DATABASE_INSTANCE)
 # Cloud SQL keeps this many daily backups when retainedBackups is not set.
 CLOUD_SQL_DEFAULT_RETAINED_BACKUPS = 7
 SECONDS_PER_DAY = 86400
@@ -57,7 +60,7 @@ def validate_database_deletion_safeguards(args: ResourceValidationArgs, report: 
             report("deletionProtection is off", None)
         if truthy(get(props, "skipFinalSnapshot")) or not get(props, "finalSnapshotIdentifier"):
             report("no final snapshot on deletion (skipFinalSnapshot or no finalSnapshotIdentifier)", None)
-    elif args.resource_type == GCP_DATABASE:
+    elif args.resource_type == GCP_DATABASE_INSTANCE:
         if get(props, "deletionProtection") is False:
             report("deletionProtection is off", None)
         if not truthy(get(props, "settings", "deletionProtectionEnabled")):
@@ -88,7 +91,7 @@ def validate_backups_retained(args: ResourceValidationArgs, report: ReportViolat
     kept: list[tuple[str, float | None]] = []
     if kind == AWS_DATABASE_CLUSTER:
         kept.append(("backupRetentionPeriod", number(get(props, "backupRetentionPeriod", default=1))))
-    elif kind == GCP_DATABASE:
+    elif kind == GCP_DATABASE_INSTANCE:
         if not truthy(get(props, "settings", "backupConfiguration", "enabled")):
             report("automated backups are off (settings.backupConfiguration.enabled)", None)
         retained = get(props, "settings", "backupConfiguration", "backupRetentionSettings", "retainedBackups")

@@ -6,25 +6,11 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
+from config.resource_types import AWS_POLICY_DOCUMENTS, AWS_ROLE, AWS_ROLE_POLICY_ATTACHMENT, GCP_IAM_GRANTS
 from policies.reading import get, items, json_document
 
-# Resource types whose `policy` input is an IAM policy document.
-AWS_POLICY_DOCUMENTS = (
-    "aws:iam/policy:Policy",
-    "aws:iam/rolePolicy:RolePolicy",
-    "aws:iam/userPolicy:UserPolicy",
-    "aws:iam/groupPolicy:GroupPolicy",
-)
-AWS_ROLE = "aws:iam/role:Role"
-AWS_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 # AWS-managed policies that are a wildcard under another name.
 AWS_BROAD_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-GCP_GRANTS = (
-    "gcp:projects/iAMMember:IAMMember",
-    "gcp:projects/iAMBinding:IAMBinding",
-    "gcp:storage/bucketIAMMember:BucketIAMMember",
-    "gcp:storage/bucketIAMBinding:BucketIAMBinding",
-)
 # GCP's basic roles: every permission of every service, the GCP form of "*".
 GCP_BASIC_ROLES = ("roles/owner", "roles/editor")
 
@@ -65,11 +51,11 @@ def validate_iam_least_privilege(args: ResourceValidationArgs, report: ReportVio
         documents.append(get(props, "policy"))
     elif kind == AWS_ROLE:
         documents += [get(inline, "policy") for inline in items(get(props, "inlinePolicies"))]
-    elif kind == AWS_POLICY_ATTACHMENT:
+    elif kind == AWS_ROLE_POLICY_ATTACHMENT:
         arn = str(get(props, "policyArn", default=""))
         if any(arn.endswith(f":policy/{name}") for name in AWS_BROAD_MANAGED_POLICIES):
             report(f"attaches {arn}, which allows far more than TDCE needs", None)
-    elif kind in GCP_GRANTS and get(props, "role") in GCP_BASIC_ROLES:
+    elif kind in GCP_IAM_GRANTS and get(props, "role") in GCP_BASIC_ROLES:
         report(f"grants the basic role {get(props, 'role')}: every permission of every service", None)
     for document in documents:
         for problem in document_problems(document):

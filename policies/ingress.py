@@ -13,17 +13,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from config.channels import HIGHEST_PORT, LOWEST_PORT, PortRange, Role
+from config.resource_types import (
+    AWS_DATABASE_CLUSTER,
+    AWS_GROUP_RULE,
+    AWS_INGRESS_RULE,
+    AWS_INSTANCE,
+    AWS_LAMBDA_FUNCTION,
+    AWS_LAUNCH_TEMPLATE,
+    AWS_SECURITY_GROUP,
+    AWS_SERVERLESS_APPLICATION,
+    AWS_VPC_ENDPOINT,
+    GCP_FIREWALL,
+    GCP_INSTANCE,
+    GCP_INSTANCE_TEMPLATES,
+)
 from policies.reading import Subject, get, has, items, strings, truthy
-
-AWS_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-AWS_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-AWS_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-AWS_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-AWS_INSTANCE = "aws:ec2/instance:Instance"
-AWS_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-GCP_FIREWALL = "gcp:compute/firewall:Firewall"
-GCP_INSTANCE = "gcp:compute/instance:Instance"
-GCP_TEMPLATES = ("gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate")
 
 # The whole port space; TCP and UDP port numbers are 16 bits.
 _PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
@@ -219,7 +223,7 @@ def _from_firewall(subject: Subject) -> list[IngressRule]:
 _EXTRACTORS: dict[str, Callable[[Subject], list[IngressRule]]] = {
     AWS_INGRESS_RULE: _from_ingress_rule,
     AWS_GROUP_RULE: _from_group_rule,
-    AWS_GROUP: _from_inline,
+    AWS_SECURITY_GROUP: _from_inline,
     GCP_FIREWALL: _from_firewall,
 }
 
@@ -235,16 +239,12 @@ def ingress_rules(subject: Subject) -> list[IngressRule]:
 ROLE_HOLDERS: tuple[tuple[str, Role, tuple[tuple[str, ...], ...]], ...] = (
     (AWS_INSTANCE, Role.SERVER, (("vpcSecurityGroupIds",), ("securityGroups",))),
     (AWS_LAUNCH_TEMPLATE, Role.WORKERS, (("vpcSecurityGroupIds",), ("networkInterfaces",))),
-    ("aws:rds/cluster:Cluster", Role.DATABASE, (("vpcSecurityGroupIds",),)),
-    ("aws:ec2/vpcEndpoint:VpcEndpoint", Role.SECRETS_ENDPOINT, (("securityGroupIds",),)),
-    (
-        "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
-        Role.SECRET_ROTATION,
-        (("parameters", "vpcSecurityGroupIds"),),
-    ),
-    ("aws:lambda/function:Function", Role.SECRET_ROTATION, (("vpcConfig", "securityGroupIds"),)),
+    (AWS_DATABASE_CLUSTER, Role.DATABASE, (("vpcSecurityGroupIds",),)),
+    (AWS_VPC_ENDPOINT, Role.SECRETS_ENDPOINT, (("securityGroupIds",),)),
+    (AWS_SERVERLESS_APPLICATION, Role.SECRET_ROTATION, (("parameters", "vpcSecurityGroupIds"),)),
+    (AWS_LAMBDA_FUNCTION, Role.SECRET_ROTATION, (("vpcConfig", "securityGroupIds"),)),
     (GCP_INSTANCE, Role.SERVER, (("serviceAccount", "email"),)),
-    *((template, Role.WORKERS, (("serviceAccount", "email"),)) for template in GCP_TEMPLATES),
+    *((template, Role.WORKERS, (("serviceAccount", "email"),)) for template in GCP_INSTANCE_TEMPLATES),
 )
 
 

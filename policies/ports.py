@@ -20,20 +20,11 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from config.channels import INTERCONNECT, SSH, WORKER_RDP, WORKER_SSH, Role
+from config.resource_types import AWS_EGRESS_RULE, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_SECURITY_GROUP, GCP_FIREWALL
 from policies.channel_match import by_ports, expected_ingress, judge, kind_problems
-from policies.ingress import (
-    AWS_EGRESS_RULE,
-    AWS_GROUP,
-    AWS_GROUP_RULE,
-    AWS_INGRESS_RULE,
-    GCP_FIREWALL,
-    IngressRule,
-    Topology,
-    cidr_within,
-    ingress_rules,
-)
+from policies.ingress import IngressRule, Topology, cidr_within, ingress_rules
 from policies.reading import Subject, get, items, stack_subjects, undecidable
-from policies.stack_settings import stack_settings
+from policies.stack_settings import stack_resolved
 
 REMOTE_ACCESS = (SSH, WORKER_SSH, WORKER_RDP)
 
@@ -48,7 +39,7 @@ def decidable_rules(subject: Subject) -> list[IngressRule]:
 
 
 def validate_ingress_matches_channel(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    expectations = expected_ingress(stack_settings())
+    expectations = expected_ingress(stack_resolved())
     for rule in ingress_rules(Subject.of_args(args)):
         for problem in judge(rule, expectations):
             report(problem, None)
@@ -74,7 +65,7 @@ ingress_matches_channel = ResourceValidationPolicy(
 def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     topology = Topology.of(subjects)
-    expectations = expected_ingress(stack_settings())
+    expectations = expected_ingress(stack_resolved())
     for subject in subjects:
         if subject.type == GCP_FIREWALL and _untargeted(subject) and decidable_rules(subject):
             report("the firewall rule names no target service account, so it opens every VM in the network", subject.urn)
@@ -83,15 +74,15 @@ def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: 
             role, candidates = topology.role(rule.targets), by_ports(rule, expectations)
             if role is None or not candidates:
                 continue
-            landing = [e for e in candidates if e.channel.target is role]
-            names = " or ".join(e.name for e in candidates)
+            landing = [e for e in candidates if e.lands_on is role]
+            names = " or ".join(dict.fromkeys(e.name for e in candidates))
             if not landing:
-                targets = " or ".join(e.channel.target.value for e in candidates)
+                targets = " or ".join(dict.fromkeys(e.lands_on.value for e in candidates))
                 report(f"{rule.label} opens {names} on the {role.value} group, but {names} lands on the {targets}", subject.urn)
                 continue
             source = role if rule.self_source else topology.role(rule.sources) if rule.from_groups else None
-            if source is not None and not any(source in e.channel.sources for e in landing):
-                wanted = " or ".join(r.value for e in landing for r in e.channel.sources)
+            if source is not None and not any(source in e.sources for e in landing):
+                wanted = " or ".join(dict.fromkeys(r.value for e in landing for r in e.sources))
                 report(f"{rule.label} admits the {source.value} group, but {names} comes from the {wanted}", subject.urn)
 
 
@@ -120,20 +111,20 @@ def validate_required_channels_open(args: StackValidationArgs, report: ReportVio
     subjects = stack_subjects(args)
     topology = Topology.of(subjects)
     rules = [(rule, topology.role(rule.targets)) for subject in subjects for rule in decidable_rules(subject)]
-    for expected in expected_ingress(stack_settings()):
+    for expected in expected_ingress(stack_resolved()):
         # The database and the secrets endpoint need their channel only where they have a group
         # of their own (on GCP, Cloud SQL on a private IP has none).
-        target = expected.channel.target
+        target = expected.lands_on
         if not expected.enabled or (target not in (Role.SERVER, Role.WORKERS) and not topology.has(target)):
             continue
         serving = [
             rule
             for rule, role in rules
-            if by_ports(rule, (expected,)) and not kind_problems(rule, expected) and role in (None, expected.channel.target)
+            if by_ports(rule, (expected,)) and not kind_problems(rule, expected) and role in (None, target)
         ]
-        sources = " and ".join(role.value for role in expected.channel.sources)
+        sources = " and ".join(role.value for role in expected.sources)
         if not serving:
-            report(f"nothing opens {expected.label} from the {sources} to the {expected.channel.target.value}", None)
+            report(f"nothing opens {expected.label} from the {sources} to the {target.value}", None)
         elif expected.cidrs:
             missing = [c for c in expected.cidrs if not any(cidr_within(c, rule.cidrs) for rule in serving)]
             if missing:
@@ -229,7 +220,7 @@ RULE_RESOURCES = (AWS_INGRESS_RULE, AWS_EGRESS_RULE, AWS_GROUP_RULE)
 def validate_no_inline_and_separate_rules(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     rule_resources = [s for s in subjects if s.type in RULE_RESOURCES]
-    for group in (s for s in subjects if s.type == AWS_GROUP and _has_inline_rules(s)):
+    for group in (s for s in subjects if s.type == AWS_SECURITY_GROUP and _has_inline_rules(s)):
         separate = [r.urn.rsplit("::", 1)[-1] for r in rule_resources if group.urn in r.refs("securityGroupId")]
         if separate:
             report(

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from config.errors import ConfigError
-from config.stack_file import CONFIG_DIR, read_stack_config
+from config.stack_file import CONFIG_DIR
 from tdce.console import output_console
 
 EXIT_OK = 0
@@ -32,10 +32,9 @@ def _plan(args: argparse.Namespace) -> int:
     document = plan.as_json()
     exit_code = EXIT_OK
     if not args.no_policy:
-        stack_config = read_stack_config(args.stack, Path(args.config_dir))
         try:
             pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
-            report = check_plan(plan, stack_config.values, sorted(stack_config.secret_keys), pack_dir)
+            report = check_plan(plan, plan.resolved.values, sorted(plan.resolved.secret_keys), pack_dir)
         except PolicyPackError as error:
             Console(stderr=True).print(f"[red]policy pack failed:[/] {escape(str(error))}")
             return EXIT_POLICY_PACK_FAILED

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from config.exposure import channels_for
 from tdce.planner import Plan
 from tdce.recording import RecordedResource
 
@@ -72,10 +72,10 @@ def channel_table(plan: Plan) -> Table:
     table = Table(title=f"Channels as {plan.stack} opens them", show_edge=False)
     for column in ("channel", "from", "to", "tcp port(s)", "state"):
         table.add_column(column)
-    for opened in channels_for(plan.settings):
-        sources = ", ".join(role.value for role in opened.channel.sources)
+    for opened in plan.resolved.channels:
+        sources = ", ".join(role.value for role in opened.sources or opened.channel.sources)
         if opened.source_cidrs:
             sources += f" ({', '.join(opened.source_cidrs)})"
-        state = "[green]open[/]" if opened.enabled else f"[dim]off ({opened.channel.enabled_by})[/]"
+        state = f"[green]{opened.state}[/]" if opened.enabled else f"[dim]{escape(opened.state)}[/]"
         table.add_row(opened.name, sources, opened.channel.target.value, ", ".join(map(str, opened.ports)), state)
     return table

@@ -16,10 +16,10 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from config.exposure import channels_for
-from config.loader import settings_from_config
+from config.resolved import ResolvedStack, resolve, resolve_stack_file
+from config.rules import RuleSpec
 from config.settings import Settings
-from config.stack_file import CONFIG_DIR, read_stack_config
+from config.stack_file import CONFIG_DIR
 from tdce.mock_cloud import OfflineCloud
 from tdce.recording import SECRET_SHOWN_AS, UNKNOWN_SHOWN_AS, RecordedResource, RecordingMonitor, masked
 
@@ -30,10 +30,17 @@ PROGRAM = Path(__file__).resolve().parent.parent / "__main__.py"
 @dataclass
 class Plan:
     project: str
-    stack: str
-    settings: Settings
+    resolved: ResolvedStack
     resources: list[RecordedResource]
     outputs: dict[str, Any]
+
+    @property
+    def stack(self) -> str:
+        return self.resolved.stack
+
+    @property
+    def settings(self) -> Settings:
+        return self.resolved.settings
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -41,30 +48,37 @@ class Plan:
             "stack": self.stack,
             "resources": [resource.as_json() for resource in self.resources],
             "outputs": self.outputs,
-            "channels": [channel.as_json() for channel in channels_for(self.settings)],
+            "channels": [channel.as_json() for channel in self.resolved.channels],
+            "rules": [rule_json(rule) for rule in self.resolved.rules],
         }
-
-    def by_type(self, type_token: str) -> list[RecordedResource]:
-        return [resource for resource in self.resources if resource.type == type_token]
-
-    def only(self, type_token: str) -> RecordedResource:
-        """The one resource of this type; fails when there are none or several."""
-        (resource,) = self.by_type(type_token)
-        return resource
 
 
 def plan_stack(stack: str, config_dir: Path = CONFIG_DIR) -> Plan:
     """Plan a stack file. Raises ConfigError, before anything is registered, when its settings are bad."""
-    stack_config = read_stack_config(stack, config_dir)
-    return plan_config(stack, stack_config.values, stack_config.secret_keys)
+    return plan_resolved(resolve_stack_file(stack, config_dir))
 
 
 def plan_config(stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str] = frozenset()) -> Plan:
-    # Validate before the runtime starts, so a bad config registers nothing at all.
-    settings = settings_from_config(values, secret_keys)
+    return plan_resolved(resolve(stack, values, secret_keys))
+
+
+def plan_resolved(resolved: ResolvedStack) -> Plan:
+    # Resolved (and so validated) before the runtime starts: a bad config registers nothing at all.
     monitor = RecordingMonitor(OfflineCloud())
-    outputs = run_program(stack, values, secret_keys, monitor)
-    return Plan(project=PROJECT, stack=stack, settings=settings, resources=monitor.records, outputs=outputs)
+    outputs = run_program(resolved.stack, resolved.values, resolved.secret_keys, monitor)
+    return Plan(project=PROJECT, resolved=resolved, resources=monitor.records, outputs=outputs)
+
+
+def rule_json(rule: RuleSpec) -> dict[str, Any]:
+    peer = {"role": rule.peer.role.value} if rule.peer.role is not None else {"cidrs": list(rule.peer.cidrs)}
+    return {
+        "direction": rule.direction.value,
+        "group": rule.group.value,
+        "peer": {"label": rule.peer.label, **peer},
+        "protocol": rule.protocol,
+        "ports": rule.ports_label,
+        "channels": list(rule.channels),
+    }
 
 
 def run_program(

@@ -8,7 +8,7 @@ from config.channels import CHANNELS, Channel
 
 
 def _when(channel: Channel) -> str:
-    return "always" if channel.required else f"when {channel.enabled_by} is true"
+    return channel.condition
 
 
 def _ports(channel: Channel) -> str:

@@ -10,6 +10,7 @@ from config.loader import settings_from_config
 from config.settings import Settings
 from config.stack_file import read_stack_config
 from tdce.planner import Plan, plan_config
+from tdce.recording import RecordedResource
 
 EXAMPLE_STACKS = ("aws-prod", "aws-dev", "aws-aurora", "aws-restore", "gcp-prod", "gcp-restore")
 
@@ -69,3 +70,13 @@ def plan_variant(stack: str, changes: dict[str, Any]) -> Plan:
     for path, value in changes.items():
         values = with_setting(values, path, value)
     return plan_config(f"{stack}-variant", values, secret_keys)
+
+
+def of_type(plan: Plan, type_token: str) -> list[RecordedResource]:
+    return [resource for resource in plan.resources if resource.type == type_token]
+
+
+def only(plan: Plan, type_token: str) -> RecordedResource:
+    """The one resource of this type; fails when there are none or several."""
+    (resource,) = of_type(plan, type_token)
+    return resource

@@ -10,7 +10,7 @@ from config.channels import DATABASE, Role
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from config.errors import ConfigError
 from tdce.recording import RecordedResource
-from tests.support import DELETE, plan_of, plan_variant
+from tests.support import DELETE, of_type, only, plan_of, plan_variant
 
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -27,7 +27,7 @@ def by_urn(plan) -> dict[str, RecordedResource]:
 
 def group_ids(plan) -> dict[str, str]:
     """Security group ID → the group's logical name."""
-    return {r.id: r.name for r in plan.by_type(SECURITY_GROUP)}
+    return {r.id: r.name for r in of_type(plan, SECURITY_GROUP)}
 
 
 def test_every_vendor_aurora_component_has_a_counterpart():
@@ -36,25 +36,25 @@ def test_every_vendor_aurora_component_has_a_counterpart():
     assert types.count(CLUSTER) == 1
     assert types.count(INSTANCE) == 2  # writer and the configured reader
     groups = set(group_ids(plan).values())
-    assert {"tdce-database-sg", "tdce-database-rotation-sg"} <= groups  # DB cluster group, secrets Lambda group
-    assert any("secrets-endpoint" in name for name in groups)  # SecretsEndpointSecurityGroup
-    user_secret = next(s for s in plan.by_type(SECRET) if "database" in s.name and "user" in s.name)
+    # DB cluster group, secrets Lambda group, SecretsEndpointSecurityGroup
+    assert {"tdce-firewall-database", "tdce-firewall-secret-rotation", "tdce-firewall-secrets-endpoint"} <= groups
+    user_secret = next(s for s in of_type(plan, SECRET) if "database" in s.name and "user" in s.name)
     # The master secret is RDS's own (manageMasterUserPassword); the user secret is attached by carrying the cluster's address.
-    assert plan.only(CLUSTER).inputs["manageMasterUserPassword"] is True
-    versions = [v for v in plan.by_type(SECRET_VERSION) if v.inputs["secretId"] == user_secret.id]
+    assert only(plan, CLUSTER).inputs["manageMasterUserPassword"] is True
+    versions = [v for v in of_type(plan, SECRET_VERSION) if v.inputs["secretId"] == user_secret.id]
     assert len(versions) == 1
-    rotated = {r.inputs["secretId"] for r in plan.by_type(ROTATION)}
+    rotated = {r.inputs["secretId"] for r in of_type(plan, ROTATION)}
     assert user_secret.id in rotated and any("rds!cluster" in secret for secret in rotated)
-    assert plan.by_type("aws:serverlessrepository/cloudFormationStack:CloudFormationStack")
+    assert of_type(plan, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack")
 
 
 def test_aurora_is_serverless_v2_encrypted_deletion_protected_and_snapshotted_on_delete():
     plan = plan_of("aws-aurora")
-    cluster = plan.only(CLUSTER)
+    cluster = only(plan, CLUSTER)
     inputs = cluster.inputs
     assert inputs["engine"] == "aurora-postgresql" and inputs["engineMode"] == "provisioned"
     assert inputs["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 8}
-    assert all(instance.inputs["instanceClass"] == "db.serverless" for instance in plan.by_type(INSTANCE))
+    assert all(instance.inputs["instanceClass"] == "db.serverless" for instance in of_type(plan, INSTANCE))
     assert inputs["storageEncrypted"] is True and inputs["deletionProtection"] is True
     assert inputs["copyTagsToSnapshot"] is True and inputs["skipFinalSnapshot"] is False
     assert inputs["backupRetentionPeriod"] == plan.settings.database.aurora.backup_retention_days >= MIN_BACKUP_RETENTION_DAYS
@@ -64,7 +64,7 @@ def test_aurora_is_serverless_v2_encrypted_deletion_protected_and_snapshotted_on
 
 def test_final_snapshot_name_is_unique_per_deployment():
     plan = plan_of("aws-aurora")
-    cluster = plan.only(CLUSTER)
+    cluster = only(plan, CLUSTER)
     suffix = next(r for r in plan.resources if r.type == "random:index/randomId:RandomId" and "final-snapshot" in r.name)
     assert suffix.urn in cluster.dependencies
     assert cluster.inputs["finalSnapshotIdentifier"].startswith("tdce-database-final-")
@@ -72,9 +72,9 @@ def test_final_snapshot_name_is_unique_per_deployment():
 
 
 def test_both_secrets_rotate_every_30_days_and_a_setting_may_shorten_it():
-    rotations = plan_of("aws-aurora").by_type(ROTATION)
+    rotations = of_type(plan_of("aws-aurora"), ROTATION)
     assert [r.inputs["rotationRules"]["automaticallyAfterDays"] for r in rotations] == [MAX_ROTATION_DAYS] * 2
-    shorter = plan_variant("aws-aurora", {"database.aurora.rotationDays": 7}).by_type(ROTATION)
+    shorter = of_type(plan_variant("aws-aurora", {"database.aurora.rotationDays": 7}), ROTATION)
     assert [r.inputs["rotationRules"]["automaticallyAfterDays"] for r in shorter] == [7, 7]
     with pytest.raises(ConfigError, match="rotationDays"):
         plan_variant("aws-aurora", {"database.aurora.rotationDays": 45})
@@ -82,23 +82,21 @@ def test_both_secrets_rotate_every_30_days_and_a_setting_may_shorten_it():
 
 def test_user_secret_value_is_set_once_and_never_in_plain_text():
     plan = plan_of("aws-aurora")
-    for version in plan.by_type(SECRET_VERSION):
+    for version in of_type(plan, SECRET_VERSION):
         assert version.inputs["secretString"] == "[secret]"
-    user = next(v for v in plan.by_type(SECRET_VERSION) if "user" in v.name)
+    user = next(v for v in of_type(plan, SECRET_VERSION) if "user" in v.name)
     assert user.options["ignoreChanges"] == ["secretString"]
 
 
 def test_database_group_admits_postgres_only_from_the_server_and_the_rotation_function():
     plan = plan_of("aws-aurora")
     groups = group_ids(plan)
-    database_group = next(group_id for group_id, name in groups.items() if name == "tdce-database-sg")
-    into_database = [r for r in plan.by_type(INGRESS) if r.inputs["securityGroupId"] == database_group]
-    port = DATABASE.ports[0]
-    assert {(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["ipProtocol"]) for r in into_database} == {
-        (port.first, port.last, DATABASE.protocol)
-    }
+    database_group = next(group_id for group_id, name in groups.items() if name == "tdce-firewall-database")
+    into_database = [r for r in of_type(plan, INGRESS) if r.inputs["securityGroupId"] == database_group]
+    # PostgreSQL's port (the vendor's Aurora stack keeps the engine default).
+    assert {(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["ipProtocol"]) for r in into_database} == {(5432, 5432, "tcp")}
     sources = sorted(groups[r.inputs["referencedSecurityGroupId"]] for r in into_database)
-    assert sources == ["tdce-database-rotation-sg", "tdce-firewall-server"]
+    assert sources == ["tdce-firewall-secret-rotation", "tdce-firewall-server"]
     assert all("cidrIpv4" not in r.inputs and "cidrIpv6" not in r.inputs for r in into_database)
     assert set(DATABASE.sources) == {Role.SERVER, Role.SECRET_ROTATION}
 
@@ -107,11 +105,11 @@ def test_only_the_server_role_may_read_the_database_secrets():
     plan = plan_of("aws-aurora")
     readers = [
         policy
-        for policy in plan.by_type("aws:iam/rolePolicy:RolePolicy") + plan.by_type("aws:iam/policy:Policy")
+        for policy in of_type(plan, "aws:iam/rolePolicy:RolePolicy") + of_type(plan, "aws:iam/policy:Policy")
         if "rds!cluster" in json.dumps(policy.inputs) or "database-secrets-user" in json.dumps(policy.inputs)
     ]
     assert len(readers) == 1
-    server_role = next(r for r in plan.by_type("aws:iam/role:Role") if "server" in r.name)
+    server_role = next(r for r in of_type(plan, "aws:iam/role:Role") if "server" in r.name)
     assert readers[0].inputs["role"] == server_role.name or server_role.name in json.dumps(readers[0].inputs)
 
 
@@ -137,11 +135,11 @@ def test_local_database_creates_no_managed_database(stack):
 
 def test_restore_creates_the_cluster_from_the_snapshot_without_master_user():
     plan = plan_of("aws-restore")
-    cluster = plan.only(CLUSTER)
+    cluster = only(plan, CLUSTER)
     assert cluster.inputs["snapshotIdentifier"] == plan.settings.restore.database_snapshot_identifier
     assert "masterUsername" not in cluster.inputs and "databaseName" not in cluster.inputs
     assert {"snapshotIdentifier", "masterUsername", "databaseName"} <= set(cluster.options["ignoreChanges"])
-    volume = next(v for v in plan.by_type("aws:ebs/volume:Volume") if v.options["protect"])
+    volume = next(v for v in of_type(plan, "aws:ebs/volume:Volume") if v.options["protect"])
     assert volume.inputs["snapshotId"] == plan.settings.restore.data_disk_snapshot_id
 
 
@@ -158,9 +156,9 @@ def test_restore_without_the_old_user_password_is_a_config_error():
 
 def test_backup_selects_exactly_the_data_volume_and_the_cluster():
     plan = plan_of("aws-aurora")
-    selection = plan.only("aws:backup/selection:Selection")
-    volume = next(v for v in plan.by_type("aws:ebs/volume:Volume") if v.options["protect"])
-    cluster = plan.only(CLUSTER)
+    selection = only(plan, "aws:backup/selection:Selection")
+    volume = next(v for v in of_type(plan, "aws:ebs/volume:Volume") if v.options["protect"])
+    cluster = only(plan, CLUSTER)
     selected = selection.inputs["resources"]
     assert len(selected) == 2
     assert any(arn.endswith(f"volume/{volume.id}") for arn in selected)
@@ -170,21 +168,21 @@ def test_backup_selects_exactly_the_data_volume_and_the_cluster():
 def test_backup_plan_follows_the_schedule_retention_and_copy_region():
     plan = plan_of("aws-aurora")
     settings = plan.settings.backup
-    (rule,) = plan.only("aws:backup/plan:Plan").inputs["rules"]
+    (rule,) = only(plan, "aws:backup/plan:Plan").inputs["rules"]
     assert rule["schedule"] == f"cron({settings.minute} {settings.hour} * * ? *)"
     assert rule["lifecycle"]["deleteAfter"] == settings.retention_days
     (copy,) = rule["copyActions"]
-    copy_vault = next(v for v in plan.by_type("aws:backup/vault:Vault") if v.inputs.get("region") == settings.copy_to_region)
+    copy_vault = next(v for v in of_type(plan, "aws:backup/vault:Vault") if v.inputs.get("region") == settings.copy_to_region)
     assert (
-        copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in plan.only("aws:backup/plan:Plan").dependencies
+        copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in only(plan, "aws:backup/plan:Plan").dependencies
     )
-    primary = next(v for v in plan.by_type("aws:backup/vault:Vault") if "region" not in v.inputs)
+    primary = next(v for v in of_type(plan, "aws:backup/vault:Vault") if "region" not in v.inputs)
     assert primary.inputs["kmsKeyArn"]
 
 
 def test_backup_without_aurora_selects_the_data_volume_only():
     plan = plan_of("aws-prod")
-    selection = plan.only("aws:backup/selection:Selection")
+    selection = only(plan, "aws:backup/selection:Selection")
     assert len(selection.inputs["resources"]) == 1
 
 
@@ -194,7 +192,7 @@ def test_rotation_function_name_is_a_valid_lambda_name_whatever_the_stack_name()
 
     values, secret_keys = stack_values("aws-aurora")
     plan = plan_config("research.prod", values, secret_keys)
-    (application,) = plan.by_type("aws:serverlessrepository/cloudFormationStack:CloudFormationStack")
+    (application,) = of_type(plan, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack")
     function_name = application.inputs["parameters"]["functionName"]
     assert function_name.startswith("research-prod-") and len(function_name) <= 64
     assert all(character.isalnum() or character in "-_" for character in function_name)

@@ -10,7 +10,7 @@ import pytest
 from config.channels import SECRETS_ENDPOINT
 from tdce.mock_cloud.aws import ACCOUNT_ID
 from tdce.planner import Plan
-from tests.support import plan_of, plan_variant
+from tests.support import of_type, plan_of, plan_variant
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 NAMED_SECRET = "tdce/license-key"
@@ -25,7 +25,7 @@ def with_worker_secrets() -> Plan:
 
 def statements(plan: Plan, name_part: str = "") -> list[dict]:
     found = []
-    for policy in [*plan.by_type(ROLE_POLICY), *plan.by_type("aws:s3/bucketPolicy:BucketPolicy")]:
+    for policy in [*of_type(plan, ROLE_POLICY), *of_type(plan, "aws:s3/bucketPolicy:BucketPolicy")]:
         if name_part in policy.name:
             found += json.loads(policy.inputs["policy"])["Statement"]
     return found
@@ -70,20 +70,20 @@ def test_worker_policy_names_only_the_bundles_and_the_configured_secrets():
 
 
 def test_worker_secrets_bring_a_secrets_manager_endpoint_open_to_the_cluster_on_https_only():
-    assert not plan_of("aws-prod").by_type("aws:ec2/vpcEndpoint:VpcEndpoint")[1:]
+    assert not of_type(plan_of("aws-prod"), "aws:ec2/vpcEndpoint:VpcEndpoint")[1:]
     plan = with_worker_secrets()
-    (endpoint,) = [e for e in plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"]
+    (endpoint,) = [e for e in of_type(plan, "aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"]
     assert endpoint.inputs["serviceName"] == "com.amazonaws.eu-west-1.secretsmanager"
     assert endpoint.inputs["privateDnsEnabled"] is True
     assert endpoint.inputs["subnetIds"] == plan.outputs["subnetIds"]
     (group,) = endpoint.inputs["securityGroupIds"]
     rules = [
         r.inputs
-        for r in plan.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        for r in of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
         if r.inputs["securityGroupId"] == group
     ]
     (https,) = SECRETS_ENDPOINT.ports
-    clients = {plan.outputs["workerSecurityGroupId"], plan.outputs["serverSecurityGroupId"]}
+    clients = {plan.outputs["workerFirewallGroup"], plan.outputs["serverFirewallGroup"]}
     assert {r["referencedSecurityGroupId"] for r in rules} == clients
     assert all((r["ipProtocol"], r["fromPort"], r["toPort"]) == ("tcp", https.first, https.last) for r in rules)
 
@@ -92,9 +92,9 @@ def test_server_reads_and_writes_the_bundle_bucket_and_reads_only_its_own_secret
     plan = plan_of("aws-prod")
     granted = {(a, r) for s in statements(plan, "identity-server") for a in s["Action"] for r in s["Resource"]}
     resources = {resource for _, resource in granted}
-    assert resources == {bucket(plan), f"{bucket(plan)}/*", plan.outputs["dashboardAdminPasswordSecretArn"], "*"}
+    assert resources == {bucket(plan), f"{bucket(plan)}/*", plan.outputs["dashboardAdminPasswordSecret"], "*"}
     assert {("s3:PutObject", f"{bucket(plan)}/*"), ("s3:GetObject", f"{bucket(plan)}/*")} <= granted
-    assert ("secretsmanager:GetSecretValue", plan.outputs["dashboardAdminPasswordSecretArn"]) in granted
+    assert ("secretsmanager:GetSecretValue", plan.outputs["dashboardAdminPasswordSecret"]) in granted
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -102,25 +102,26 @@ def test_server_may_scale_exactly_this_stacks_worker_groups(stack):
     plan = plan_of(stack)
     (statement,) = statements(plan, "workers-scaling")
     assert "autoscaling:SetDesiredCapacity" in statement["Action"]
-    groups = {g.name for g in plan.by_type("aws:autoscaling/group:Group")}
+    groups = {g.name for g in of_type(plan, "aws:autoscaling/group:Group")}
     assert {arn.rsplit("/", 1)[1] for arn in statement["Resource"]} == groups
     assert all(
         arn.startswith(f"arn:aws:autoscaling:{plan.settings.region}:{ACCOUNT_ID}:autoScalingGroup:")
         for arn in statement["Resource"]
     )
-    (scaling,) = [p for p in plan.by_type(ROLE_POLICY) if p.name.endswith("workers-scaling")]
-    (server_role,) = [r for r in plan.by_type("aws:iam/role:Role") if r.name.endswith("server-role")]
+    (scaling,) = [p for p in of_type(plan, ROLE_POLICY) if p.name.endswith("workers-scaling")]
+    (server_role,) = [r for r in of_type(plan, "aws:iam/role:Role") if r.name.endswith("server-role")]
     assert scaling.inputs["role"] == server_role.name
 
 
 def test_roles_are_assumable_by_ec2_only_and_profiles_carry_them():
     plan = plan_of("aws-prod")
-    instance_roles = [r for r in plan.by_type("aws:iam/role:Role") if "identity" in r.name]
+    instance_roles = [r for r in of_type(plan, "aws:iam/role:Role") if "identity" in r.name]
     assert len(instance_roles) == 2
     for role in instance_roles:
         (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
         assert trust["Principal"] == {"Service": "ec2.amazonaws.com"} and trust["Action"] == ["sts:AssumeRole"]
-    assert {p.inputs["role"] for p in plan.by_type("aws:iam/instanceProfile:InstanceProfile")} == {r.name for r in instance_roles}
+    profiles = of_type(plan, "aws:iam/instanceProfile:InstanceProfile")
+    assert {p.inputs["role"] for p in profiles} == {r.name for r in instance_roles}
 
 
 def test_bucket_refuses_every_request_not_made_over_tls():

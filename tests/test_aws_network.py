@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 
 from tdce.planner import Plan
-from tests.support import plan_of, plan_variant
+from tests.support import of_type, only, plan_of, plan_variant
 
 SUBNET = "aws:ec2/subnet:Subnet"
 STACKS = ("aws-prod", "aws-dev")
@@ -18,7 +18,8 @@ STACKS = ("aws-prod", "aws-dev")
 @pytest.mark.parametrize("stack", STACKS)
 def test_one_subnet_per_zone_in_at_least_two_zones_with_the_configured_ranges(stack):
     plan = plan_of(stack)
-    subnets = plan.by_type(SUBNET)
+    # Registration order follows when outputs resolve; the names say which subnet is which.
+    subnets = sorted(of_type(plan, SUBNET), key=lambda subnet: subnet.name)
     zones = [s.inputs["availabilityZone"] for s in subnets]
     assert len(set(zones)) == len(zones) >= 2
     assert all(zone.startswith(plan.settings.region) for zone in zones)
@@ -26,28 +27,28 @@ def test_one_subnet_per_zone_in_at_least_two_zones_with_the_configured_ranges(st
         assert zones == list(plan.settings.zones)
     assert [s.inputs["cidrBlock"] for s in subnets] == list(plan.settings.network.subnets_for(len(zones)))
     assert [s.id for s in subnets] == plan.outputs["subnetIds"]
-    assert plan.only("aws:ec2/vpc:Vpc").inputs["cidrBlock"] == plan.settings.network.vpc_cidr
+    assert only(plan, "aws:ec2/vpc:Vpc").inputs["cidrBlock"] == plan.settings.network.vpc_cidr
 
 
 def test_every_subnet_routes_to_the_internet_and_reaches_s3_through_the_gateway_endpoint():
     plan = plan_of("aws-prod")
-    table = plan.only("aws:ec2/routeTable:RouteTable")
-    route = plan.only("aws:ec2/route:Route")
+    table = only(plan, "aws:ec2/routeTable:RouteTable")
+    route = only(plan, "aws:ec2/route:Route")
     assert route.inputs["destinationCidrBlock"] == "0.0.0.0/0"
-    assert route.inputs["gatewayId"] == plan.only("aws:ec2/internetGateway:InternetGateway").id
-    associated = {a.inputs["subnetId"] for a in plan.by_type("aws:ec2/routeTableAssociation:RouteTableAssociation")}
+    assert route.inputs["gatewayId"] == only(plan, "aws:ec2/internetGateway:InternetGateway").id
+    associated = {a.inputs["subnetId"] for a in of_type(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation")}
     assert associated == set(plan.outputs["subnetIds"])
-    (s3,) = plan.by_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    (s3,) = of_type(plan, "aws:ec2/vpcEndpoint:VpcEndpoint")
     assert s3.inputs["vpcEndpointType"] == "Gateway" and s3.inputs["serviceName"] == "com.amazonaws.eu-west-1.s3"
     assert s3.inputs["routeTableIds"] == [table.id]
 
 
 def test_flow_logs_follow_the_setting_and_write_only_to_their_own_log_group():
-    assert not plan_of("aws-dev").by_type("aws:ec2/flowLog:FlowLog")
+    assert not of_type(plan_of("aws-dev"), "aws:ec2/flowLog:FlowLog")
     plan = plan_of("aws-prod")
-    log = plan.only("aws:ec2/flowLog:FlowLog")
-    assert log.inputs["vpcId"] == plan.outputs["vpcId"] and log.inputs["trafficType"] == "ALL"
-    (group,) = plan.by_type("aws:cloudwatch/logGroup:LogGroup")
+    log = only(plan, "aws:ec2/flowLog:FlowLog")
+    assert log.inputs["vpcId"] == plan.outputs["networkId"] and log.inputs["trafficType"] == "ALL"
+    (group,) = of_type(plan, "aws:cloudwatch/logGroup:LogGroup")
     assert group.inputs["retentionInDays"] > 0
 
 
@@ -59,16 +60,16 @@ def with_expiry_and_no_versioning() -> Plan:
 @pytest.mark.parametrize("stack", STACKS)
 def test_bucket_is_private_owner_enforced_encrypted_and_destroyed_as_the_settings_say(stack):
     plan = plan_of(stack)
-    bucket = plan.only("aws:s3/bucket:Bucket")
+    bucket = only(plan, "aws:s3/bucket:Bucket")
     assert bucket.inputs["forceDestroy"] is plan.settings.bucket.force_destroy
-    blocked = plan.only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    blocked = only(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
     assert all(
         blocked[key] is True for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    assert plan.only("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs["rule"] == {
+    assert only(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs["rule"] == {
         "objectOwnership": "BucketOwnerEnforced"
     }
-    (rule,) = plan.only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs["rules"]
+    (rule,) = only(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     for resource in plan.resources:
         if resource.type.startswith("aws:s3/") and resource.type != "aws:s3/bucket:Bucket":
@@ -77,11 +78,11 @@ def test_bucket_is_private_owner_enforced_encrypted_and_destroyed_as_the_setting
 
 def test_versioning_and_expiry_follow_the_settings():
     versioning = "aws:s3/bucketVersioning:BucketVersioning"
-    assert plan_of("aws-prod").only(versioning).inputs["versioningConfiguration"] == {"status": "Enabled"}
-    assert not plan_of("aws-prod").by_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    assert only(plan_of("aws-prod"), versioning).inputs["versioningConfiguration"] == {"status": "Enabled"}
+    assert not of_type(plan_of("aws-prod"), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
     plan = with_expiry_and_no_versioning()
-    assert plan.only(versioning).inputs["versioningConfiguration"] == {"status": "Suspended"}
-    (rule,) = plan.only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert only(plan, versioning).inputs["versioningConfiguration"] == {"status": "Suspended"}
+    (rule,) = only(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
     assert rule["status"] == "Enabled" and rule["expiration"] == {"days": 30}
 
 

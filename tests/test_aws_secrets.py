@@ -11,7 +11,7 @@ from rich.console import Console
 from tdce.mock_cloud import OFFLINE_RANDOM_PASSWORD
 from tdce.plan_report import print_plan
 from tdce.planner import Plan, plan_config
-from tests.support import plan_of, stack_values, with_setting
+from tests.support import of_type, plan_of, stack_values, with_setting
 
 CHOSEN = "ChosenDashboardPassword42"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
@@ -33,25 +33,25 @@ def everything_shown(plan: Plan) -> str:
 def test_a_chosen_password_is_stored_as_a_secret_and_shown_nowhere():
     plan = with_chosen_password()
     assert CHOSEN not in everything_shown(plan)
-    (version,) = plan.by_type(SECRET_VERSION)
+    (version,) = of_type(plan, SECRET_VERSION)
     assert version.inputs["secretString"] == "[secret]"
-    assert not plan.by_type("random:index/randomPassword:RandomPassword")
+    assert not of_type(plan, "random:index/randomPassword:RandomPassword")
 
 
 def test_a_generated_password_is_letters_and_digits_kept_as_a_secret():
     plan = plan_of("aws-prod")
-    (generated,) = plan.by_type("random:index/randomPassword:RandomPassword")
+    (generated,) = of_type(plan, "random:index/randomPassword:RandomPassword")
     # The vendor forbids punctuation in passwords (001_ec271c3ff40761d0.txt 3.1 step 10).
     assert generated.inputs["special"] is False and generated.inputs["length"] >= 12
-    (version,) = plan.by_type(SECRET_VERSION)
+    (version,) = of_type(plan, SECRET_VERSION)
     assert version.inputs["secretString"] == "[secret]"
     assert OFFLINE_RANDOM_PASSWORD[:16] not in everything_shown(plan)
 
 
 def test_outputs_name_the_secret_by_arn_and_never_carry_the_password():
     for plan in (plan_of("aws-prod"), with_chosen_password()):
-        (secret,) = plan.by_type("aws:secretsmanager/secret:Secret")
-        assert plan.outputs["dashboardAdminPasswordSecretArn"].startswith("arn:aws:secretsmanager:")
-        assert secret.name in plan.outputs["dashboardAdminPasswordSecretArn"]
-        assert not [key for key in plan.outputs if "password" in key.lower() and not key.endswith("SecretArn")]
+        (secret,) = of_type(plan, "aws:secretsmanager/secret:Secret")
+        assert plan.outputs["dashboardAdminPasswordSecret"].startswith("arn:aws:secretsmanager:")
+        assert secret.name in plan.outputs["dashboardAdminPasswordSecret"]
+        assert not [key for key in plan.outputs if "password" in key.lower() and not key.endswith(("Secret", "SecretArn"))]
         assert CHOSEN not in json.dumps(plan.outputs)

@@ -9,7 +9,7 @@ import pytest
 from config.channels import MANAGEMENT
 from tdce.mock_cloud.aws import DEBIAN_12_IMAGE_ID
 from tdce.planner import Plan
-from tests.support import plan_of, plan_variant
+from tests.support import of_type, only, plan_of, plan_variant
 
 VOLUME = "aws:ebs/volume:Volume"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -28,7 +28,7 @@ def restored_with_custom_image() -> Plan:
 @pytest.mark.parametrize("stack", STACKS)
 def test_data_volume_is_protected_encrypted_and_sized_from_settings(stack):
     plan = plan_of(stack)
-    volume = plan.only(VOLUME)
+    volume = only(plan, VOLUME)
     assert volume.options["protect"] is True
     assert volume.inputs["encrypted"] is True
     assert volume.inputs["size"] == plan.settings.server.data_disk.size_gb
@@ -37,79 +37,79 @@ def test_data_volume_is_protected_encrypted_and_sized_from_settings(stack):
 
 
 def test_data_volume_is_created_from_the_restore_snapshot_and_ignores_later_edits_to_it():
-    assert "snapshotId" not in plan_of("aws-prod").only(VOLUME).inputs
-    restored = restored_with_custom_image().only(VOLUME)
+    assert "snapshotId" not in only(plan_of("aws-prod"), VOLUME).inputs
+    restored = only(restored_with_custom_image(), VOLUME)
     assert restored.inputs["snapshotId"] == SNAPSHOT
-    for volume in (restored, plan_of("aws-prod").only(VOLUME)):
+    for volume in (restored, only(plan_of("aws-prod"), VOLUME)):
         assert volume.options["ignoreChanges"] == ["snapshotId"]
 
 
 def test_data_volume_shares_the_zone_of_the_server_subnet():
     plan = plan_of("aws-dev")
-    subnets = {s.id: s.inputs["availabilityZone"] for s in plan.by_type("aws:ec2/subnet:Subnet")}
-    assert plan.only(VOLUME).inputs["availabilityZone"] == subnets[plan.only(INSTANCE).inputs["subnetId"]]
+    subnets = {s.id: s.inputs["availabilityZone"] for s in of_type(plan, "aws:ec2/subnet:Subnet")}
+    assert only(plan, VOLUME).inputs["availabilityZone"] == subnets[only(plan, INSTANCE).inputs["subnetId"]]
 
 
 def test_replacing_the_server_detaches_the_volume_first():
     plan = plan_of("aws-prod")
-    attachment = plan.only(ATTACHMENT)
+    attachment = only(plan, ATTACHMENT)
     assert attachment.inputs["stopInstanceBeforeDetaching"] is True
-    assert attachment.inputs["volumeId"] == plan.only(VOLUME).id
+    assert attachment.inputs["volumeId"] == only(plan, VOLUME).id
     assert attachment.options["deleteBeforeReplace"] is True
-    assert plan.only(INSTANCE).options["deleteBeforeReplace"] is True
-    assert plan.only("aws:ec2/eipAssociation:EipAssociation").options["deleteBeforeReplace"] is True
+    assert only(plan, INSTANCE).options["deleteBeforeReplace"] is True
+    assert only(plan, "aws:ec2/eipAssociation:EipAssociation").options["deleteBeforeReplace"] is True
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_instance_and_launch_template_requires_imdsv2(stack):
     plan = plan_of(stack)
-    templates = plan.by_type(LAUNCH_TEMPLATE)
+    templates = of_type(plan, LAUNCH_TEMPLATE)
     assert templates
-    for resource in [plan.only(INSTANCE), *templates]:
+    for resource in [only(plan, INSTANCE), *templates]:
         assert resource.inputs["metadataOptions"]["httpTokens"] == "required", resource.name
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_disk_is_encrypted(stack):
     plan = plan_of(stack)
-    root = plan.only(INSTANCE).inputs["rootBlockDevice"]
+    root = only(plan, INSTANCE).inputs["rootBlockDevice"]
     assert root["encrypted"] is True and root["volumeType"] == "gp3"
     assert root["volumeSize"] == plan.settings.server.root_disk_size_gb
-    assert all(volume.inputs["encrypted"] is True for volume in plan.by_type(VOLUME))
-    for template in plan.by_type(LAUNCH_TEMPLATE):
+    assert all(volume.inputs["encrypted"] is True for volume in of_type(plan, VOLUME))
+    for template in of_type(plan, LAUNCH_TEMPLATE):
         for device in template.inputs["blockDeviceMappings"]:
             assert device["ebs"]["encrypted"] == "true", template.name
 
 
 def test_server_runs_the_latest_debian_12_and_ignores_later_releases():
     plan = plan_of("aws-prod")
-    instance = plan.only(INSTANCE)
-    assert instance.inputs["ami"] == DEBIAN_12_IMAGE_ID == plan.outputs["serverImageId"]
+    instance = only(plan, INSTANCE)
+    assert instance.inputs["ami"] == DEBIAN_12_IMAGE_ID == plan.outputs["serverImage"]
     assert instance.options["ignoreChanges"] == ["ami"]
 
 
 def test_a_configured_server_image_is_used_as_given_and_followed_when_changed():
-    instance = restored_with_custom_image().only(INSTANCE)
+    instance = only(restored_with_custom_image(), INSTANCE)
     assert instance.inputs["ami"] == CUSTOM_IMAGE
     assert instance.options["ignoreChanges"] == []
 
 
 def test_user_data_mounts_the_data_volume_at_ebs_and_names_the_password_secret_not_the_password():
     plan = plan_of("aws-prod")
-    script = plan.only(INSTANCE).inputs["userData"]
+    script = only(plan, INSTANCE).inputs["userData"]
     assert script.startswith("#!/bin/bash\n")
-    assert f"DATA_VOLUME_ID={plan.only(VOLUME).id}\n" in script
+    assert f"DATA_VOLUME_ID={only(plan, VOLUME).id}\n" in script
     assert "DATA_MOUNT_POINT=/ebs\n" in script
-    assert f"ADMIN_PASSWORD_SECRET_ARN={plan.outputs['dashboardAdminPasswordSecretArn']}\n" in script
+    assert f"ADMIN_PASSWORD_SECRET_ARN={plan.outputs['dashboardAdminPasswordSecret']}\n" in script
     # A restored volume already holds data: the script formats only a volume without a file system.
     assert 'if ! blkid "$device"' in script
 
 
 def test_server_sits_in_the_server_group_with_its_instance_profile_and_key_pair():
     plan = plan_of("aws-dev")
-    instance = plan.only(INSTANCE)
-    assert instance.inputs["vpcSecurityGroupIds"] == [plan.outputs["serverSecurityGroupId"]]
-    (profile,) = [p for p in plan.by_type("aws:iam/instanceProfile:InstanceProfile") if "server" in p.name]
+    instance = only(plan, INSTANCE)
+    assert instance.inputs["vpcSecurityGroupIds"] == [plan.outputs["serverFirewallGroup"]]
+    (profile,) = [p for p in of_type(plan, "aws:iam/instanceProfile:InstanceProfile") if "server" in p.name]
     assert instance.inputs["iamInstanceProfile"] == profile.name
     assert instance.inputs["keyName"] == "tdce-dev"
     assert instance.inputs["tags"]["tdce:role"] == "server"
@@ -120,4 +120,4 @@ def test_outputs_give_users_the_dashboard_url_and_the_sdk_endpoint():
     address = plan.outputs["serverPublicIp"]
     assert plan.outputs["dashboardUrl"] == f"https://{address}/"
     assert plan.outputs["sdkEndpoint"] == f"{address}:{plan.settings.access.management_port}"
-    assert plan.outputs["dataVolumeId"] == plan.only(VOLUME).id
+    assert plan.outputs["dataDiskId"] == only(plan, VOLUME).id

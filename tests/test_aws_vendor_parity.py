@@ -10,31 +10,32 @@ import pytest
 
 from config.settings import Settings
 from tdce.planner import Plan
-from tests.support import plan_of
+from tests.support import of_type, plan_of
 
 PARITY_DOCUMENT = (Path(__file__).resolve().parent.parent / "docs" / "vendor-parity.md").read_text()
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
 def named(type_token: str, part: str = "") -> Callable[[Plan], bool]:
-    return lambda plan: any(part in r.name for r in plan.by_type(type_token))
+    return lambda plan: any(part in r.name for r in of_type(plan, type_token))
 
 
 def ingress(channel: str) -> Callable[[Plan], bool]:
-    return lambda plan: any(r.inputs["description"].startswith(f"{channel} from ") for r in plan.by_type(INGRESS))
+    return lambda plan: any(r.inputs["description"].startswith(f"{channel} from ") for r in of_type(plan, INGRESS))
 
 
 def gateway_attached(plan: Plan) -> bool:
-    return any(g.inputs.get("vpcId") == plan.outputs["vpcId"] for g in plan.by_type("aws:ec2/internetGateway:InternetGateway"))
+    gateways = of_type(plan, "aws:ec2/internetGateway:InternetGateway")
+    return any(g.inputs.get("vpcId") == plan.outputs["networkId"] for g in gateways)
 
 
 def bucket_emptied_on_destroy_by_setting(plan: Plan) -> bool:
-    (bucket,) = plan.by_type("aws:s3/bucket:Bucket")
+    (bucket,) = of_type(plan, "aws:s3/bucket:Bucket")
     return bucket.inputs["forceDestroy"] is plan.settings.bucket.force_destroy
 
 
 def group(output: str) -> Callable[[Plan], bool]:
-    return lambda plan: plan.outputs[output] in {g.id for g in plan.by_type("aws:ec2/securityGroup:SecurityGroup")}
+    return lambda plan: plan.outputs[output] in {g.id for g in of_type(plan, "aws:ec2/securityGroup:SecurityGroup")}
 
 
 ALWAYS: Callable[[Settings], bool] = lambda settings: True  # noqa: E731
@@ -62,13 +63,13 @@ COUNTERPARTS: dict[str, tuple[Callable[[Plan], bool], Callable[[Settings], bool]
     "TechilaServerInstanceProfile": (named("aws:iam/instanceProfile:InstanceProfile", "server"), ALWAYS),
     "TechilaWorkerRole": (named("aws:iam/role:Role", "worker"), ALWAYS),
     "TechilaWorkerInstanceProfile": (named("aws:iam/instanceProfile:InstanceProfile", "worker"), ALWAYS),
-    "TechilaServerSecurityGroup": (group("serverSecurityGroupId"), ALWAYS),
+    "TechilaServerSecurityGroup": (group("serverFirewallGroup"), ALWAYS),
     "TechilaServerSecurityGroupIngressSignal": (ingress("signal"), ALWAYS),
     "TechilaServerSecurityGroupIngressData": (ingress("data"), ALWAYS),
     "TechilaServerSecurityGroupIngressManagement": (ingress("management"), ALWAYS),
     "TechilaServerSecurityGroupIngressHTTPS": (ingress("web"), ALWAYS),
     "TechilaServerSecurityGroupIngressSSH": (ingress("ssh"), lambda settings: settings.access.ssh),
-    "TechilaWorkerSecurityGroup": (group("workerSecurityGroupId"), ALWAYS),
+    "TechilaWorkerSecurityGroup": (group("workerFirewallGroup"), ALWAYS),
     "TechilaWorkerSecurityGroupIngress": (ingress("interconnect"), lambda settings: settings.access.interconnect),
     "TechilaWorkerSecurityGroupIngressSSH": (ingress("worker-ssh"), lambda settings: settings.access.worker_ssh),
     "TechilaWorkerSecurityGroupIngressRDP": (ingress("worker-rdp"), lambda settings: settings.access.worker_rdp),
@@ -100,7 +101,7 @@ def test_vendor_component_has_its_counterpart_when_the_settings_call_for_it(stac
 
 def test_the_vendor_p2p_rule_gets_no_invented_ports():
     for stack in ("aws-prod", "aws-dev"):
-        assert not [r for r in plan_of(stack).by_type(INGRESS) if "p2p" in r.name.lower() or "P2P" in r.inputs["description"]]
+        assert not [r for r in of_type(plan_of(stack), INGRESS) if "p2p" in r.name.lower() or "P2P" in r.inputs["description"]]
 
 
 @pytest.mark.parametrize("vendor_component", [*COUNTERPARTS, *WITHOUT_COUNTERPART, *AURORA_VARIANT])

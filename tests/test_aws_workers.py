@@ -9,7 +9,7 @@ import pytest
 
 from tdce.mock_cloud.aws import WINDOWS_IMAGE_ID
 from tdce.planner import Plan
-from tests.support import plan_of, plan_variant, stack_values
+from tests.support import of_type, plan_of, plan_variant, stack_values
 
 GROUP = "aws:autoscaling/group:Group"
 TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -32,8 +32,8 @@ def with_windows_and_custom_pools() -> Plan:
 
 
 def pool_resources(plan: Plan, pool: str) -> tuple:
-    (template,) = [t for t in plan.by_type(TEMPLATE) if t.name == f"tdce-workers-{pool}-template"]
-    (group,) = [g for g in plan.by_type(GROUP) if g.name == f"tdce-workers-{pool}-group"]
+    (template,) = [t for t in of_type(plan, TEMPLATE) if t.name == f"tdce-workers-{pool}-template"]
+    (group,) = [g for g in of_type(plan, GROUP) if g.name == f"tdce-workers-{pool}-group"]
     return template, group
 
 
@@ -85,15 +85,15 @@ def test_pool_tags_reach_launched_instances_and_their_volumes():
 
 def test_templates_carry_the_worker_profile_group_and_public_ip_setting():
     plan = with_windows_and_custom_pools()
-    (profile,) = [p for p in plan.by_type("aws:iam/instanceProfile:InstanceProfile") if "worker" in p.name]
+    (profile,) = [p for p in of_type(plan, "aws:iam/instanceProfile:InstanceProfile") if "worker" in p.name]
     linux, _ = pool_resources(plan, "dev-spot")
     windows, _ = pool_resources(plan, "windows-private")
     assert linux.inputs["iamInstanceProfile"]["arn"].endswith(f"instance-profile/{profile.name}")
     (linux_nic,) = linux.inputs["networkInterfaces"]
     (windows_nic,) = windows.inputs["networkInterfaces"]
     assert linux_nic["associatePublicIpAddress"] == "true" and windows_nic["associatePublicIpAddress"] == "false"
-    assert linux_nic["securityGroups"] == [plan.outputs["workerSecurityGroupId"]]
-    assert windows_nic["securityGroups"] == [plan.outputs["workerSecurityGroupId"], EXTRA_GROUP]
+    assert linux_nic["securityGroups"] == [plan.outputs["workerFirewallGroup"]]
+    assert windows_nic["securityGroups"] == [plan.outputs["workerFirewallGroup"], EXTRA_GROUP]
 
 
 def test_looked_up_images_are_pinned_and_configured_images_are_followed():

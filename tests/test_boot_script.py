@@ -8,15 +8,15 @@ import pytest
 
 from components.boot.script import DATA_MOUNT_POINT
 from config.stack_file import SECRET_PLACEHOLDER
-from tests.support import plan_of
+from tests.support import of_type, plan_of
 
 
 def rendered(stack: str) -> str:
     plan = plan_of(stack)
     if plan.settings.cloud == "aws":
-        (server,) = plan.by_type("aws:ec2/instance:Instance")
+        (server,) = of_type(plan, "aws:ec2/instance:Instance")
         return server.inputs["userData"]
-    (server,) = plan.by_type("gcp:compute/instance:Instance")
+    (server,) = of_type(plan, "gcp:compute/instance:Instance")
     return server.inputs["metadata"]["startup-script"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -93,10 +92,22 @@ def test_channel_matches_design_row(row):
 # Channels inside the deployment's own network that the vendor's port tables leave out; they
 # come from the vendor's AWS component list (001_ec271c3ff40761d0.txt 4.10) instead.
 IN_NETWORK_EXTRAS = {"database": Role.DATABASE, "secrets-endpoint": Role.SECRETS_ENDPOINT}
+# The vendor's "External Storage" row (000_8bca743440dfe33c.txt, Optional1: Techila Worker to an
+# application-specific destination), which the design table leaves out; here HTTPS from the workers.
+VENDOR_ROWS_BEYOND_THE_DESIGN = {"external-data": (Role.WORKERS, Role.EXTERNAL_DATA, 443)}
 
 
 def test_matrix_names_the_design_rows_plus_the_in_network_extras_only():
-    assert sorted(c.name for c in CHANNELS) == sorted([row["name"] for row in design_rows()] + list(IN_NETWORK_EXTRAS))
+    expected = [row["name"] for row in design_rows()] + list(IN_NETWORK_EXTRAS) + list(VENDOR_ROWS_BEYOND_THE_DESIGN)
+    assert sorted(c.name for c in CHANNELS) == sorted(expected)
+
+
+@pytest.mark.parametrize(("name", "row"), VENDOR_ROWS_BEYOND_THE_DESIGN.items())
+def test_vendor_rows_beyond_the_design_are_outbound_from_their_source(name, row):
+    source, target, number = row
+    channel = CHANNELS_BY_NAME[name]
+    assert channel.sources == (source,) and channel.target is target
+    assert channel.ports == (PortRange(number, number),) and channel.direction is Direction.EGRESS
 
 
 @pytest.mark.parametrize(("name", "target"), IN_NETWORK_EXTRAS.items())
@@ -116,10 +127,24 @@ def test_optional_channels_name_a_switch_in_the_settings():
             assert isinstance(setting_value(settings, channel.enabled_by), bool), channel.name
 
 
-def test_design_table_copy_is_current_when_the_design_notes_are_beside_the_repository():
-    # CI clones the repository with shared/ beside it; a user's clone may not have it.
-    design = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
-    if design.is_file():
-        assert DESIGN_TABLE in design.read_text()
-    else:
-        assert DESIGN_TABLE.count("\n") == 10
+# When each channel exists, in the words `tdce ports` and the plan print: every setting named here exists.
+CONDITIONS = {
+    "signal": "always",
+    "ssh": "when access.ssh is true",
+    "worker-ssh": "when access.workerSsh is true",
+    "license": "when access.licenseServer is true",
+    "database": "when database.engine is aurora or cloudsql",
+    "secrets-endpoint": "when cloud is aws and database.engine is aurora or workerSecrets is set",
+}
+
+
+@pytest.mark.parametrize(("name", "condition"), CONDITIONS.items())
+def test_each_channel_says_when_it_exists_in_settings_that_exist(name, condition):
+    from config.settings import Settings
+
+    assert CHANNELS_BY_NAME[name].condition == condition
+    for word in condition.split():
+        if "." in word or word in ("cloud", "workerSecrets"):
+            top, _, rest = word.partition(".")
+            fields = {field.alias for field in Settings.model_fields.values()}
+            assert top in fields, word

@@ -6,18 +6,35 @@ import ipaddress
 
 import pytest
 
-from config.channels import PortRange, Role
-from config.exposure import enabled_ingress
-from config.settings import GCP_IAP_RANGE
+from config.channels import PortRange
 from tdce.planner import Plan
-from tests.support import plan_of, plan_variant
+from tests.support import of_type, plan_of, plan_variant
 
 FIREWALL = "gcp:compute/firewall:Firewall"
 ANYWHERE = {"0.0.0.0/0", "::/0"}
-VM_ROLES = (Role.SERVER, Role.WORKERS)
 RULE_PREFIX = "tdce-firewall-"
+# Google's IAP TCP forwarding range (cloud.google.com/iap/docs/using-tcp-forwarding).
+IAP = "35.235.240.0/20"
 # SSH on, from admin CIDRs of both IP versions, plus SSH to the workers: the rules the example stacks leave out.
 ADMIN_ACCESS = {"access.ssh": True, "access.adminCidrs": ["203.0.113.10/32", "2001:db8::/48"], "access.workerSsh": True}
+
+# (rule name, target, tcp ports, source service account or source ranges); ports from the vendor's GCP
+# table (000_8bca743440dfe33c.txt section 5) and 001_ec271c3ff40761d0.txt 4.10 for RDP to the workers.
+GCP_PROD = {
+    ("signal-from-workers", "server", "20001", ("workers",)),
+    ("data-from-workers", "server", "20002", ("workers",)),
+    ("management-from-users", "server", "25001", ("198.51.100.0/24",)),
+    ("web-from-users", "server", "443", ("198.51.100.0/24",)),
+    ("ssh-from-admins", "server", "22", (IAP,)),
+    ("interconnect-from-workers", "workers", "1024-65535", ("workers",)),
+}
+GCP_RESTORE = {
+    ("signal-from-workers", "server", "20001", ("workers",)),
+    ("data-from-workers", "server", "20002", ("workers",)),
+    ("management-from-users", "server", "25001", ("198.51.100.0/24", "203.0.113.0/24")),
+    ("web-from-users", "server", "443", ("198.51.100.0/24", "203.0.113.0/24")),
+    ("worker-rdp-from-server", "workers", "3389", ("server",)),
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,67 +43,43 @@ def admin_access_plan() -> Plan:
 
 
 def allow_rules(plan: Plan) -> list:
-    return [rule for rule in plan.by_type(FIREWALL) if rule.inputs.get("allows")]
+    return [rule for rule in of_type(plan, FIREWALL) if rule.inputs.get("allows")]
 
 
-def accounts(plan: Plan) -> dict[Role, str]:
-    return {Role.SERVER: plan.outputs["serverServiceAccount"], Role.WORKERS: plan.outputs["workerServiceAccount"]}
-
-
-def expected_rules(plan: Plan) -> dict[str, tuple]:
-    """From the channel matrix and the stack's settings: channel → (ports, source kind, sources, target)."""
-    emails = accounts(plan)
-    expected = {}
-    for open_channel in enabled_ingress(plan.settings):
-        channel = open_channel.channel
-        if channel.target not in VM_ROLES:
-            continue
-        ports = sorted(str(ports) for ports in open_channel.ports)
-        if any(role in VM_ROLES for role in channel.sources):
-            source = ("service-accounts", sorted(emails[role] for role in channel.sources if role in VM_ROLES))
-        else:
-            source = ("ranges", sorted(open_channel.source_cidrs))
-        expected[channel.name] = (ports, *source, emails[channel.target])
-    return expected
-
-
-def deployed_rules(plan: Plan) -> dict[str, tuple]:
-    """The plan's allow rules in the same shape, IPv4 and IPv6 rules of one channel merged."""
-    deployed: dict[str, tuple] = {}
+def rows(plan: Plan) -> set[tuple]:
+    roles = {plan.outputs["serverIdentity"]: "server", plan.outputs["workerIdentity"]: "workers"}
+    found = set()
     for rule in allow_rules(plan):
         inputs = rule.inputs
-        channel = rule.name.removeprefix(RULE_PREFIX).removesuffix("-ipv6")
-        ports = sorted(port for allow in inputs["allows"] for port in allow["ports"])
-        assert [allow["protocol"] for allow in inputs["allows"]] == ["tcp"]
+        assert inputs["direction"] == "INGRESS"
+        ((allow,),) = [inputs["allows"]]
+        assert allow["protocol"] == "tcp"
+        (ports,) = allow["ports"]
         (target,) = inputs["targetServiceAccounts"]
-        if "sourceServiceAccounts" in inputs:
-            source = ("service-accounts", sorted(inputs["sourceServiceAccounts"]))
-        else:
-            earlier = deployed.get(channel, (None, None, []))[2]
-            source = ("ranges", sorted(earlier + inputs["sourceRanges"]))
-        deployed[channel] = (ports, *source, target)
-    return deployed
+        sources = tuple(roles[a] for a in inputs.get("sourceServiceAccounts", [])) or tuple(inputs["sourceRanges"])
+        found.add((rule.name.removeprefix(RULE_PREFIX), roles[target], ports, sources))
+    return found
 
 
-@pytest.mark.parametrize("stack", ["gcp-prod", "gcp-restore"])
-def test_firewall_opens_exactly_the_matrix_channels_into_the_vms(stack):
-    plan = plan_of(stack)
-    assert deployed_rules(plan) == expected_rules(plan)
+def test_gcp_prod_firewall_is_exactly_the_table():
+    assert rows(plan_of("gcp-prod")) == GCP_PROD
 
 
-def test_firewall_with_admin_access_opens_exactly_the_matrix_channels_too(admin_access_plan):
-    assert deployed_rules(admin_access_plan) == expected_rules(admin_access_plan)
+def test_gcp_restore_firewall_is_exactly_the_table():
+    assert rows(plan_of("gcp-restore")) == GCP_RESTORE
 
 
-def test_ssh_comes_from_iap_and_the_admin_cidrs_each_ip_version_in_its_own_rule(admin_access_plan):
-    rules = {rule.name: rule.inputs for rule in allow_rules(admin_access_plan)}
-    assert rules[f"{RULE_PREFIX}ssh"]["sourceRanges"] == [GCP_IAP_RANGE, "203.0.113.10/32"]
-    assert rules[f"{RULE_PREFIX}ssh-ipv6"]["sourceRanges"] == ["2001:db8::/48"]
+def test_admin_access_adds_ssh_from_iap_and_the_admin_cidrs_each_ip_version_in_its_own_rule(admin_access_plan):
+    assert rows(admin_access_plan) - GCP_RESTORE == {
+        ("ssh-from-admins", "server", "22", (IAP, "203.0.113.10/32")),
+        ("ssh-from-admins-ipv6", "server", "22", ("2001:db8::/48",)),
+        ("worker-ssh-from-server", "workers", "22", ("server",)),
+    }
 
 
 @pytest.mark.parametrize("stack", ["gcp-prod", "gcp-restore"])
 def test_no_rule_uses_network_tags(stack):
-    for rule in plan_of(stack).by_type(FIREWALL):
+    for rule in of_type(plan_of(stack), FIREWALL):
         assert "sourceTags" not in rule.inputs and "targetTags" not in rule.inputs, rule.name
 
 
@@ -110,7 +103,7 @@ def test_nothing_reaches_ssh_or_rdp_from_the_whole_internet(stack, number, admin
 
 @pytest.mark.parametrize("stack", ["gcp-prod", "gcp-restore"])
 def test_a_deny_all_ingress_rule_sits_below_every_allow_rule(stack):
-    rules = plan_of(stack).by_type(FIREWALL)
+    rules = of_type(plan_of(stack), FIREWALL)
     (deny,) = [rule for rule in rules if rule.inputs.get("denies") and rule.inputs["direction"] == "INGRESS"]
     assert deny.name == f"{RULE_PREFIX}deny-all-ingress"
     assert deny.inputs["direction"] == "INGRESS"
@@ -120,9 +113,9 @@ def test_a_deny_all_ingress_rule_sits_below_every_allow_rule(stack):
 
 
 def test_switching_ssh_and_interconnect_off_removes_exactly_their_rules():
-    before = {rule.name for rule in plan_of("gcp-prod").by_type(FIREWALL)}
+    before = {rule.name for rule in of_type(plan_of("gcp-prod"), FIREWALL)}
     after = {
-        rule.name for rule in plan_variant("gcp-prod", {"access.ssh": False, "access.interconnect": False}).by_type(FIREWALL)
+        rule.name for rule in of_type(plan_variant("gcp-prod", {"access.ssh": False, "access.interconnect": False}), FIREWALL)
     }
-    assert before - after == {f"{RULE_PREFIX}ssh", f"{RULE_PREFIX}interconnect"}
+    assert before - after == {f"{RULE_PREFIX}ssh-from-admins", f"{RULE_PREFIX}interconnect-from-workers"}
     assert after < before

@@ -9,7 +9,7 @@ import pytest
 from config.stack_file import SECRET_PLACEHOLDER
 from tdce.mock_cloud import OFFLINE_RANDOM_PASSWORD
 from tdce.planner import Plan
-from tests.support import plan_of
+from tests.support import of_type, plan_of
 
 PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
@@ -27,29 +27,29 @@ def member(plan: Plan, output: str) -> str:
 
 
 def named(plan: Plan, type_token: str, name: str):
-    (resource,) = [r for r in plan.by_type(type_token) if r.name == name]
+    (resource,) = [r for r in of_type(plan, type_token) if r.name == name]
     return resource
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_the_server_may_act_as_the_worker_account_and_no_other(stack):
     plan = plan_of(stack)
-    (grant,) = plan.by_type(ACCOUNT_MEMBER)
+    (grant,) = of_type(plan, ACCOUNT_MEMBER)
     assert grant.inputs["role"] == "roles/iam.serviceAccountUser"
-    assert grant.inputs["member"] == member(plan, "serverServiceAccount")
-    assert plan.outputs["workerServiceAccount"] in grant.inputs["serviceAccountId"]
-    assert all(g.inputs["role"] != "roles/iam.serviceAccountUser" for g in plan.by_type(PROJECT_MEMBER))
+    assert grant.inputs["member"] == member(plan, "serverIdentity")
+    assert plan.outputs["workerIdentity"] in grant.inputs["serviceAccountId"]
+    assert all(g.inputs["role"] != "roles/iam.serviceAccountUser" for g in of_type(plan, PROJECT_MEMBER))
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_project_wide_the_server_gets_only_the_worker_scaler_role_and_conditioned_database_login(stack):
     plan = plan_of(stack)
-    (scaler,) = plan.by_type(CUSTOM_ROLE)
+    (scaler,) = of_type(plan, CUSTOM_ROLE)
     for permission in scaler.inputs["permissions"]:
         assert permission.startswith(("compute.instanceGroupManagers.", "compute.instances.", "compute.regionOperations."))
         assert not any(word in permission for word in BEYOND_RESIZING), permission
-    for grant in plan.by_type(PROJECT_MEMBER):
-        assert grant.inputs["member"] == member(plan, "serverServiceAccount")
+    for grant in of_type(plan, PROJECT_MEMBER):
+        assert grant.inputs["member"] == member(plan, "serverIdentity")
         if grant.inputs["role"].startswith("roles/"):
             # Predefined roles only with a condition naming this deployment's database.
             assert grant.inputs["role"] in ("roles/cloudsql.client", "roles/cloudsql.instanceUser")
@@ -64,20 +64,20 @@ def test_no_password_appears_in_plain_text_anywhere_in_the_plan(stack):
     text = json.dumps(plan.as_json())
     assert OFFLINE_RANDOM_PASSWORD[:16] not in text
     assert SECRET_PLACEHOLDER not in text
-    versions = plan.by_type(SECRET_VERSION)
+    versions = of_type(plan, SECRET_VERSION)
     assert versions and all(version.inputs["secretData"] == "[secret]" for version in versions)
     assert all(
-        database.inputs["rootPassword"] == "[secret]" for database in plan.by_type("gcp:sql/databaseInstance:DatabaseInstance")
+        database.inputs["rootPassword"] == "[secret]" for database in of_type(plan, "gcp:sql/databaseInstance:DatabaseInstance")
     )
 
 
 def test_a_configured_dashboard_password_is_stored_not_generated():
     plan = plan_of("gcp-restore")
     assert plan.settings.dashboard_admin_password is not None
-    generated = {r.name for r in plan.by_type("random:index/randomPassword:RandomPassword")}
+    generated = {r.name for r in of_type(plan, "random:index/randomPassword:RandomPassword")}
     assert "tdce-dashboard-admin-password-generated" not in generated
     assert "tdce-dashboard-admin-password-generated" in {
-        r.name for r in plan_of("gcp-prod").by_type("random:index/randomPassword:RandomPassword")
+        r.name for r in of_type(plan_of("gcp-prod"), "random:index/randomPassword:RandomPassword")
     }
 
 
@@ -85,11 +85,11 @@ def test_a_configured_dashboard_password_is_stored_not_generated():
 def test_the_dashboard_password_is_readable_by_the_server_account_only(stack):
     plan = plan_of(stack)
     secret = named(plan, SECRET, "tdce-dashboard-admin-password-secret")
-    readers = [grant for grant in plan.by_type(SECRET_MEMBER) if grant.inputs["secretId"] == secret.id]
+    readers = [grant for grant in of_type(plan, SECRET_MEMBER) if grant.inputs["secretId"] == secret.id]
     assert [(g.inputs["member"], g.inputs["role"]) for g in readers] == [
-        (member(plan, "serverServiceAccount"), "roles/secretmanager.secretAccessor")
+        (member(plan, "serverIdentity"), "roles/secretmanager.secretAccessor")
     ]
-    assert all("secretmanager" not in grant.inputs["role"] for grant in plan.by_type(PROJECT_MEMBER))
+    assert all("secretmanager" not in grant.inputs["role"] for grant in of_type(plan, PROJECT_MEMBER))
     # The output names the secret; the value stays in Secret Manager.
     assert plan.outputs["dashboardAdminPasswordSecret"].startswith("projects/")
     assert plan.outputs["dashboardAdminPasswordSecret"].endswith(f"/secrets/{secret.name}")
@@ -102,9 +102,9 @@ def test_the_database_password_rotates_monthly_by_notifying_a_topic_secret_manag
     days = plan.settings.database.cloudsql.rotation_days
     assert secret.inputs["rotation"]["rotationPeriod"] == f"{days * 86400}s"
     assert "rotation.nextRotationTime" in secret.options["ignoreChanges"]
-    (topic,) = plan.by_type("gcp:pubsub/topic:Topic")
+    (topic,) = of_type(plan, "gcp:pubsub/topic:Topic")
     assert secret.inputs["topics"] == [{"name": topic.id}]
-    (publisher,) = plan.by_type("gcp:pubsub/topicIAMMember:TopicIAMMember")
+    (publisher,) = of_type(plan, "gcp:pubsub/topicIAMMember:TopicIAMMember")
     assert publisher.inputs["role"] == "roles/pubsub.publisher"
     assert "@gcp-sa-secretmanager.iam.gserviceaccount.com" in publisher.inputs["member"]
     # Secret Manager refuses a topic it may not publish to.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tdce.planner import Plan
-from tests.support import plan_of
+from tests.support import of_type, plan_of
 
 INSTANCE = "gcp:compute/instance:Instance"
 TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
@@ -16,7 +16,7 @@ POOL_PREFIX = "tdce-workers-"
 
 def vms(plan: Plan) -> list:
     """The server and every worker template: whatever boots a VM."""
-    return plan.by_type(INSTANCE) + plan.by_type(TEMPLATE)
+    return of_type(plan, INSTANCE) + of_type(plan, TEMPLATE)
 
 
 def pools(plan: Plan) -> dict:
@@ -25,7 +25,7 @@ def pools(plan: Plan) -> dict:
 
 def templates_and_pools(plan: Plan) -> list[tuple]:
     """Each worker template with the pool settings it was made from."""
-    return [(template, pools(plan)[template.name.removeprefix(POOL_PREFIX)]) for template in plan.by_type(TEMPLATE)]
+    return [(template, pools(plan)[template.name.removeprefix(POOL_PREFIX)]) for template in of_type(plan, TEMPLATE)]
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
@@ -53,20 +53,20 @@ def test_every_vm_logs_in_through_os_login_without_project_keys_or_serial_consol
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_no_vm_runs_as_the_default_compute_service_account(stack):
     plan = plan_of(stack)
-    (server,) = plan.by_type(INSTANCE)
-    assert server.inputs["serviceAccount"]["email"] == plan.outputs["serverServiceAccount"]
-    for template in plan.by_type(TEMPLATE):
-        assert template.inputs["serviceAccount"]["email"] == plan.outputs["workerServiceAccount"], template.name
+    (server,) = of_type(plan, INSTANCE)
+    assert server.inputs["serviceAccount"]["email"] == plan.outputs["serverIdentity"]
+    for template in of_type(plan, TEMPLATE):
+        assert template.inputs["serviceAccount"]["email"] == plan.outputs["workerIdentity"], template.name
     for vm in vms(plan):
         assert not vm.inputs["serviceAccount"]["email"].endswith("-compute@developer.gserviceaccount.com")
-    assert plan.outputs["serverServiceAccount"] != plan.outputs["workerServiceAccount"]
+    assert plan.outputs["serverIdentity"] != plan.outputs["workerIdentity"]
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_server_keeps_its_static_address_and_is_never_replaced_by_a_newer_image(stack):
     plan = plan_of(stack)
-    (server,) = plan.by_type(INSTANCE)
-    assert server.inputs["networkInterfaces"][0]["accessConfigs"] == [{"natIp": plan.outputs["serverIp"]}]
+    (server,) = of_type(plan, INSTANCE)
+    assert server.inputs["networkInterfaces"][0]["accessConfigs"] == [{"natIp": plan.outputs["serverPublicIp"]}]
     assert "bootDisk.initializeParams.image" in server.options["ignoreChanges"]
     assert "debian-12" in server.inputs["bootDisk"]["initializeParams"]["image"]
     # The address and the data disk can belong to one server at a time.
@@ -76,7 +76,7 @@ def test_server_keeps_its_static_address_and_is_never_replaced_by_a_newer_image(
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_dashboard_owned_groups_ignore_target_size_and_pulumi_owned_groups_enforce_it(stack):
     plan = plan_of(stack)
-    groups = plan.by_type(GROUP)
+    groups = of_type(plan, GROUP)
     assert len(groups) == len(plan.settings.workers)
     for group in groups:
         pool = pools(plan)[group.name.removeprefix(POOL_PREFIX)]
@@ -120,10 +120,10 @@ def test_templates_follow_the_pool_os_machine_type_and_disk(stack):
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_a_changed_template_is_created_under_a_new_name_before_the_old_one_goes(stack):
     plan = plan_of(stack)
-    for template in plan.by_type(TEMPLATE):
+    for template in of_type(plan, TEMPLATE):
         assert template.inputs["namePrefix"] == f"{template.name}-" and "name" not in template.inputs
         assert template.options["deleteBeforeReplace"] is False
-    for group in plan.by_type(GROUP):
+    for group in of_type(plan, GROUP):
         (version,) = group.inputs["versions"]
         # The unique link changes with every new template, so the group moves to it.
         assert "uniqueId=" in version["instanceTemplate"]
@@ -131,7 +131,7 @@ def test_a_changed_template_is_created_under_a_new_name_before_the_old_one_goes(
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_a_new_template_never_replaces_running_workers(stack):
-    for group in plan_of(stack).by_type(GROUP):
+    for group in of_type(plan_of(stack), GROUP):
         assert group.inputs["updatePolicy"]["type"] == "OPPORTUNISTIC"
         assert group.inputs["updatePolicy"]["instanceRedistributionType"] == "NONE"
 
@@ -139,8 +139,8 @@ def test_a_new_template_never_replaces_running_workers(stack):
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_server_mounts_its_data_disk_and_learns_where_the_password_is_kept_not_the_password(stack):
     plan = plan_of(stack)
-    (server,) = plan.by_type(INSTANCE)
-    (attachment,) = plan.by_type("gcp:compute/attachedDisk:AttachedDisk")
+    (server,) = of_type(plan, INSTANCE)
+    (attachment,) = of_type(plan, "gcp:compute/attachedDisk:AttachedDisk")
     script = server.inputs["metadata"]["startup-script"]
     assert f"DATA_DEVICE_NAME={attachment.inputs['deviceName']}" in script
     assert f"ADMIN_PASSWORD_SECRET={plan.outputs['dashboardAdminPasswordSecret']}" in script

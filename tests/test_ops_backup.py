@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from rich.console import Console
 
-from components.aws.tags import DATA_DISK, DATABASE, STACK_TAG
 from config.errors import ConfigError
 from config.loader import settings_from_config
+from config.tags import DATA_DISK, DATABASE, STACK_TAG
 from tdce.ops.backup import BACKUP_TIME_TAG, restore_lines, take_backup
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import DiscoveryError

@@ -16,8 +16,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from components.aws.tags import DATA_DISK, DATABASE, SERVER, STACK_TAG, WORKER_POOL, role_tags
 from config.settings import Settings
+from config.tags import AWS_TAGS, DATA_DISK, DATABASE, SERVER, WORKER_POOL
 from tdce.ops.clients import AwsClients
 from tdce.ops.report import Check
 from tests.support import settings_of, stack_values, with_setting
@@ -72,7 +72,7 @@ def _shared_session() -> boto3.Session:
 
 def tags(stack: str, role: str, **extra: str) -> list[dict[str, str]]:
     """The tags the AWS components put on a resource of this role."""
-    return [{"Key": key, "Value": value} for key, value in role_tags({STACK_TAG: stack}, role, **extra).items()]
+    return [{"Key": key, "Value": value} for key, value in AWS_TAGS.of_stack(stack, role, **extra).items()]
 
 
 # moto does not check the image an instance or a group launches from, so the fake stack uses this one.
@@ -147,7 +147,7 @@ def create_worker_group(clients: AwsClients, stack: str, pool: str, desired: int
 
 
 def deploy(clients: AwsClients, stack: str, *, aurora: bool = False, pools: dict[str, int] | None = None) -> FakeStack:
-    """What the AWS components leave behind, tagged as components/aws/tags.py says, with the volume attached."""
+    """What the AWS components leave behind, tagged as config/tags.py says, with the volume attached."""
     made = FakeStack(server=run_server(clients, stack), volume=create_volume(clients, stack))
     clients("ec2").attach_volume(VolumeId=made.volume, InstanceId=made.server, Device="/dev/sdf")
     if aurora:

@@ -8,14 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pulumi
 import pytest
 
-from config.errors import ConfigError
 from tdce.cli import EXIT_CONFIG_ERROR, EXIT_OK, main
 from tdce.mock_cloud import OfflineCloud
 from tdce.planner import run_program
 from tdce.recording import RecordingMonitor
-from tests.support import EXAMPLE_STACKS, stack_values, with_setting
+from tests.support import EXAMPLE_STACKS, of_type, stack_values, with_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -98,7 +98,8 @@ def test_program_refuses_bad_config_before_registering_any_resource():
     values, secret_keys = stack_values("aws-prod")
     values = with_setting(values, "access.adminCidrs", ["0.0.0.0/0"])
     monitor = RecordingMonitor(OfflineCloud())
-    with pytest.raises(ConfigError):
+    # Under the Pulumi CLI the program's RunError is printed as its message alone, without a traceback.
+    with pytest.raises(pulumi.RunError, match=r"^tdce:access\.adminCidrs: must not contain 0\.0\.0\.0/0"):
         run_program("aws-prod", values, secret_keys, monitor)
     assert [r.type for r in monitor.records] == ["pulumi:pulumi:Stack"]
 
@@ -116,7 +117,7 @@ def test_recorded_property_dependencies_name_the_resource_each_input_came_from()
 
     plan = plan_of("aws-prod")
     by_urn = {resource.urn: resource for resource in plan.resources}
-    rules = plan.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    rules = of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     assert rules
     for rule in rules:
         (source,) = rule.property_dependencies["securityGroupId"]

@@ -8,12 +8,18 @@ import pytest
 from pulumi_policy.proxy import UnknownValueError
 
 from config.channels import CHANNELS, DATA, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, WORKER_RDP, WORKER_SSH, PortRange, Role
-from config.exposure import enabled_ingress
+from config.resource_types import (
+    AWS_GROUP_RULE,
+    AWS_INGRESS_RULE,
+    AWS_INSTANCE,
+    AWS_LAUNCH_TEMPLATE,
+    AWS_SECURITY_GROUP,
+    GCP_FIREWALL,
+)
 from config.settings import GCP_IAP_RANGE
 from policies import ports
 from policies.harness import UNKNOWN, StackResource, check_resource, check_stack
-from policies.ingress import AWS_GROUP, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_INSTANCE, AWS_LAUNCH_TEMPLATE, GCP_FIREWALL
-from tests.support import settings_of, stack_values, with_setting
+from tests.support import stack_values, with_setting
 
 # A port no channel uses: one past the highest single-port channel.
 STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.first == p.last) + 1] * 2)
@@ -92,7 +98,7 @@ class TestIngressMatchesChannel:
 
     def test_inline_blocks_are_judged_each(self, aws_prod):
         group = {"ingress": [{"protocol": "tcp", "fromPort": STRAY.first, "toPort": STRAY.last, "cidrBlocks": [USER_CIDR]}]}
-        (message,) = self.check(group, AWS_GROUP)
+        (message,) = self.check(group, AWS_SECURITY_GROUP)
         assert message.startswith("ingress[0]")
 
     def test_gcp_firewall_allows_are_judged(self, monkeypatch):
@@ -171,13 +177,25 @@ class TestInterconnectWithinWorkers:
             self.check(rule(INTERCONNECT.ports[0], group=UNKNOWN, target=UNKNOWN))
 
 
-def aws_cluster(settings) -> list[StackResource]:
-    """A compliant AWS stack for the given settings: the two groups, their holders, and one rule per channel and CIDR."""
+# aws-prod's ingress as literal rows (000_8bca743440dfe33c.txt ports): name, target role, port, source role or CIDR.
+AWS_PROD_INGRESS = (
+    ("signal-0", Role.SERVER, 20001, Role.WORKERS),
+    ("data-0", Role.SERVER, 20002, Role.WORKERS),
+    ("management-0", Role.SERVER, 25001, "198.51.100.0/24"),
+    ("management-1", Role.SERVER, 25001, "203.0.113.0/24"),
+    ("web-0", Role.SERVER, 443, "198.51.100.0/24"),
+    ("web-1", Role.SERVER, 443, "203.0.113.0/24"),
+)
+INTERCONNECT_INGRESS = (("interconnect-0", Role.WORKERS, (1024, 65535), Role.WORKERS),)
+
+
+def aws_cluster(rows=AWS_PROD_INGRESS) -> list[StackResource]:
+    """A compliant AWS stack: the two groups, their holders, and one rule per row."""
     groups = {Role.SERVER: "server-sg", Role.WORKERS: "workers-sg"}
     ids = {Role.SERVER: "sg-server", Role.WORKERS: "sg-workers"}
     resources = [
-        StackResource("server-sg", AWS_GROUP),
-        StackResource("workers-sg", AWS_GROUP),
+        StackResource("server-sg", AWS_SECURITY_GROUP),
+        StackResource("workers-sg", AWS_SECURITY_GROUP),
         StackResource(
             "server", AWS_INSTANCE, {"vpcSecurityGroupIds": ["sg-server"]}, refs={"vpcSecurityGroupIds": ["server-sg"]}
         ),
@@ -185,15 +203,14 @@ def aws_cluster(settings) -> list[StackResource]:
             "pool", AWS_LAUNCH_TEMPLATE, {"vpcSecurityGroupIds": ["sg-workers"]}, refs={"vpcSecurityGroupIds": ["workers-sg"]}
         ),
     ]
-    for opened in enabled_ingress(settings):
-        target = opened.channel.target
-        if target not in groups:
-            continue
-        for index, cidr in enumerate(opened.source_cidrs or [None]):
-            source = None if cidr else opened.channel.sources[0]
-            props = rule(opened.ports[0], cidr=cidr, group=ids[source] if source else None, target=ids[target])
-            refs = {"securityGroupId": [groups[target]], **({"referencedSecurityGroupId": [groups[source]]} if source else {})}
-            resources.append(StackResource(f"{opened.name}-{index}", AWS_INGRESS_RULE, props, refs=refs))
+    for name, target, number, source in rows:
+        first, last = number if isinstance(number, tuple) else (number, number)
+        by_group = isinstance(source, Role)
+        props = rule(
+            PortRange(first, last), cidr=None if by_group else source, group=ids[source] if by_group else None, target=ids[target]
+        )
+        refs = {"securityGroupId": [groups[target]], **({"referencedSecurityGroupId": [groups[source]]} if by_group else {})}
+        resources.append(StackResource(name, AWS_INGRESS_RULE, props, refs=refs))
     return resources
 
 
@@ -210,31 +227,31 @@ def among_workers(resources: list[StackResource], name: str, channel) -> list[St
 
 class TestRequiredChannelsOpen:
     def test_a_stack_with_every_channel_passes(self, aws_prod):
-        assert check_stack(ports.required_channels_open, aws_cluster(settings_of(aws_prod))) == []
+        assert check_stack(ports.required_channels_open, aws_cluster()) == []
 
     def test_a_missing_worker_channel_is_reported(self, aws_prod):
-        ((urn, message),) = check_stack(ports.required_channels_open, without(aws_cluster(settings_of(aws_prod)), "data-0"))
+        ((urn, message),) = check_stack(ports.required_channels_open, without(aws_cluster(), "data-0"))
         assert urn is None and "nothing opens data" in message
 
     def test_a_configured_user_cidr_left_out_is_reported(self, aws_prod):
-        (violation,) = check_stack(ports.required_channels_open, without(aws_cluster(settings_of(aws_prod)), "web-1"))
+        (violation,) = check_stack(ports.required_channels_open, without(aws_cluster(), "web-1"))
         assert "web does not admit 203.0.113.0/24" in violation[1]
 
     def test_an_optional_channel_switched_on_must_be_open(self, monkeypatch):
         values, secret_keys = stack_values("aws-prod")
         values = with_setting(values, "access.interconnect", True)
         use_config(monkeypatch, values, secret_keys)
-        cluster = aws_cluster(settings_of(values, secret_keys))
+        cluster = aws_cluster(AWS_PROD_INGRESS + INTERCONNECT_INGRESS)
         assert check_stack(ports.required_channels_open, cluster) == []
         assert "nothing opens interconnect" in check_stack(ports.required_channels_open, without(cluster, "interconnect-0"))[0][1]
 
 
 class TestIngressLandsOnChannelTarget:
     def test_every_channel_on_its_own_group_passes(self, aws_prod):
-        assert check_stack(ports.ingress_lands_on_channel_target, aws_cluster(settings_of(aws_prod))) == []
+        assert check_stack(ports.ingress_lands_on_channel_target, aws_cluster()) == []
 
     def test_signal_opened_on_the_workers_is_reported(self, aws_prod):
-        cluster = aws_cluster(settings_of(aws_prod))
+        cluster = aws_cluster()
         ((urn, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "signal-0", SIGNAL))
         assert urn.endswith("::signal-0") and "on the workers group" in message
 
@@ -242,7 +259,7 @@ class TestIngressLandsOnChannelTarget:
         values, secret_keys = stack_values("aws-prod")
         values = with_setting(values, "access.workerSsh", True)
         use_config(monkeypatch, values, secret_keys)
-        cluster = aws_cluster(settings_of(values, secret_keys))
+        cluster = aws_cluster(AWS_PROD_INGRESS + (("worker-ssh-0", Role.WORKERS, 22, Role.SERVER),))
         assert check_stack(ports.ingress_lands_on_channel_target, cluster) == []
         ((_, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "worker-ssh-0", WORKER_SSH))
         assert "admits the workers group" in message
@@ -268,7 +285,7 @@ def at_preview(resources: list[StackResource]) -> list[StackResource]:
 
 class TestStackPoliciesAtPreview:
     def test_unknown_group_ids_still_tell_server_from_workers(self, aws_prod):
-        cluster = aws_cluster(settings_of(aws_prod))
+        cluster = aws_cluster()
         assert check_stack(ports.required_channels_open, at_preview(cluster)) == []
         assert check_stack(ports.ingress_lands_on_channel_target, at_preview(cluster)) == []
         moved = at_preview(among_workers(cluster, "signal-0", SIGNAL))
@@ -278,7 +295,7 @@ class TestStackPoliciesAtPreview:
 
 class TestNoInlineAndSeparateRules:
     def test_a_group_with_inline_blocks_and_rule_resources_is_reported(self, no_stack_config):
-        group = StackResource("server-sg", AWS_GROUP, {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0}]})
+        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0}]})
         separate = StackResource(
             "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
         )
@@ -286,7 +303,7 @@ class TestNoInlineAndSeparateRules:
         assert urn == group.urn and "web" in message
 
     def test_rule_resources_alone_pass(self, no_stack_config):
-        group = StackResource("server-sg", AWS_GROUP, {"vpcId": "vpc-1"})
+        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"vpcId": "vpc-1"})
         separate = StackResource(
             "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
         )

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from config import resource_types
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies import buckets, compute, data, identity
 from policies.harness import StackResource, check_resource, check_stack
@@ -238,13 +239,13 @@ def attached(name: str, kind: str, props: dict) -> StackResource:
 
 def guarded_bucket(**overrides: StackResource) -> list[StackResource]:
     parts = {
-        "block": attached("block", buckets.AWS_PUBLIC_ACCESS_BLOCK, ALL_BLOCKED),
+        "block": attached("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, ALL_BLOCKED),
         "encryption": attached(
             "encryption",
-            buckets.AWS_ENCRYPTION[0],
+            resource_types.AWS_BUCKET_ENCRYPTION[0],
             {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
         ),
-        "policy": attached("policy", buckets.AWS_BUCKET_POLICY, {"policy": TLS_ONLY}),
+        "policy": attached("policy", resource_types.AWS_BUCKET_POLICY, {"policy": TLS_ONLY}),
         **overrides,
     }
     return [BUCKET, *parts.values()]
@@ -256,7 +257,7 @@ def test_a_guarded_aws_bucket_passes(policy) -> None:
 
 
 def test_a_public_access_block_with_a_flag_off_is_refused() -> None:
-    loose = attached("block", buckets.AWS_PUBLIC_ACCESS_BLOCK, {**ALL_BLOCKED, "restrictPublicBuckets": False})
+    loose = attached("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, {**ALL_BLOCKED, "restrictPublicBuckets": False})
     ((urn, message),) = check_stack(buckets.bucket_public_access_blocked, guarded_bucket(block=loose))
     assert urn == loose.urn and "restrictPublicBuckets" in message
 
@@ -270,9 +271,8 @@ def test_a_bucket_without_encryption_is_refused() -> None:
 
 
 def test_a_bucket_policy_without_the_tls_condition_is_refused() -> None:
-    lax = attached(
-        "policy", buckets.AWS_BUCKET_POLICY, {"policy": iam({"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})}
-    )
+    no_tls_condition = iam({"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})
+    lax = attached("policy", resource_types.AWS_BUCKET_POLICY, {"policy": no_tls_condition})
     assert check_stack(buckets.bucket_tls_only, guarded_bucket(policy=lax)) != []
 
 

@@ -6,26 +6,22 @@ from collections.abc import Mapping
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 from pydantic import SecretStr
 
-# Letters and digits only: the vendor forbids punctuation in passwords (001_ec271c3ff40761d0.txt 3.1 step 10).
-GENERATED_LENGTH = 32
+from components.passwords import given_or_generated
 
 
 class AdminPassword(pulumi.ComponentResource):
     def __init__(
-        self, name: str, *, chosen: SecretStr | None, tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None
+        self, name: str, *, given: SecretStr | None, tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("tdce:aws:AdminPassword", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        if chosen is not None:
-            password = pulumi.Output.secret(chosen.get_secret_value())
-        else:
-            password = random.RandomPassword(f"{name}-generated", length=GENERATED_LENGTH, special=False, opts=child).result
+        password = given_or_generated(f"{name}-generated", given=given, opts=child)
         secret = aws.secretsmanager.Secret(
             f"{name}-secret", description="Techila Dashboard admin password (TDCE)", tags=dict(tags), opts=child
         )
         aws.secretsmanager.SecretVersion(f"{name}-value", secret_id=secret.id, secret_string=password, opts=child)
-        self.secret_arn = secret.arn
-        self.register_outputs({"secretArn": self.secret_arn})
+        # The secret's ARN, never its value: the installer on the server reads the value from Secrets Manager.
+        self.secret_id = secret.arn
+        self.register_outputs({"secretId": self.secret_id})

@@ -20,7 +20,7 @@ class Network(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        network: NetworkSettings,
+        settings: NetworkSettings,
         zones: tuple[str, ...],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
@@ -32,7 +32,7 @@ class Network(pulumi.ComponentResource):
 
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
-            cidr_block=network.vpc_cidr,
+            cidr_block=settings.vpc_cidr,
             # The S3 and Secrets Manager endpoints resolve through the VPC's DNS.
             enable_dns_support=True,
             enable_dns_hostnames=True,
@@ -47,7 +47,7 @@ class Network(pulumi.ComponentResource):
             f"{name}-internet", route_table_id=routes.id, destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id, opts=child
         )
         subnets = []
-        for index, (zone, cidr) in enumerate(zip(zone_names, network.subnets_for(len(zone_names)), strict=True)):
+        for index, (zone, cidr) in enumerate(zip(zone_names, settings.subnets_for(len(zone_names)), strict=True)):
             subnet = aws.ec2.Subnet(
                 f"{name}-subnet-{index}",
                 vpc_id=vpc.id,
@@ -75,17 +75,15 @@ class Network(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        if network.flow_logs:
+        if settings.flow_logs:
             FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, tags=tags, opts=child)
 
-        self.vpc_id = vpc.id
-        self.vpc_cidr = vpc.cidr_block
+        self.network_id = vpc.id
         self.zones = zone_names
         self.subnet_ids = [subnet.id for subnet in subnets]
-        self.route_table_id = routes.id
         self.s3_prefix_list_id = s3_endpoint.prefix_list_id
         self.register_outputs(
-            {"vpcId": self.vpc_id, "subnetIds": self.subnet_ids, "zones": self.zones, "s3PrefixListId": self.s3_prefix_list_id}
+            {"networkId": self.network_id, "subnetIds": self.subnet_ids, "s3PrefixListId": self.s3_prefix_list_id}
         )
 
     def _zone_names(self, configured: tuple[str, ...]) -> list[pulumi.Input[str]]:

@@ -10,8 +10,8 @@ import pulumi_aws as aws
 from components.aws.images import Image
 from components.aws.instance_metadata import METADATA_OPTIONS
 from components.aws.server_user_data import DATA_DEVICE_NAME, server_user_data
-from components.aws.tags import DATA_DISK, SERVER, role_tags
 from config.server import ServerSettings
+from config.tags import AWS_TAGS, DATA_DISK, SERVER
 
 ROOT_VOLUME_TYPE = "gp3"
 
@@ -21,14 +21,14 @@ class Server(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        server: ServerSettings,
-        restore_snapshot_id: str | None,
+        settings: ServerSettings,
+        data_disk_snapshot: str | None,
         image: Image,
         subnet_id: pulumi.Input[str],
         zone: pulumi.Input[str],
         security_group_id: pulumi.Input[str],
         instance_profile_name: pulumi.Input[str],
-        admin_password_secret_arn: pulumi.Input[str],
+        admin_password_secret: pulumi.Input[str],
         region: str,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
@@ -38,21 +38,21 @@ class Server(pulumi.ComponentResource):
         data = aws.ebs.Volume(
             f"{name}-data",
             availability_zone=zone,
-            size=server.data_disk.size_gb,
-            type=server.data_disk.type,
+            size=settings.data_disk.size_gb,
+            type=settings.data_disk.type,
             encrypted=True,
-            snapshot_id=restore_snapshot_id,
+            snapshot_id=data_disk_snapshot,
             final_snapshot=True,
-            tags=role_tags(tags, DATA_DISK),
+            tags=AWS_TAGS.with_role(tags, DATA_DISK),
             # The restore snapshot matters only at creation: editing it later must never replace the data.
             opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["snapshotId"]),
         )
-        server_tags = role_tags(tags, SERVER)
+        server_tags = AWS_TAGS.with_role(tags, SERVER)
         instance = aws.ec2.Instance(
             f"{name}-instance",
             ami=image.id,
-            instance_type=server.instance_type,
-            key_name=server.key_pair,
+            instance_type=settings.instance_type,
+            key_name=settings.key_pair,
             subnet_id=subnet_id,
             vpc_security_group_ids=[security_group_id],
             iam_instance_profile=instance_profile_name,
@@ -61,13 +61,13 @@ class Server(pulumi.ComponentResource):
             metadata_options=METADATA_OPTIONS,
             root_block_device={
                 "volume_type": ROOT_VOLUME_TYPE,
-                "volume_size": server.root_disk_size_gb,
+                "volume_size": settings.root_disk_size_gb,
                 "encrypted": True,
                 "delete_on_termination": True,
                 "tags": server_tags,
             },
             user_data=server_user_data(
-                data_volume_id=data.id, admin_password_secret_arn=admin_password_secret_arn, region=region
+                data_volume_id=data.id, admin_password_secret=admin_password_secret, region=region
             ),
             tags=server_tags,
             # The old server must let go of the data volume before a new one can attach it: see below.
@@ -99,15 +99,15 @@ class Server(pulumi.ComponentResource):
         self.instance_id = instance.id
         self.public_ip = address.public_ip
         self.private_ip = instance.private_ip
-        self.data_volume_id = data.id
-        self.data_volume_arn = data.arn
-        self.image_id = instance.ami
+        self.data_disk_id = data.id
+        self.data_disk_arn = data.arn
+        self.image = instance.ami
         self.register_outputs(
             {
                 "instanceId": self.instance_id,
                 "publicIp": self.public_ip,
                 "privateIp": self.private_ip,
-                "dataVolumeId": self.data_volume_id,
-                "imageId": self.image_id,
+                "dataDiskId": self.data_disk_id,
+                "image": self.image,
             }
         )

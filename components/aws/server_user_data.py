@@ -14,9 +14,9 @@ DATA_DEVICE_NAME = "/dev/sdf"
 
 
 def server_user_data(
-    *, data_volume_id: pulumi.Input[str], admin_password_secret_arn: pulumi.Input[str], region: str
+    *, data_volume_id: pulumi.Input[str], admin_password_secret: pulumi.Input[str], region: str
 ) -> pulumi.Output[str]:
-    return pulumi.Output.all(data_volume_id, admin_password_secret_arn).apply(
+    return pulumi.Output.all(data_volume_id, admin_password_secret).apply(
         lambda ids: render(
             values={"DATA_VOLUME_ID": ids[0], "DATA_DEVICE_NAME": DATA_DEVICE_NAME},
             find_device=FIND_DEVICE,

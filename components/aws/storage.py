@@ -12,13 +12,15 @@ from config.bucket import BucketSettings
 
 
 class Storage(pulumi.ComponentResource):
-    def __init__(self, name: str, *, bucket: BucketSettings, tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, *, settings: BucketSettings, tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("tdce:aws:Storage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         bundles = aws.s3.Bucket(
             f"{name}-bundles",
             # In place of the vendor's S3DeleteLambda: `pulumi destroy` empties the bucket itself.
-            force_destroy=bucket.force_destroy,
+            force_destroy=settings.force_destroy,
             tags=dict(tags),
             opts=child,
         )
@@ -56,18 +58,18 @@ class Storage(pulumi.ComponentResource):
         aws.s3.BucketVersioning(
             f"{name}-versioning",
             bucket=bundles.id,
-            versioning_configuration={"status": "Enabled" if bucket.versioning else "Suspended"},
+            versioning_configuration={"status": "Enabled" if settings.versioning else "Suspended"},
             opts=on_bucket,
         )
-        if bucket.expire_after_days is not None:
+        if settings.expire_after_days is not None:
             rule: dict = {
                 "id": "expire-bundles",
                 "status": "Enabled",
                 "filter": {},
-                "expiration": {"days": bucket.expire_after_days},
+                "expiration": {"days": settings.expire_after_days},
             }
-            if bucket.versioning:
-                rule["noncurrent_version_expiration"] = {"noncurrent_days": bucket.expire_after_days}
+            if settings.versioning:
+                rule["noncurrent_version_expiration"] = {"noncurrent_days": settings.expire_after_days}
             aws.s3.BucketLifecycleConfiguration(f"{name}-lifecycle", bucket=bundles.id, rules=[rule], opts=on_bucket)
 
         self.bucket_name = bundles.bucket

@@ -9,8 +9,8 @@ import pulumi_aws as aws
 
 from components.aws.images import Images
 from components.aws.policy_document import allow, document
-from components.aws.tags import WORKER_POOL, deployment_tags, role_tags
 from components.aws.worker_pool import WorkerPool
+from config.tags import AWS_TAGS, WORKER_POOL
 from config.workers import WorkerPool as PoolSettings
 
 # Setting the desired count starts and stops workers; terminating one named instance while
@@ -44,7 +44,7 @@ class Workers(pulumi.ComponentResource):
                 security_group_ids=[worker_group_id, *pool.extra_security_groups],
                 instance_profile_arn=instance_profile_arn,
                 # A pool's own tags (vendor 4.18) win over the stack's; the tdce: tags win over both.
-                tags=role_tags(deployment_tags(stack, {**user_tags, **pool.tags}), WORKER_POOL, pool=pool.name),
+                tags=AWS_TAGS.with_role(AWS_TAGS.deployment(stack, {**user_tags, **pool.tags}), WORKER_POOL, pool=pool.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         if groups:

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import pulumi
 from pydantic import SecretStr
 
-from components.gcp.secrets import password, stored_secret
+from components.gcp.secrets import stored_secret
+from components.passwords import given_or_generated
 
 
 class AdminPassword(pulumi.ComponentResource):
@@ -17,14 +18,14 @@ class AdminPassword(pulumi.ComponentResource):
         *,
         given: SecretStr | None,
         readers: Mapping[str, pulumi.Input[str]],
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`given`: the `tdce:dashboardAdminPassword` setting; a password is generated when it is empty."""
         super().__init__("tdce:gcp:AdminPassword", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        value = password(f"{name}-generated", given=given, opts=child)
-        secret = stored_secret(f"{name}-secret", value=value, readers=readers, labels=labels, opts=child)
+        value = given_or_generated(f"{name}-generated", given=given, opts=child)
+        secret = stored_secret(f"{name}-secret", value=value, readers=readers, tags=tags, opts=child)
         # The secret's resource name, never its value: the installer on the server reads the value from Secret Manager.
-        self.secret_name = secret.name
-        self.register_outputs({"secretName": self.secret_name})
+        self.secret_id = secret.name
+        self.register_outputs({"secretId": self.secret_id})

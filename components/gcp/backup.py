@@ -19,7 +19,7 @@ class Backup(pulumi.ComponentResource):
         region: str,
         zone: str,
         data_disk_name: pulumi.Input[str],
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:gcp:Backup", name, None, opts)
@@ -35,7 +35,7 @@ class Backup(pulumi.ComponentResource):
                     "max_retention_days": settings.retention_days,
                     "on_source_disk_delete": "KEEP_AUTO_SNAPSHOTS",
                 },
-                "snapshot_properties": {"labels": dict(labels)},
+                "snapshot_properties": {"labels": dict(tags)},
             },
             opts=child,
         )

@@ -2,58 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_gcp as gcp
 
-from components.endpoints import user_endpoints
 from components.gcp.admin_password import AdminPassword
 from components.gcp.backup import Backup
-from components.gcp.database import Database
+from components.gcp.database.instance import Database
 from components.gcp.firewall import Firewall
 from components.gcp.identity import Identity
-from components.gcp.labels import deployment_labels
 from components.gcp.network import Network
 from components.gcp.server import Server
 from components.gcp.storage import Storage
 from components.gcp.workers import Workers
+from components.outputs import DeploymentOutputs
 from config.channels import Role
-from config.exposure import channels_for, enabled_ingress
-from config.settings import Settings
+from config.resolved import ResolvedStack
+from config.tags import GCP_LABELS
 
 # How many of the region's zones the workers spread over when `tdce:zones` is empty (the settings reference's default).
 DEFAULT_ZONE_COUNT = 2
 
 
 class GcpDeployment(pulumi.ComponentResource):
-    def __init__(self, name: str, *, settings: Settings, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, *, stack: ResolvedStack, opts: pulumi.ResourceOptions | None = None):
         super().__init__("tdce:gcp:Deployment", name, None, opts)
-        self.settings = settings
-        stack = pulumi.get_stack()
+        settings = stack.settings
+        self.stack = stack
         project = str(settings.project)  # validated: required on gcp
         region = settings.region
         # Labels go on each resource explicitly rather than as provider default labels, so the
         # recorded plan and the policy pack see them.
-        labels = deployment_labels(stack, settings.tags)
+        tags = GCP_LABELS.deployment(stack.stack, settings.tags)
         # One explicit provider, so the stack settings, not ambient gcloud defaults, pick project and region.
         provider = gcp.Provider(f"{name}-gcp", project=project, region=region, opts=pulumi.ResourceOptions(parent=self))
         inside = pulumi.ResourceOptions(parent=self, providers=[provider])
         zones = settings.zones or self._region_zones(region, provider)
-        self.channels = channels_for(settings)
 
         self.network = Network(
             f"{name}-network",
+            settings=settings.network,
             region=region,
-            subnet_cidr=settings.network.subnets_for(1)[0],
-            flow_logs=settings.network.flow_logs,
             opts=inside,
         )
-        self.identity = Identity(f"{name}-identity", project=project, stack=stack, opts=inside)
+        self.identity = Identity(f"{name}-identity", project=project, stack=stack.stack, opts=inside)
         self.firewall = Firewall(
             f"{name}-firewall",
             network=self.network.network_id,
-            channels=enabled_ingress(settings),
+            rules=stack.rules,
             service_accounts={Role.SERVER: self.identity.server_email, Role.WORKERS: self.identity.worker_email},
             opts=inside,
         )
@@ -61,7 +56,7 @@ class GcpDeployment(pulumi.ComponentResource):
             f"{name}-storage",
             settings=settings.bucket,
             location=region,
-            labels=labels,
+            tags=tags,
             readers={"workers": self.identity.worker_member},
             writers={"server": self.identity.server_member},
             opts=inside,
@@ -70,7 +65,7 @@ class GcpDeployment(pulumi.ComponentResource):
             f"{name}-dashboard-admin-password",
             given=settings.dashboard_admin_password,
             readers={"server": self.identity.server_member},
-            labels=labels,
+            tags=tags,
             opts=inside,
         )
         self.server = Server(
@@ -81,10 +76,10 @@ class GcpDeployment(pulumi.ComponentResource):
             region=region,
             # The server and its data disk share the first zone.
             zone=zones[0],
-            subnetwork=self.network.subnetwork_id,
+            subnet_id=self.network.subnet_ids[0],
             service_account_email=self.identity.server_email,
-            admin_password_secret=self.admin_password.secret_name,
-            labels=labels,
+            admin_password_secret=self.admin_password.secret_id,
+            tags=tags,
             opts=inside,
         )
         self.workers = Workers(
@@ -92,19 +87,20 @@ class GcpDeployment(pulumi.ComponentResource):
             pools=settings.workers,
             region=region,
             zones=zones,
-            subnetwork=self.network.subnetwork_id,
+            subnet_id=self.network.subnet_ids[0],
             service_account_email=self.identity.worker_email,
-            labels=labels,
+            tags=tags,
             opts=inside,
         )
+        self.backup: Backup | None = None
         if settings.backup.enabled:
-            Backup(
+            self.backup = Backup(
                 f"{name}-backup",
                 settings=settings.backup,
                 region=region,
                 zone=zones[0],
-                data_disk_name=self.server.data_disk_name,
-                labels=labels,
+                data_disk_name=self.server.data_disk_id,
+                tags=tags,
                 opts=inside,
             )
         self.database: Database | None = None
@@ -121,31 +117,41 @@ class GcpDeployment(pulumi.ComponentResource):
                 server_email=self.identity.server_email,
                 server_member=self.identity.server_member,
                 worker_email=self.identity.worker_email,
-                labels=labels,
+                tags=tags,
                 opts=inside,
             )
-        self.register_outputs(self.stack_outputs())
+        self.outputs = self._outputs()
+        self.register_outputs(self.outputs.exported(stack.channels))
 
     @staticmethod
     def _region_zones(region: str, provider: gcp.Provider) -> tuple[str, ...]:
         found = gcp.compute.get_zones(region=region, status="UP", opts=pulumi.InvokeOptions(provider=provider))
         return tuple(sorted(found.names)[:DEFAULT_ZONE_COUNT])
 
-    def stack_outputs(self) -> dict[str, Any]:
-        ip = self.server.ip
-        outputs: dict[str, Any] = {
-            **user_endpoints(ip, self.channels),
-            "serverIp": ip,
-            "bucketName": self.storage.bucket_name,
-            "networkName": self.network.network_name,
-            "subnetName": self.network.subnetwork_name,
-            "serverServiceAccount": self.identity.server_email,
-            "workerServiceAccount": self.identity.worker_email,
-            "workerGroupNames": pulumi.Output.all(*self.workers.group_names.values()),
-            "dataDiskName": self.server.data_disk_name,
-            "dashboardAdminPasswordSecret": self.admin_password.secret_name,
-        }
+    def _outputs(self) -> DeploymentOutputs:
+        extra: dict[str, pulumi.Input[str]] = {}
         if self.database is not None:
-            outputs["databaseConnectionName"] = self.database.connection_name
-            outputs["databaseAdminPasswordSecret"] = self.database.admin_password_secret
-        return outputs
+            extra |= {
+                "databaseEndpoint": self.database.private_ip,
+                "databasePort": self.database.port,
+                "databaseConnectionName": self.database.connection_name,
+                "databaseAdminPasswordSecret": self.database.admin_password_secret,
+            }
+        if self.backup is not None:
+            extra["backupPolicyName"] = self.backup.policy_name
+        return DeploymentOutputs(
+            server_public_ip=self.server.public_ip,
+            server_private_ip=self.server.private_ip,
+            bucket_name=self.storage.bucket_name,
+            network_id=self.network.network_id,
+            subnet_ids=self.network.subnet_ids,
+            server_firewall_group=self.identity.server_email,
+            worker_firewall_group=self.identity.worker_email,
+            server_identity=self.identity.server_email,
+            worker_identity=self.identity.worker_email,
+            worker_group_names=self.workers.group_names,
+            data_disk_id=self.server.data_disk_id,
+            server_image=self.server.image,
+            dashboard_admin_password_secret=self.admin_password.secret_id,
+            extra=extra,
+        )

@@ -1,26 +1,27 @@
-"""Firewall rules generated from the channel matrix: one rule per open ingress channel, and nothing else gets in.
+"""Firewall rules from the rule specs: one rule per ingress spec into the VMs, and nothing else gets in.
 
-Cluster-internal channels name service accounts on both ends, never tags (anyone who may edit a VM
-may set a tag) or CIDRs (worker addresses change). Channels from outside the cluster admit only the
-CIDRs the settings give: user CIDRs, or for SSH Google's IAP range plus the admin CIDRs
-(`000_8bca743440dfe33c.txt` section 5 for the GCP table).
+The rules come from `config/rules.py`, the same derivation the AWS security groups use.
+Cluster-internal channels name service accounts on both ends, never tags (anyone who may edit
+a VM may set a tag) or CIDRs (worker addresses change). Channels from outside the cluster admit
+only the CIDRs the settings give: user CIDRs, or for SSH Google's IAP range plus the admin
+CIDRs (`000_8bca743440dfe33c.txt` section 5 for the GCP table).
 
-Only channels into the deployment's VMs become rules here. The `database` channel lands on Cloud
-SQL, which lives in Google's service network behind the peering, where this VPC's ingress rules do
-not reach: it has no public address and answers only over the peering; the database component
-keeps the workers out with an egress rule.
+The `database` channel lands on Cloud SQL, which lives in Google's service network behind the
+peering, where this VPC's ingress rules do not reach (`guarded_roles` gives it no group); the
+database component keeps the workers out with an egress rule. Egress is otherwise left to
+GCP's implied allow rule.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_gcp as gcp
 
-from config.channels import Role
-from config.exposure import OpenChannel
+from config.channels import CHANNELS_BY_NAME, Direction, Role
+from config.rules import RuleSpec
 
 # Below every allow rule (they keep the default 1000) and above GCP's implied deny (65535): the
 # deny then shows in the console's rule list and in the plan, where the policy pack can insist on it.
@@ -34,29 +35,29 @@ class Firewall(pulumi.ComponentResource):
         name: str,
         *,
         network: pulumi.Input[str],
-        channels: Sequence[OpenChannel],
+        rules: Sequence[RuleSpec],
         service_accounts: Mapping[Role, pulumi.Input[str]],
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """`channels`: the open ingress channels (`config.exposure.enabled_ingress`); `service_accounts`: the email of each
-        VM role (server, workers). Channels into anything else are left to that thing's component."""
+        """`rules`: every rule spec of the stack; `service_accounts`: the email of each VM role (server, workers)."""
         super().__init__("tdce:gcp:Firewall", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.rules: dict[str, gcp.compute.Firewall] = {}
-        for open_channel in vm_channels(channels, service_accounts):
-            for rule_name, sources in _sources(name, open_channel, service_accounts):
-                channel = open_channel.channel
-                self.rules[rule_name] = gcp.compute.Firewall(
-                    rule_name,
+        for rule in rules:
+            if rule.direction is not Direction.INGRESS:
+                continue
+            for suffix, sources in _sources(rule, service_accounts):
+                purposes = "; ".join(CHANNELS_BY_NAME[channel].purpose for channel in rule.channels)
+                gcp.compute.Firewall(
+                    f"{name}-{'-'.join(rule.channels)}-from-{rule.peer.label}{suffix}",
                     network=network,
                     direction="INGRESS",
-                    description=f"TDCE {channel.name}: {channel.purpose} ({channel.vendor_reference})",
-                    allows=[{"protocol": channel.protocol, "ports": [str(ports) for ports in open_channel.ports]}],
-                    target_service_accounts=[service_accounts[channel.target]],
+                    description=f"TDCE {rule.channels_label} from {rule.peer.label}: {purposes}",
+                    allows=[{"protocol": rule.protocol, "ports": [rule.ports_label]}],
+                    target_service_accounts=[service_accounts[rule.group]],
                     **sources,
                     opts=child,
                 )
-        self.rules[f"{name}-deny-all-ingress"] = gcp.compute.Firewall(
+        gcp.compute.Firewall(
             f"{name}-deny-all-ingress",
             network=network,
             direction="INGRESS",
@@ -66,32 +67,18 @@ class Firewall(pulumi.ComponentResource):
             source_ranges=[ANYWHERE_IPV4],
             opts=child,
         )
-        self.rule_names = {key: rule.name for key, rule in self.rules.items()}
-        self.register_outputs({"ruleNames": self.rule_names})
+        self.register_outputs({})
 
 
-def vm_channels(channels: Sequence[OpenChannel], vm_roles: Collection[Role]) -> list[OpenChannel]:
-    """The channels whose target is one of the VMs' roles: those this firewall admits."""
-    return [open_channel for open_channel in channels if open_channel.channel.target in vm_roles]
-
-
-def _sources(
-    name: str, open_channel: OpenChannel, service_accounts: Mapping[Role, pulumi.Input[str]]
-) -> list[tuple[str, dict[str, object]]]:
-    """The rules one channel needs, by name, each with its source arguments."""
-    channel = open_channel.channel
-    rule_name = f"{name}-{channel.name}"
-    accounts = [service_accounts[role] for role in channel.sources if role in service_accounts]
-    if accounts:
-        return [(rule_name, {"source_service_accounts": accounts})]
-    if not open_channel.source_cidrs:
-        # A GCP rule without sources admits 0.0.0.0/0; validated settings never get here.
-        raise ValueError(f"channel {channel.name} is open but names no source CIDRs")
+def _sources(rule: RuleSpec, service_accounts: Mapping[Role, pulumi.Input[str]]) -> list[tuple[str, dict[str, object]]]:
+    """The GCP rules one spec needs, by name suffix, each with its source arguments."""
+    if rule.peer.role is not None:
+        return [("", {"source_service_accounts": [service_accounts[rule.peer.role]]})]
     # One rule holds IPv4 or IPv6 ranges, never both.
     by_version: dict[int, list[str]] = {}
-    for cidr in open_channel.source_cidrs:
+    for cidr in rule.peer.cidrs:
         by_version.setdefault(ipaddress.ip_network(cidr).version, []).append(cidr)
     return [
-        (rule_name if version == 4 or 4 not in by_version else f"{rule_name}-ipv6", {"source_ranges": cidrs})
+        ("" if version == 4 or 4 not in by_version else "-ipv6", {"source_ranges": cidrs})
         for version, cidrs in sorted(by_version.items())
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
+from config.network import NetworkSettings
+
 # Flow logs sample half the flows in 5-second windows: enough to trace a blocked channel at
 # half the logging cost of sampling everything.
 FLOW_LOG_CONFIG = {"aggregation_interval": "INTERVAL_5_SEC", "flow_sampling": 0.5, "metadata": "INCLUDE_ALL_METADATA"}
@@ -15,9 +17,8 @@ class Network(pulumi.ComponentResource):
         self,
         name: str,
         *,
+        settings: NetworkSettings,
         region: str,
-        subnet_cidr: str,
-        flow_logs: bool,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:gcp:Network", name, None, opts)
@@ -29,10 +30,11 @@ class Network(pulumi.ComponentResource):
             f"{name}-subnet",
             network=self.network.id,
             region=region,
-            ip_cidr_range=subnet_cidr,
+            # One regional subnetwork serves every zone of the region.
+            ip_cidr_range=settings.subnets_for(1)[0],
             # Workers reach Cloud Storage and the Google APIs without a public IP (the GCP counterpart of the S3 endpoint).
             private_ip_google_access=True,
-            log_config=FLOW_LOG_CONFIG if flow_logs else None,
+            log_config=FLOW_LOG_CONFIG if settings.flow_logs else None,
             opts=child,
         )
         router = gcp.compute.Router(f"{name}-router", network=self.network.id, region=region, opts=child)
@@ -49,14 +51,5 @@ class Network(pulumi.ComponentResource):
         )
 
         self.network_id = self.network.id
-        self.network_name = self.network.name
-        self.subnetwork_id = self.subnetwork.id
-        self.subnetwork_name = self.subnetwork.name
-        self.register_outputs(
-            {
-                "networkId": self.network_id,
-                "networkName": self.network_name,
-                "subnetworkId": self.subnetwork_id,
-                "subnetworkName": self.subnetwork_name,
-            }
-        )
+        self.subnet_ids = [self.subnetwork.id]
+        self.register_outputs({"networkId": self.network_id, "subnetIds": self.subnet_ids})

@@ -7,18 +7,6 @@ from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumi_random as random
-from pydantic import SecretStr
-
-# Letters and digits only: the vendor forbids punctuation in passwords (001_ec271c3ff40761d0.txt 3.1 step 10).
-PASSWORD_LENGTH = 32
-
-
-def password(name: str, *, given: SecretStr | None, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-    """The password the settings give, or a generated one; a Pulumi secret either way."""
-    if given is not None:
-        return pulumi.Output.secret(given.get_secret_value())
-    return random.RandomPassword(name, length=PASSWORD_LENGTH, special=False, opts=opts).result
 
 
 def stored_secret(
@@ -26,7 +14,7 @@ def stored_secret(
     *,
     value: pulumi.Input[str],
     readers: Mapping[str, pulumi.Input[str]],
-    labels: Mapping[str, str],
+    tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,
     ignore_changes: Sequence[str] = (),
     **secret_args: Any,
@@ -34,7 +22,7 @@ def stored_secret(
     """`readers`: IAM members by a stable short name, granted `secretAccessor` on this secret only.
     `ignore_changes` and `secret_args` apply to the secret, not to its version."""
     secret_opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=list(ignore_changes)))
-    secret = gcp.secretmanager.Secret(name, replication={"auto": {}}, labels=dict(labels), **secret_args, opts=secret_opts)
+    secret = gcp.secretmanager.Secret(name, replication={"auto": {}}, labels=dict(tags), **secret_args, opts=secret_opts)
     gcp.secretmanager.SecretVersion(f"{name}-value", secret=secret.id, secret_data=value, opts=opts)
     for who, member in readers.items():
         gcp.secretmanager.SecretIamMember(

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.labels import DATA_DISK, SERVER, with_role
 from components.gcp.server_startup_script import DATA_DEVICE_NAME, server_startup_script
 from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, service_account
 from config.server import ServerSettings
+from config.tags import DATA_DISK, GCP_LABELS, SERVER
 
 ROOT_DISK_TYPE = "pd-balanced"
 
@@ -25,17 +25,17 @@ class Server(pulumi.ComponentResource):
         project: str,
         region: str,
         zone: str,
-        subnetwork: pulumi.Input[str],
+        subnet_id: pulumi.Input[str],
         service_account_email: pulumi.Input[str],
         admin_password_secret: pulumi.Input[str],
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`data_disk_snapshot`: create the data disk from this snapshot (`tdce:restore.dataDiskSnapshotId`);
         `admin_password_secret`: the Secret Manager secret (resource name) the installer reads the dashboard password from."""
         super().__init__("tdce:gcp:Server", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        server_labels = with_role(labels, SERVER)
+        server_labels = GCP_LABELS.with_role(tags, SERVER)
 
         self.address = gcp.compute.Address(f"{name}-ip", region=region, labels=server_labels, opts=child)
         self.data_disk = gcp.compute.Disk(
@@ -46,7 +46,7 @@ class Server(pulumi.ComponentResource):
             snapshot=data_disk_snapshot,
             # One last snapshot should the disk ever be destroyed, on purpose or not.
             create_snapshot_before_destroy=True,
-            labels=with_role(labels, DATA_DISK),
+            labels=GCP_LABELS.with_role(tags, DATA_DISK),
             # The snapshot is read once, at creation: a later change to it must never replace the disk.
             opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["snapshot"]),
         )
@@ -63,7 +63,7 @@ class Server(pulumi.ComponentResource):
                     "labels": server_labels,
                 }
             },
-            network_interfaces=[{"subnetwork": subnetwork, "access_configs": [{"nat_ip": self.address.address}]}],
+            network_interfaces=[{"subnetwork": subnet_id, "access_configs": [{"nat_ip": self.address.address}]}],
             service_account=service_account(service_account_email),
             shielded_instance_config=SHIELDED_VM,
             # In metadata, not `metadata_startup_script`, so a changed script updates the server instead of replacing it.
@@ -95,7 +95,8 @@ class Server(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
 
-        self.ip = self.address.address
-        self.instance_name = self.instance.name
-        self.data_disk_name = self.data_disk.name
-        self.register_outputs({"ip": self.ip, "instanceName": self.instance_name, "dataDiskName": self.data_disk_name})
+        self.public_ip = self.address.address
+        self.private_ip = self.instance.network_interfaces.apply(lambda interfaces: interfaces[0].network_ip)
+        self.image = image
+        self.data_disk_id = self.data_disk.name
+        self.register_outputs({"publicIp": self.public_ip, "privateIp": self.private_ip, "dataDiskId": self.data_disk_id})

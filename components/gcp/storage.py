@@ -17,7 +17,7 @@ class Storage(pulumi.ComponentResource):
         *,
         settings: BucketSettings,
         location: str,
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
         readers: Mapping[str, pulumi.Input[str]],
         writers: Mapping[str, pulumi.Input[str]],
         opts: pulumi.ResourceOptions | None = None,
@@ -40,7 +40,7 @@ class Storage(pulumi.ComponentResource):
             # Empties the bucket on destroy, as the vendor's delete Lambda did.
             force_destroy=settings.force_destroy,
             lifecycle_rules=lifecycle,
-            labels=dict(labels),
+            labels=dict(tags),
             opts=child,
         )
         grants = [(who, "read", "objectViewer", member) for who, member in readers.items()]

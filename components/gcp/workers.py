@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.labels import WORKER_POOL, with_role
 from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, service_account
+from config.tags import GCP_LABELS, WORKER_POOL
 from config.workers import WorkerPool
 
 # A preempted worker is deleted, not stopped: a stopped VM still pays for its disk, and the
@@ -43,15 +43,15 @@ class Workers(pulumi.ComponentResource):
         pools: Sequence[WorkerPool],
         region: str,
         zones: Sequence[str],
-        subnetwork: pulumi.Input[str],
+        subnet_id: pulumi.Input[str],
         service_account_email: pulumi.Input[str],
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:gcp:Workers", name, None, opts)
         self.groups: dict[str, gcp.compute.RegionInstanceGroupManager] = {}
         for pool in pools:
-            template = self._template(name, pool, subnetwork, service_account_email, labels)
+            template = self._template(name, pool, subnet_id, service_account_email, tags)
             self.groups[pool.name] = gcp.compute.RegionInstanceGroupManager(
                 f"{name}-{pool.name}",
                 region=region,
@@ -74,11 +74,11 @@ class Workers(pulumi.ComponentResource):
         self,
         name: str,
         pool: WorkerPool,
-        subnetwork: pulumi.Input[str],
+        subnet_id: pulumi.Input[str],
         service_account_email: pulumi.Input[str],
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
     ) -> gcp.compute.InstanceTemplate:
-        pool_labels = with_role({**labels, **pool.tags}, WORKER_POOL, pool=pool.name)
+        pool_labels = GCP_LABELS.with_role({**tags, **pool.tags}, WORKER_POOL, pool=pool.name)
         # Templates are immutable: a change creates a new one under a fresh generated name
         # before the old one, still used by the group until it switches, is deleted.
         return gcp.compute.InstanceTemplate(
@@ -95,7 +95,7 @@ class Workers(pulumi.ComponentResource):
                     "labels": pool_labels,
                 }
             ],
-            network_interfaces=[{"subnetwork": subnetwork, "access_configs": [{}] if pool.public_ip else []}],
+            network_interfaces=[{"subnetwork": subnet_id, "access_configs": [{}] if pool.public_ip else []}],
             service_account=service_account(service_account_email),
             shielded_instance_config=SHIELDED_VM,
             metadata=LOCKED_DOWN_METADATA,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,8 @@ _provider_region = {"region": "eu-west-1"}
 PROVIDER = "pulumi:providers:aws"
 # A documentation address (RFC 5737) for the server's Elastic IP.
 ELASTIC_IP = "192.0.2.100"
+# Subnet ID → CIDR of the subnets registered so far: an instance's private address lies in its subnet.
+_subnet_cidrs: dict[str, str] = {}
 
 
 def region_of(arguments: Mapping[str, Any] | None = None) -> str:
@@ -125,8 +128,16 @@ def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str,
         return {"prefixListId": "pl-" + resource_id.rsplit("-", 1)[-1][:8]}
     if type_token == "aws:ec2/eip:Eip":
         return {"publicIp": ELASTIC_IP, "allocationId": resource_id}
+    if type_token == "aws:ec2/subnet:Subnet" and inputs.get("cidrBlock"):
+        _subnet_cidrs[resource_id] = str(inputs["cidrBlock"])
     if type_token == "aws:ec2/instance:Instance":
-        return {"publicIp": ELASTIC_IP}
+        return {"publicIp": ELASTIC_IP, "privateIp": first_host(_subnet_cidrs.get(str(inputs.get("subnetId"))))}
     if type_token == "aws:cloudwatch/logGroup:LogGroup":
         return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     return {}
+
+
+def first_host(cidr: str | None) -> str:
+    """The first address AWS or GCP would hand an instance: the network's first four are reserved on AWS."""
+    network = ipaddress.ip_network(cidr or "10.0.0.0/24")
+    return str(network.network_address + 10)

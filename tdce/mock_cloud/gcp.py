@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tdce.mock_cloud.aws import first_host
+
 PROJECT_NUMBER = "123456789012"
 DEBIAN_12_IMAGE = "projects/debian-cloud/global/images/debian-12-bookworm-v20261101"
 WINDOWS_IMAGE = "projects/windows-cloud/global/images/windows-server-2022-dc-v20261101"
@@ -18,6 +20,8 @@ PROVIDER_TYPE = "pulumi:providers:gcp"
 # The project of the explicit provider the program registered last: resources take their
 # project from it, as they do from a real provider, unless they name one themselves.
 _provider_project = {"project": FALLBACK_PROJECT}
+# Subnetwork ID → its range: an instance's internal address lies in its subnetwork.
+_subnetwork_ranges: dict[str, str] = {}
 
 
 def _zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,6 +67,8 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
     given_name = inputs.get("name") or name
     attributes: dict[str, Any] = {"selfLink": f"{COMPUTE_API}/projects/{project}/{given_name}"}
     attributes.update(_specific(type_token, name, project, inputs))
+    if type_token.endswith(":Subnetwork"):
+        _subnetwork_ranges[resource_id] = str(inputs.get("ipCidrRange"))
     if "name" not in inputs:
         attributes.setdefault("name", name)
     return attributes
@@ -77,6 +83,11 @@ def _specific(type_token: str, name: str, project: str, inputs: Mapping[str, Any
         service = str(inputs.get("service", "")).split(".", 1)[0]
         email = f"service-{PROJECT_NUMBER}@gcp-sa-{service}.iam.gserviceaccount.com"
         return {"email": email, "member": f"serviceAccount:{email}"}
+    if kind == "Instance":
+        interfaces = [dict(interface) for interface in inputs.get("networkInterfaces") or []]
+        for interface in interfaces:
+            interface["networkIp"] = first_host(_subnetwork_ranges.get(str(interface.get("subnetwork"))))
+        return {"networkInterfaces": interfaces}
     if kind == "Address":
         return {"address": SERVER_ADDRESS}
     if kind == "GlobalAddress":

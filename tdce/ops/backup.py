@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from components.aws.tags import DATA_DISK, DATABASE, STACK_TAG
 from config.settings import Settings
+from config.tags import DATA_DISK, DATABASE, STACK_TAG
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import find_data_volume, find_database_cluster
 

@@ -1,4 +1,4 @@
-"""Find a stack's AWS resources by the tags every deployment carries (components/aws/tags.py).
+"""Find a stack's AWS resources by the tags every deployment carries (config/tags.py).
 
 Operations act on live resources, so a guess is worse than a refusal: when no resource or
 more than one carries the tags, discovery stops and says which tags it looked for and what it found.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.aws.tags import DATA_DISK, DATABASE, SERVER, STACK_TAG, WORKER_POOL, role_tags
+from config.tags import AWS_TAGS, DATA_DISK, DATABASE, SERVER, WORKER_POOL
 from tdce.ops.clients import AwsClients
 
 # A terminated instance keeps its tags for an hour; it is not the server any more.
@@ -21,7 +21,7 @@ class DiscoveryError(Exception):
 
 
 def stack_tags(stack: str, role: str, **extra: str) -> dict[str, str]:
-    return role_tags({STACK_TAG: stack}, role, **extra)
+    return AWS_TAGS.of_stack(stack, role, **extra)
 
 
 def describe_tags(tags: Mapping[str, str]) -> str:

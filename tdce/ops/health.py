@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from components.aws.tags import POOL_TAG, WORKER_POOL
 from config.channels import MANAGEMENT, WEB
 from config.settings import Settings
+from config.tags import POOL_TAG, WORKER_POOL
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import DiscoveryError, describe_tags, find_server, find_worker_groups, stack_tags, tags_of
 from tdce.ops.report import Check, failed, passed, skipped

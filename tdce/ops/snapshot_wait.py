@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from components.aws.tags import DATA_DISK
+from config.tags import DATA_DISK
 from tdce.ops.backup import Snapshot
 from tdce.ops.clients import AwsClients
 

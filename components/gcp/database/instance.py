@@ -3,7 +3,7 @@
 The GCP answer to the vendor's rotated database passwords (001_ec271c3ff40761d0.txt 4.8.2):
 the server logs in as its service account, so it holds no password at all. The one password
 left, the built-in `postgres` administrator's, sits in Secret Manager with a rotation schedule
-(`database_password.py`).
+(`password.py`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from datetime import UTC
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.database_password import rotated_password_secret
-from components.gcp.labels import DATABASE, with_role
-from components.gcp.secrets import password
+from components.gcp.database.password import rotated_password_secret
+from components.passwords import given_or_generated
+from config.channels import DATABASE as DATABASE_CHANNEL
 from config.database import CloudSqlSettings
 from config.restore import RestoreSettings
+from config.tags import DATABASE, GCP_LABELS
 
 # A /16 for Google-managed services, as Google recommends, so later services fit in it too.
 PRIVATE_SERVICES_PREFIX_LENGTH = 16
@@ -47,12 +48,12 @@ class Database(pulumi.ComponentResource):
         server_email: pulumi.Input[str],
         server_member: pulumi.Input[str],
         worker_email: pulumi.Input[str],
-        labels: Mapping[str, str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:gcp:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        db_labels = with_role(labels, DATABASE)
+        db_labels = GCP_LABELS.with_role(tags, DATABASE)
 
         peering_range = gcp.compute.GlobalAddress(
             f"{name}-range",
@@ -84,7 +85,7 @@ class Database(pulumi.ComponentResource):
             target_service_accounts=[worker_email],
             opts=child,
         )
-        admin_password = password(f"{name}-admin-password", given=None, opts=child)
+        admin_password = given_or_generated(f"{name}-admin-password", given=None, opts=child)
         self.instance = gcp.sql.DatabaseInstance(
             f"{name}-instance",
             region=region,
@@ -103,12 +104,13 @@ class Database(pulumi.ComponentResource):
         )
         self._server_login(name, project, server_email, server_member, child)
         self.admin_password_secret = rotated_password_secret(
-            f"{name}-admin-password", value=admin_password, rotation_days=settings.rotation_days, labels=labels, opts=child
+            f"{name}-admin-password", value=admin_password, rotation_days=settings.rotation_days, tags=tags, opts=child
         )
 
         self.instance_name = self.instance.name
         self.connection_name = self.instance.connection_name
         self.private_ip = self.instance.private_ip_address
+        self.port = DATABASE_CHANNEL.ports[0].first
         self.register_outputs(
             {
                 "instanceName": self.instance_name,
@@ -120,7 +122,7 @@ class Database(pulumi.ComponentResource):
 
     @staticmethod
     def _instance_settings(
-        settings: CloudSqlSettings, zone: str, network: pulumi.Input[str], backup_start_utc: str, labels: Mapping[str, str]
+        settings: CloudSqlSettings, zone: str, network: pulumi.Input[str], backup_start_utc: str, tags: Mapping[str, str]
     ) -> dict[str, object]:
         edition = edition_for(settings.tier)
         return {
@@ -143,7 +145,7 @@ class Database(pulumi.ComponentResource):
             # Deleting the instance (past both protections) still leaves its backups to restore from.
             "retain_backups_on_delete": True,
             "database_flags": [{"name": "cloudsql.iam_authentication", "value": "on"}],
-            "user_labels": dict(labels),
+            "user_labels": dict(tags),
         }
 
     @staticmethod

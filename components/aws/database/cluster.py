@@ -13,13 +13,11 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import SecretStr
 
-from components.aws.database_secrets import DatabaseSecrets
-from components.aws.firewall import Peer, connect
-from components.aws.tags import DATABASE, role_tags
+from components.aws.database.secrets import DatabaseSecrets
 from config.channels import DATABASE as DATABASE_CHANNEL
-from config.channels import SECRETS_ENDPOINT
 from config.database import AuroraSettings
 from config.restore import RestoreSettings
+from config.tags import AWS_TAGS, DATABASE
 
 ENGINE = "aurora-postgresql"
 SERVERLESS_INSTANCE_CLASS = "db.serverless"
@@ -29,7 +27,7 @@ DATABASE_NAME = "techila"
 AUTO_PAUSE_SECONDS = 600
 
 
-class AuroraDatabase(pulumi.ComponentResource):
+class Database(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
@@ -38,39 +36,23 @@ class AuroraDatabase(pulumi.ComponentResource):
         restore: RestoreSettings,
         restore_user_password: SecretStr | None,
         region: str,
-        vpc_id: pulumi.Input[str],
         subnet_ids: Sequence[pulumi.Input[str]],
-        server_security_group_id: pulumi.Input[str],
+        security_group_id: pulumi.Input[str],
+        rotation_security_group_id: pulumi.Input[str],
         server_role_name: pulumi.Input[str],
-        secrets_endpoint_security_group_id: pulumi.Input[str] | None,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`security_group_id`, `rotation_security_group_id`: the database's and the rotation function's groups,
+        whose rules the firewall component makes from the channel matrix."""
         super().__init__("tdce:aws:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         port = DATABASE_CHANNEL.ports[0].first
-        database_tags = role_tags(tags, DATABASE)
+        database_tags = AWS_TAGS.with_role(tags, DATABASE)
 
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets", subnet_ids=list(subnet_ids), description="TDCE database subnets", tags=database_tags, opts=child
         )
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=vpc_id,
-            # Fixed text: a changed description replaces the group.
-            description="TDCE database: PostgreSQL from the server and the rotation function only",
-            tags=database_tags,
-            opts=child,
-        )
-        self.rotation_security_group = aws.ec2.SecurityGroup(
-            f"{name}-rotation-sg",
-            vpc_id=vpc_id,
-            description="TDCE secret rotation function",
-            tags=database_tags,
-            opts=child,
-        )
-        self._open_channels(name, server_security_group_id, secrets_endpoint_security_group_id, database_tags, child)
-
         # Part of the final snapshot's name: a fixed name would make the second teardown of a stack fail.
         final_suffix = random.RandomId(f"{name}-final-snapshot-suffix", byte_length=4, opts=child)
         restoring = restore.database_snapshot_identifier is not None
@@ -85,7 +67,7 @@ class AuroraDatabase(pulumi.ComponentResource):
             serverlessv2_scaling_configuration=scaling,
             port=port,
             db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[self.security_group.id],
+            vpc_security_group_ids=[security_group_id],
             storage_encrypted=True,
             deletion_protection=settings.deletion_protection,
             backup_retention_period=settings.backup_retention_days,
@@ -129,7 +111,7 @@ class AuroraDatabase(pulumi.ComponentResource):
             restore_user_password=restore_user_password,
             region=region,
             subnet_ids=subnet_ids,
-            rotation_security_group_id=self.rotation_security_group.id,
+            rotation_security_group_id=rotation_security_group_id,
             database_name=DATABASE_NAME,
             server_role_name=server_role_name,
             tags=database_tags,
@@ -151,23 +133,3 @@ class AuroraDatabase(pulumi.ComponentResource):
                 "userSecretArn": self.user_secret_arn,
             }
         )
-
-    def _open_channels(
-        self,
-        name: str,
-        server_security_group_id: pulumi.Input[str],
-        secrets_endpoint_security_group_id: pulumi.Input[str] | None,
-        tags: Mapping[str, str],
-        child: pulumi.ResourceOptions,
-    ) -> None:
-        """The matrix's database channel, from the server and the rotation function, and nothing else;
-        and the rotation function's way to Secrets Manager through the VPC endpoint."""
-        database = Peer("database", group_id=self.security_group.id)
-        rotation = Peer("rotation", group_id=self.rotation_security_group.id)
-        for client in (Peer("server", group_id=server_security_group_id), rotation):
-            connect(name, channel=DATABASE_CHANNEL, client=client, target=database, purpose="PostgreSQL", tags=tags, opts=child)
-        if secrets_endpoint_security_group_id is not None:
-            endpoint = Peer("secrets-endpoint", group_id=secrets_endpoint_security_group_id)
-            connect(
-                name, channel=SECRETS_ENDPOINT, client=rotation, target=endpoint, purpose="Secrets Manager", tags=tags, opts=child
-            )

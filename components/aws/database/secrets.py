@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 from pydantic import SecretStr
+
+from components.aws.policy_document import allow, document
+from components.passwords import given_or_generated
 
 # AWS's own alternating-users rotation function for PostgreSQL, from the Serverless Application Repository.
 ROTATION_APPLICATION = "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser"
 APPLICATION_USER = "techila"
-USER_PASSWORD_LENGTH = 32
 
 
 class DatabaseSecrets(pulumi.ComponentResource):
@@ -46,7 +47,8 @@ class DatabaseSecrets(pulumi.ComponentResource):
             f"{name}-master-rotation", secret_id=self.master_secret_arn, rotation_rules=rules, opts=child
         )
 
-        password = self._user_password(name, restore_user_password, child)
+        # A restored database keeps the old deployment's user password, or it locks the server out.
+        password = given_or_generated(f"{name}-user-password", given=restore_user_password, opts=child)
         self.user_secret = aws.secretsmanager.Secret(
             f"{name}-user",
             description="TDCE database application user (alternating-users rotation)",
@@ -104,27 +106,13 @@ class DatabaseSecrets(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-server-reads-database-secrets",
             role=server_role_name,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "ReadDatabaseSecrets",
-                            "Effect": "Allow",
-                            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                            "Resource": [self.master_secret_arn, self.user_secret_arn],
-                        }
-                    ],
-                }
+            policy=document(
+                allow(
+                    "ReadDatabaseSecrets",
+                    ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    [self.master_secret_arn, self.user_secret_arn],
+                )
             ),
             opts=child,
         )
         self.register_outputs({"masterSecretArn": self.master_secret_arn, "userSecretArn": self.user_secret_arn})
-
-    @staticmethod
-    def _user_password(name: str, restored: SecretStr | None, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
-        if restored is not None:
-            # The old deployment's user must keep its password, or the restored database locks the server out.
-            return pulumi.Output.secret(restored.get_secret_value())
-        generated = random.RandomPassword(f"{name}-user-password", length=USER_PASSWORD_LENGTH, special=False, opts=child)
-        return generated.result

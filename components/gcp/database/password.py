@@ -29,12 +29,12 @@ def rotated_password_secret(
     *,
     value: pulumi.Input[str],
     rotation_days: int,
-    labels: Mapping[str, str],
+    tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,
 ) -> pulumi.Output[str]:
     """The secret's resource name. Nobody may read it but project owners: the server logs in with IAM,
     and an owner uses the password once, to grant the server's database user its tables."""
-    topic = gcp.pubsub.Topic(f"{name}-rotation", labels=dict(labels), opts=opts)
+    topic = gcp.pubsub.Topic(f"{name}-rotation", labels=dict(tags), opts=opts)
     # Secret Manager publishes as its service agent, and checks it may before it accepts the topic.
     agent = gcp.projects.ServiceIdentity(f"{name}-secretmanager-agent", service="secretmanager.googleapis.com", opts=opts)
     may_publish = gcp.pubsub.TopicIAMMember(
@@ -48,7 +48,7 @@ def rotated_password_secret(
         name,
         value=value,
         readers={},
-        labels=labels,
+        tags=tags,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[may_publish])),
         ignore_changes=["rotation.nextRotationTime"],
         rotation={"rotation_period": f"{rotation_days * SECONDS_PER_DAY}s", "next_rotation_time": first_rotation(rotation_days)},

@@ -1,0 +1,80 @@
+"""The outputs every deployment exports, under the same names and types on both clouds.
+
+A user who moves a stack from AWS to GCP reads the same keys: the dashboard, the server's
+addresses, the bucket, the network, the firewall groups and identities of the two machine
+roles, the worker groups, the data disk and the admin password's secret. Each cloud adds
+outputs of its own only for what the other has no counterpart of (`extra`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from http.client import HTTPS_PORT
+from typing import Any
+
+import pulumi
+
+from config.channels import MANAGEMENT, WEB, Channel
+from config.exposure import OpenChannel
+
+
+@dataclass(frozen=True)
+class DeploymentOutputs:
+    server_public_ip: pulumi.Input[str]
+    server_private_ip: pulumi.Input[str]
+    bucket_name: pulumi.Input[str]
+    # AWS: the VPC and subnet IDs; GCP: the network and subnetwork IDs.
+    network_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    # What firewall rules name for each machine role: AWS security group IDs, GCP service account emails.
+    server_firewall_group: pulumi.Input[str]
+    worker_firewall_group: pulumi.Input[str]
+    # Who each machine role runs as: AWS role ARNs, GCP service account emails.
+    server_identity: pulumi.Input[str]
+    worker_identity: pulumi.Input[str]
+    # Pool name → auto scaling group (AWS) or managed instance group (GCP) name.
+    worker_group_names: Mapping[str, pulumi.Input[str]]
+    # AWS: the EBS volume ID; GCP: the disk's name. The one to snapshot.
+    data_disk_id: pulumi.Input[str]
+    # AWS: the AMI ID; GCP: the image's self link.
+    server_image: pulumi.Input[str]
+    # Where the admin password is kept (AWS: the secret's ARN; GCP: its resource name); never the password.
+    dashboard_admin_password_secret: pulumi.Input[str]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def exported(self, channels: Sequence[OpenChannel]) -> dict[str, Any]:
+        address = pulumi.Output.from_input(self.server_public_ip)
+        return {
+            **user_endpoints(address, channels),
+            "serverPublicIp": self.server_public_ip,
+            "serverPrivateIp": self.server_private_ip,
+            "bucketName": self.bucket_name,
+            "networkId": self.network_id,
+            "subnetIds": list(self.subnet_ids),
+            "serverFirewallGroup": self.server_firewall_group,
+            "workerFirewallGroup": self.worker_firewall_group,
+            "serverIdentity": self.server_identity,
+            "workerIdentity": self.worker_identity,
+            "workerGroupNames": dict(self.worker_group_names),
+            "dataDiskId": self.data_disk_id,
+            "serverImage": self.server_image,
+            "dashboardAdminPasswordSecret": self.dashboard_admin_password_secret,
+            **self.extra,
+        }
+
+
+def _port(channels: Sequence[OpenChannel], channel: Channel) -> int:
+    (ports,) = next(opened.ports for opened in channels if opened.channel is channel)
+    return ports.first
+
+
+def user_endpoints(address: pulumi.Output[str], channels: Sequence[OpenChannel]) -> dict[str, pulumi.Output[str]]:
+    """`dashboardUrl` and `sdkEndpoint` for the server's public address (the management port follows its setting)."""
+    web, management = _port(channels, WEB), _port(channels, MANAGEMENT)
+    # A browser needs the port in the URL only when the web channel is not on the standard HTTPS port.
+    web_suffix = "" if web == HTTPS_PORT else f":{web}"
+    return {
+        "dashboardUrl": address.apply(lambda ip: f"https://{ip}{web_suffix}/"),
+        "sdkEndpoint": address.apply(lambda ip: f"{ip}:{management}"),
+    }
