@@ -4,7 +4,7 @@ STACK ?= aws-prod
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv/.synced
 
-.PHONY: plan test lint bench env
+.PHONY: plan test lint bench env golden
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -27,3 +27,7 @@ lint: $(VENV)
 
 bench: $(VENV)
 	$(UV) run --frozen python benchmarks/plan_scaling.py
+
+# Regenerate the golden inventories of the example stacks; review `git diff tests/golden` before committing.
+golden: $(VENV)
+	$(UV) run --frozen python -m tests.golden
