@@ -27,6 +27,7 @@ lint: $(VENV)
 
 bench: $(VENV)
 	$(UV) run --frozen python benchmarks/plan_scaling.py
+	$(UV) run --frozen python benchmarks/plan_overhead.py aws-prod
 
 # Regenerate the golden inventories of the example stacks; review `git diff tests/golden` before committing.
 golden: $(VENV)

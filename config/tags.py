@@ -35,11 +35,6 @@ class TagScheme:
     # How the stack's name is written as a value on this cloud.
     stack_value: Callable[[str], str]
 
-    @property
-    def reserved_prefix(self) -> str:
-        """What every key of the project's own starts with; users' tags may not."""
-        return self.stack_key[: len("tdce") + 1]
-
     def deployment(self, stack: str, user_tags: Mapping[str, str]) -> dict[str, str]:
         """The user's `tdce:tags` plus the stack key; the stack key wins so discovery can trust it."""
         return {**user_tags, self.stack_key: self.stack_value(stack)}
@@ -58,4 +53,4 @@ class TagScheme:
 AWS_TAGS = TagScheme("tdce:stack", "tdce:role", "tdce:pool", stack_value=str)
 GCP_LABELS = TagScheme("tdce-stack", "tdce-role", "tdce-pool", stack_value=label_value)
 # The AWS keys by name, for the operations that search by them.
-STACK_TAG, ROLE_TAG, POOL_TAG = AWS_TAGS.stack_key, AWS_TAGS.role_key, AWS_TAGS.pool_key
+STACK_TAG, POOL_TAG = AWS_TAGS.stack_key, AWS_TAGS.pool_key

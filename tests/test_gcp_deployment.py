@@ -109,7 +109,8 @@ def test_network_is_custom_mode_with_private_google_access_nat_and_flow_logs_as_
     (subnet,) = of_type(plan, "gcp:compute/subnetwork:Subnetwork")
     (nat,) = of_type(plan, "gcp:compute/routerNat:RouterNat")
     assert network.inputs["autoCreateSubnetworks"] is False
-    assert subnet.inputs["ipCidrRange"] == plan.settings.network.subnets_for(1)[0]
+    # gcp-prod names its subnetwork; gcp-restore's is the first /24 of its 10.41.0.0/16.
+    assert subnet.inputs["ipCidrRange"] == {"gcp-prod": "10.40.0.0/20", "gcp-restore": "10.41.0.0/24"}[stack]
     assert subnet.inputs["privateIpGoogleAccess"] is True
     assert ("logConfig" in subnet.inputs) == plan.settings.network.flow_logs
     assert [entry["name"] for entry in nat.inputs["subnetworks"]] == [subnet.id]

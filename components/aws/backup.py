@@ -69,7 +69,7 @@ class Backup(pulumi.ComponentResource):
             )
             for policy in BACKUP_SERVICE_POLICIES
         ]
-        self.selection = aws.backup.Selection(
+        aws.backup.Selection(
             f"{name}-selection",
             plan_id=self.plan.id,
             iam_role_arn=role.arn,

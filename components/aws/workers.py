@@ -57,5 +57,4 @@ class Workers(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.group_names = {pool: group.group_name for pool, group in groups.items()}
-        self.group_arns = {pool: group.group_arn for pool, group in groups.items()}
         self.register_outputs({"groupNames": self.group_names})

@@ -107,13 +107,12 @@ class Database(pulumi.ComponentResource):
             f"{name}-admin-password", value=admin_password, rotation_days=settings.rotation_days, tags=tags, opts=child
         )
 
-        self.instance_name = self.instance.name
         self.connection_name = self.instance.connection_name
         self.private_ip = self.instance.private_ip_address
         self.port = DATABASE_CHANNEL.ports[0].first
         self.register_outputs(
             {
-                "instanceName": self.instance_name,
+                "instanceName": self.instance.name,
                 "connectionName": self.connection_name,
                 "privateIp": self.private_ip,
                 "adminPasswordSecret": self.admin_password_secret,
