@@ -62,7 +62,8 @@ def recorded(stack: str, directory: Path) -> Path:
         "from tdce.planner import plan_stack\n"
         f"plan = plan_stack({stack!r})\n"
         "document = plan.as_json()\n"
-        "document['modules'] = sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi_aws', 'pulumi_gcp', 'pulumi_random'))\n"
+        "sdks = ('pulumi_aws', 'pulumi_gcp', 'pulumi_random')\n"
+        "document['modules'] = sorted(m for m in sys.modules if m.split('.')[0] in sdks)\n"
         "sys.stdout.write(json.dumps(document))\n"
     )
     found = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True).stdout
