@@ -8,9 +8,13 @@ gcp.compute.Instance, gcp.secretmanager.Secret, gcp.sql.DatabaseInstance, aws.rd
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
+from pathlib import Path
 
+import pulumi_aws  # noqa: F401 (importing an SDK registers its types, as the program's imports do)
+import pulumi_gcp  # noqa: F401
 import pytest
 
 from tdce.cli import main
@@ -176,11 +180,11 @@ def test_a_misspelt_property_stops_the_plan_naming_the_resource_and_the_nearest_
     assert line.endswith(f'(did you mean "{nearest}"?)')
 
 
-def problems_for(type_token: str, custom: bool = True, **options: list[str]) -> list[str]:
+def problems_for(type_token: str, custom: bool = True, name: str = "subject", **options: list[str]) -> list[str]:
     resource = RecordedResource(
-        urn=f"urn:pulumi:{STACK}::tdce::{type_token}::subject",
+        urn=f"urn:pulumi:{STACK}::tdce::{type_token}::{name}",
         type=type_token,
-        name="subject",
+        name=name,
         id=None,
         custom=custom,
         parent=None,
@@ -189,6 +193,8 @@ def problems_for(type_token: str, custom: bool = True, **options: list[str]) -> 
         inputs={},
         options=options,
     )
+    if custom:
+        assert schema_for(type_token) is not None, "an unread type would pass every check"
     return option_problems(resource)
 
 
@@ -257,3 +263,12 @@ def test_every_provider_type_the_example_stacks_register_is_read_from_its_sdk():
     unread = sorted(type_token for type_token, schema in schemas.items() if schema is None or not schema.outputs.properties)
     assert unread == []
     assert {"pulumi:providers:aws", "pulumi:providers:gcp", "aws:ec2/instance:Instance", GCP_INSTANCE} <= types
+
+
+def test_the_refusals_the_documentation_shows_are_the_ones_printed():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "offline-plan-engine-rules.md").read_text()
+    shown = list(re.finditer(r'^(?P<type>(?:aws|gcp):\S+) "(?P<name>[^"]+)": ignoreChanges "(?P<path>[^"]+)": .*$', page, re.M))
+    assert len(shown) == 2
+    for example in shown:
+        printed = problems_for(example["type"], name=example["name"], ignoreChanges=[example["path"]])
+        assert printed == [example.group(0)]
