@@ -15,6 +15,7 @@ from rich.markup import escape
 from config.errors import ConfigError
 from config.stack_file import CONFIG_DIR, read_stack_config
 from tdce.console import output_console
+from tdce.plan_errors import EngineRefusal, ProgramFailure
 
 EXIT_OK = 0
 EXIT_CONFIG_ERROR = 1
@@ -95,9 +96,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tdce.engine_rules import EngineRefusal
-    from tdce.program_failure import ProgramFailure
-
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -33,15 +33,6 @@ PATH_OPTIONS = ("ignoreChanges", "replaceOnChanges")
 SECRET_OPTION = "additionalSecretOutputs"
 
 
-class EngineRefusal(Exception):
-    """The program ran, but `pulumi preview` would refuse what it registered: one line per problem."""
-
-    def __init__(self, problems: list[str], plan: Any = None):
-        self.problems = problems
-        self.plan = plan  # what was registered, for callers that show it
-        super().__init__("\n".join(problems))
-
-
 def describe(resource: RecordedResource) -> str:
     text = f'{resource.type} "{resource.name}"'
     if resource.parent and f"::{ROOT_STACK_TYPE}::" not in resource.parent:

@@ -21,8 +21,8 @@ from config.exposure import channels_for
 from config.loader import settings_from_config
 from config.settings import Settings
 from config.stack_file import CONFIG_DIR, read_stack_config
-from tdce.engine_rules import EngineRefusal
 from tdce.mock_cloud import OfflineCloud
+from tdce.plan_errors import EngineRefusal
 from tdce.program_failure import program_failure
 from tdce.recording import SECRET_SHOWN_AS, UNKNOWN_SHOWN_AS, RecordedResource, RecordingMonitor, masked
 

@@ -16,27 +16,10 @@ from types import TracebackType
 import pulumi
 
 from tdce.engine_rules import describe
+from tdce.plan_errors import ProgramFailure
 from tdce.recording import RecordingMonitor
 
 _CONSTRUCTORS = {"__init__", "_internal_init"}
-
-
-class ProgramFailure(Exception):
-    def __init__(self, stack: str, error: BaseException, under_construction: str | None, last_registered: str | None):
-        self.stack = stack
-        self.error = error
-        self.under_construction = under_construction
-        self.last_registered = last_registered
-        super().__init__(self.line())
-
-    def line(self) -> str:
-        text = f"stack {self.stack}: the program failed unexpectedly"
-        if self.under_construction:
-            text += f" while building {self.under_construction}"
-        if self.last_registered:
-            text += f" (last registered: {self.last_registered})"
-        message = " ".join(str(self.error).split())
-        return f"{text}: {type(self.error).__name__}" + (f": {message}" if message else "")
 
 
 def program_failure(stack: str, error: BaseException, monitor: RecordingMonitor) -> ProgramFailure:

@@ -11,7 +11,7 @@ import pytest
 from config.loader import settings_from_config
 from config.settings import Settings
 from config.stack_file import read_stack_config
-from tdce.engine_rules import EngineRefusal
+from tdce.plan_errors import EngineRefusal
 from tdce.planner import Plan, plan_config
 
 EXAMPLE_STACKS = ("aws-prod", "aws-dev", "aws-aurora", "aws-restore", "gcp-prod", "gcp-restore")

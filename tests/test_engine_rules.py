@@ -18,8 +18,9 @@ import pulumi_gcp  # noqa: F401
 import pytest
 
 from tdce.cli import main
-from tdce.engine_rules import EngineRefusal, option_problems
+from tdce.engine_rules import option_problems
 from tdce.mock_cloud import OfflineCloud
+from tdce.plan_errors import EngineRefusal
 from tdce.planner import Plan, plan_stack, run_program
 from tdce.provider_schema import schema_for
 from tdce.recording import RecordedResource, RecordingMonitor
