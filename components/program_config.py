@@ -5,7 +5,6 @@ from __future__ import annotations
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from config.errors import ConfigError
 from config.resolved import ResolvedStack, resolve
 
 
@@ -17,8 +16,5 @@ def resolved_from_pulumi() -> ResolvedStack:
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     env_secrets = set(runtime_config.get_config_secret_keys_env())
     secret = {key for key in values if key in env_secrets or runtime_config.is_config_secret(key)}
-    try:
-        return resolve(pulumi.get_stack(), values, secret)
-    except ConfigError as error:
-        # A RunError is printed by the Pulumi CLI as its message alone: one line per problem, no traceback.
-        raise pulumi.RunError(str(error)) from None
+    # A bad config raises ConfigError, a RunError: the Pulumi CLI prints its message alone, one line per problem.
+    return resolve(pulumi.get_stack(), values, secret)

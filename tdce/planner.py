@@ -16,11 +16,14 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from config.errors import ConfigError
 from config.resolved import ResolvedStack, resolve, resolve_stack_file
 from config.rules import RuleSpec
 from config.settings import Settings
 from config.stack_file import CONFIG_DIR
 from tdce.mock_cloud import OfflineCloud
+from tdce.plan_errors import EngineRefusal
+from tdce.program_failure import program_failure
 from tdce.recording import SECRET_SHOWN_AS, UNKNOWN_SHOWN_AS, RecordedResource, RecordingMonitor, masked
 
 PROJECT = "tdce"
@@ -66,7 +69,10 @@ def plan_resolved(resolved: ResolvedStack) -> Plan:
     # Resolved (and so validated) before the runtime starts: a bad config registers nothing at all.
     monitor = RecordingMonitor(OfflineCloud())
     outputs = run_program(resolved.stack, resolved.values, resolved.secret_keys, monitor)
-    return Plan(project=PROJECT, resolved=resolved, resources=monitor.records, outputs=outputs)
+    plan = Plan(project=PROJECT, resolved=resolved, resources=monitor.records, outputs=outputs)
+    if monitor.problems:
+        raise EngineRefusal(monitor.problems, plan)
+    return plan
 
 
 def rule_json(rule: RuleSpec) -> dict[str, Any]:
@@ -84,7 +90,10 @@ def rule_json(rule: RuleSpec) -> dict[str, Any]:
 def run_program(
     stack: str, values: Mapping[str, str], secret_keys: frozenset[str] | set[str], monitor: RecordingMonitor
 ) -> dict[str, Any]:
-    """Run `__main__.py` under the mock runtime, as the Pulumi CLI would run it, and return its resolved outputs."""
+    """Run `__main__.py` under the mock runtime, as the Pulumi CLI would run it, and return its resolved outputs.
+
+    Raises ProgramFailure, with the original exception as its cause, when the program raises anything but ConfigError.
+    """
     runtime_settings.ROOT.set(None)
     runtime_config.set_all_config(dict(values), sorted(secret_keys))
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
@@ -95,6 +104,10 @@ def run_program(
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
         return _stack_outputs()
+    except ConfigError:
+        raise
+    except Exception as error:
+        raise program_failure(stack, error, monitor) from error
     finally:
         monitor.close()
         gc.unfreeze()

@@ -1,7 +1,8 @@
 """A mock monitor that writes down every registration the program makes, options included.
 
 `MockResourceArgs` carries only type, name and inputs; the monitor sees the whole request
-(parent, dependencies, protect, ignoreChanges, …), so the recording happens here.
+(parent, dependencies, protect, ignoreChanges, …), so the recording happens here, and so do the
+checks the real engine makes on each registration (`tdce/engine_rules.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.sync_await import _ensure_event_loop
+
+from tdce.engine_rules import EngineRules
 
 # Markers the engine protocol uses inside property maps (pulumi/runtime/rpc.py).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -59,6 +62,8 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks):
         super().__init__(mocks)
         self.records: list[RecordedResource] = []
+        # What `pulumi preview` would refuse; recorded, not raised (see tdce/engine_rules.py).
+        self.rules = EngineRules()
         self._thread_loops: set[asyncio.AbstractEventLoop] = set()
 
     def close(self) -> None:
@@ -85,34 +90,36 @@ class RecordingMonitor(MockMonitor):
         self._thread_loop()
         response = super().RegisterResource(request)
         _mark_secret(response.object, request.additionalSecretOutputs)
-        self.records.append(
-            RecordedResource(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                id=response.id or None,
-                custom=bool(request.custom),
-                parent=request.parent or None,
-                provider=request.provider or None,
-                dependencies=list(request.dependencies),
-                inputs=masked(json_format.MessageToDict(request.object)),
-                options={
-                    "protect": bool(request.protect),
-                    "ignoreChanges": list(request.ignoreChanges),
-                    "retainOnDelete": bool(request.retainOnDelete),
-                    "deleteBeforeReplace": bool(request.deleteBeforeReplace),
-                    "replaceOnChanges": list(request.replaceOnChanges),
-                    "additionalSecretOutputs": list(request.additionalSecretOutputs),
-                    "deletedWith": request.deletedWith or None,
-                },
-                property_dependencies={
-                    key: list(dependencies.urns)
-                    for key, dependencies in request.propertyDependencies.items()
-                    if dependencies.urns
-                },
-            )
+        record = RecordedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            id=response.id or None,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            provider=request.provider or None,
+            dependencies=list(request.dependencies),
+            inputs=masked(json_format.MessageToDict(request.object)),
+            options={
+                "protect": bool(request.protect),
+                "ignoreChanges": list(request.ignoreChanges),
+                "retainOnDelete": bool(request.retainOnDelete),
+                "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+                "replaceOnChanges": list(request.replaceOnChanges),
+                "additionalSecretOutputs": list(request.additionalSecretOutputs),
+                "deletedWith": request.deletedWith or None,
+            },
+            property_dependencies={
+                key: list(dependencies.urns) for key, dependencies in request.propertyDependencies.items() if dependencies.urns
+            },
         )
+        self.records.append(record)
+        self.rules.check(record)
         return response
+
+    @property
+    def problems(self) -> list[str]:
+        return self.rules.problems
 
 
 def _mark_secret(outputs: struct_pb2.Struct, names) -> None:

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pulumi
 import pytest
 
+from config.errors import ConfigError
 from tdce.cli import EXIT_CONFIG_ERROR, EXIT_OK, main
 from tdce.mock_cloud import OfflineCloud
 from tdce.planner import run_program
@@ -98,8 +98,8 @@ def test_program_refuses_bad_config_before_registering_any_resource():
     values, secret_keys = stack_values("aws-prod")
     values = with_setting(values, "access.adminCidrs", ["0.0.0.0/0"])
     monitor = RecordingMonitor(OfflineCloud())
-    # Under the Pulumi CLI the program's RunError is printed as its message alone, without a traceback.
-    with pytest.raises(pulumi.RunError, match=r"^tdce:access\.adminCidrs: must not contain 0\.0\.0\.0/0"):
+    # A ConfigError is a RunError: under the Pulumi CLI it is printed as its message alone, without a traceback.
+    with pytest.raises(ConfigError, match=r"^tdce:access\.adminCidrs: must not contain 0\.0\.0\.0/0"):
         run_program("aws-prod", values, secret_keys, monitor)
     assert [r.type for r in monitor.records] == ["pulumi:pulumi:Stack"]
 
