@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from config.errors import ConfigError
 from config.loader import settings_from_config
@@ -35,7 +36,8 @@ def test_values_are_passed_as_the_pulumi_cli_passes_them(tmp_path):
         "  aws:skipCredentialsValidation: true\n"
     )
     config = read_stack_config("x", tmp_path)
-    assert config.values["tdce:access"] == '{"ssh": true, "userCidrs": ["10.0.0.0/8"]}'
+    # Go's json.Marshal: keys sorted, no spaces (pkg.go.dev/encoding/json#Marshal).
+    assert config.values["tdce:access"] == '{"ssh":true,"userCidrs":["10.0.0.0/8"]}'
     assert config.values["aws:skipCredentialsValidation"] == "true"
 
 
@@ -46,8 +48,17 @@ def test_missing_stack_file_names_the_stacks_that_exist(tmp_path):
     assert "stacks here: dev" in str(caught.value)
 
 
-def test_key_without_namespace_is_a_config_error(tmp_path):
+def test_key_without_namespace_is_read_under_the_project_name_as_the_cli_does(tmp_path):
+    # workspace/loaders.go, stackConfigNamespacedWithProject: `cloud` is `<project>:cloud`; Pulumi.yaml names the project.
+    assert yaml.safe_load((CONFIG_DIR.parent / "Pulumi.yaml").read_text())["name"] == "tdce"
     (tmp_path / "Pulumi.x.yaml").write_text("config:\n  cloud: aws\n")
+    assert read_stack_config("x", tmp_path).values == {"tdce:cloud": "aws"}
+
+
+def test_a_key_given_with_and_without_the_namespace_is_refused(tmp_path):
+    (tmp_path / "Pulumi.x.yaml").write_text("config:\n  tdce:cloud: aws\n  cloud: gcp\n")
     with pytest.raises(ConfigError) as caught:
         read_stack_config("x", tmp_path)
-    assert "tdce:cloud" in str(caught.value)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'Pulumi.x.yaml'}:3: ")
+    assert "'cloud' and 'tdce:cloud' (line 2) are the same key tdce:cloud" in str(problem)
