@@ -47,7 +47,15 @@ def test_a_typo_of_the_namespace_is_refused_with_a_suggestion(key, meant):
 
 @pytest.mark.parametrize(
     "key",
-    ["aws:skipCredentialsValidation", "aws:profile", "gcp:zone", "pulumi:disable-default-providers", "random:x", "tfe:token", "time:x"],
+    [
+        "aws:skipCredentialsValidation",
+        "aws:profile",
+        "gcp:zone",
+        "pulumi:disable-default-providers",
+        "random:x",
+        "tfe:token",
+        "time:x",
+    ],
 )
 def test_keys_of_other_namespaces_pass(key):
     assert problems_with("aws-dev", {key: "x"}) == []

@@ -147,10 +147,7 @@ def test_objects_reach_the_program_as_go_json(tmp_path):
 
 
 def test_secure_values_at_any_depth_become_placeholders_and_mark_the_key_secret(tmp_path):
-    text = (
-        "config:\n  tdce:x:\n    pools:\n      - name: a\n        token:\n          secure: v1:abc\n"
-        "  tdce:y:\n    secure: 5\n"
-    )
+    text = "config:\n  tdce:x:\n    pools:\n      - name: a\n        token:\n          secure: v1:abc\n  tdce:y:\n    secure: 5\n"
     config = read(tmp_path, text)
     assert config.values["tdce:x"] == '{"pools":[{"name":"a","token":"' + SECRET_PLACEHOLDER + '"}]}'
     # `secure:` with a number is not an encrypted value (value.go, isSecureValue needs a string).
