@@ -19,6 +19,13 @@ The CLI decodes `Pulumi.<stack>.yaml` into Go's `interface{}` (sdk/go/common/wor
 - anchors and aliases, with yaml.v3's cap on alias expansion ("excessive aliasing") and its
   depth limit of 10000.
 
+Which Go YAML library: the loader's marshaller (sdk/go/common/encoding/marshal.go) imports
+gopkg.in/yaml.v2 in every version of it read for this; sdk/go.mod requires both v2.4.0 and
+v3.0.1, and a 2025 pull request ("Update to yaml.v3 everywhere", pulumi/pulumi#19498) was closed.
+Where the two differ, this follows yaml.v3 as issue 10 asks, which is the stricter reading:
+duplicate keys are refused (yaml.v2 keeps the last) and `yes`/`on` are strings (yaml.v2 reads
+booleans). docs/stack-files.md says so to users.
+
 Only the tokenising and parsing is borrowed: yaml.v3's parser is a Go port of libyaml, so its
 events come from libyaml itself, through PyYAML's C binding (`yaml.CParser`; PyYAML's pure-Python
 parser, the same algorithm, where the binding is missing). PyYAML's YAML 1.1 resolver and
