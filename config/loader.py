@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 import typing
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -12,7 +13,8 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
 from config.base import CROSS_FIELD_ERROR
-from config.errors import ConfigError, Problem, config_key
+from config.errors import ConfigError, Problem, config_key, shown
+from config.namespaces import misplaced_key, provider_contradictions
 from config.settings import Settings
 
 NAMESPACE = "tdce"
@@ -51,14 +53,21 @@ def settings_from_config(config: Mapping[str, Any], secret_keys: Collection[str]
     """Validate a flat Pulumi config map (`{"tdce:cloud": "aws", …}`, objects as JSON strings)."""
     problems: list[Problem] = []
     raw: dict[str, Any] = {}
+    known = [field.alias or name for name, field in Settings.model_fields.items()]
     for full_key, value in config.items():
+        misplaced = misplaced_key(str(full_key), known)
+        if misplaced is not None:
+            problems.append(misplaced)
+            continue
         namespace, _, key = str(full_key).partition(":")
         if namespace != NAMESPACE:
             continue
-        try:
-            raw[key] = _decode(value)
-        except ValueError as exc:
-            problems.append(Problem(full_key, f"is not valid JSON ({exc})"))
+        decoded, problem = _decode(str(full_key), value)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            raw[key] = decoded
+    problems += provider_contradictions(config, raw)
     for key in SECRET_KEYS:
         if key in raw and f"{NAMESPACE}:{key}" not in secret_keys:
             problems.append(
@@ -82,11 +91,26 @@ def settings_from_pulumi() -> Settings:
     return settings_from_config(values, secret)
 
 
-def _decode(value: Any) -> Any:
-    # Pulumi hands structured values to programs as JSON text; scalars stay strings.
-    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
-        return json.loads(value)
-    return value
+def _decode(full_key: str, value: Any) -> tuple[Any, Problem | None]:
+    """A config value as the settings take it, or the problem that stops it.
+
+    Pulumi hands structured values to programs as JSON text (written by Go's json.Marshal);
+    scalars stay strings. Go's JSON has no NaN or Infinity, so neither is accepted here.
+    """
+    if not (isinstance(value, str) and value.lstrip().startswith(("{", "["))):
+        return value, None
+    try:
+        return json.loads(value, parse_constant=_no_constant), None
+    except RecursionError:
+        return None, Problem(full_key, "nests too deeply to read: keep settings to a few levels")
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            return None, Problem(full_key, f"holds an integer of more than {sys.get_int_max_str_digits()} digits")
+        return None, Problem(full_key, f"is not valid JSON ({exc})")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _problems_from(exc: ValidationError) -> list[Problem]:
@@ -105,7 +129,7 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
 
 def _message(error: Mapping[str, Any], secret: bool) -> str:
     kind, ctx, given = error["type"], error.get("ctx", {}), error.get("input")
-    got = "" if secret else f", got {given!r}"
+    got = "" if secret else f", got {shown(given)}"
     if kind == "missing":
         return "is required"
     if kind in ("value_error", "assertion_error"):

@@ -42,8 +42,17 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-config_value = json_values.map(lambda value: value if isinstance(value, str) else json.dumps(value)) | st.text(max_size=30)
-config_key = st.sampled_from(KNOWN_KEYS).map(lambda key: f"tdce:{key}") | st.text(max_size=12)
+# JSON no Python reader takes whole: nesting past the recursion limit, integers past the digit limit.
+unreadable_json = st.sampled_from(["[" * 5000 + "]" * 5000, '{"a": ' + "7" * 4400 + "}", "[NaN]", "{", "[1,]"])
+config_value = (
+    json_values.map(lambda value: value if isinstance(value, str) else json.dumps(value)) | st.text(max_size=30) | unreadable_json
+)
+# Besides tdce: keys and noise: typos of the namespace and the provider defaults it is compared with.
+config_key = (
+    st.sampled_from(KNOWN_KEYS).map(lambda key: f"tdce:{key}")
+    | st.text(max_size=12)
+    | st.sampled_from(["tcde:bucket", "TDCE:cloud", "tdce.region", "tdce:tdce.cloud", "aws:region", "gcp:project", "gcp:region"])
+)
 
 
 def outcome(values: dict[str, str], secret_keys: frozenset[str] = frozenset()) -> None:
