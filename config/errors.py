@@ -5,8 +5,6 @@ from __future__ import annotations
 import reprlib
 from dataclasses import dataclass
 
-import pulumi
-
 # Everything a terminal or str.splitlines() could take for a line break or a control sequence:
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 _CONTROL_CHARACTERS = (
@@ -28,8 +26,12 @@ class Problem:
         return text.encode("utf-8", "replace").decode("utf-8") if any("\ud800" <= c <= "\udfff" for c in text) else text
 
 
-class ConfigError(pulumi.RunError):
-    """Raised before any resource is registered. A RunError, so the Pulumi CLI prints it without a traceback."""
+class ConfigError(Exception):
+    """Raised before any resource is registered: every problem of a stack's config, one line each.
+
+    The program hands it to the Pulumi CLI as a RunError (components/program_config.py), which the
+    CLI prints without a traceback; `tdce` prints the problems itself.
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems

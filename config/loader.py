@@ -9,7 +9,6 @@ import typing
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
 from config.base import CROSS_FIELD_ERROR
@@ -81,14 +80,6 @@ def settings_from_config(config: Mapping[str, Any], secret_keys: Collection[str]
     if problems or settings is None:
         raise ConfigError(problems)
     return settings
-
-
-def settings_from_pulumi() -> Settings:
-    """The settings of the running Pulumi program (CLI or mock runtime)."""
-    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    env_secrets = set(runtime_config.get_config_secret_keys_env())
-    secret = {key for key in values if key in env_secrets or runtime_config.is_config_secret(key)}
-    return settings_from_config(values, secret)
 
 
 def _decode(full_key: str, value: Any) -> tuple[Any, Problem | None]:

@@ -16,7 +16,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from config.errors import ConfigError
+from components.program_config import StackConfigRefused
 from config.resolved import ResolvedStack, resolve, resolve_stack_file
 from config.rules import RuleSpec
 from config.settings import Settings
@@ -104,8 +104,9 @@ def run_program(
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
         return _stack_outputs()
-    except ConfigError:
-        raise
+    except StackConfigRefused as refused:
+        # The program stopped on its config: the same one-line problems as when the planner validates first.
+        raise refused.config_error from None
     except Exception as error:
         raise program_failure(stack, error, monitor) from error
     finally:
