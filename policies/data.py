@@ -13,7 +13,7 @@ from pulumi_policy import (
     Severity,
 )
 
-from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
+from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies.compute import AWS_DATABASE_CLUSTER, AWS_VOLUME
 from policies.reading import get, has, items, number, truthy
 
