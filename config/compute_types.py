@@ -39,7 +39,8 @@ def _aws_problems(name: str, os: str) -> list[str]:
 
 
 def _gcp_problems(name: str, os: str) -> list[str]:
-    if instance_types.is_instance_type(name):
+    # Only EC2 names hold a dot, so a GCP stack reads the EC2 list only for a name that may be one.
+    if "." in name and instance_types.is_instance_type(name):
         return [f"{name!r} is an EC2 instance type; on gcp use a machine type such as {EXAMPLE['gcp']!r}"]
     try:
         found = machine_types.machine_type(name)

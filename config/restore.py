@@ -64,6 +64,8 @@ class RestoreSettings(SettingsModel):
         # RestoreDBClusterFromSnapshot restores from a snapshot in the cluster's own region: one from
         # another region (or partition) must first be copied there (CopyDBClusterSnapshot).
         expected = locations.partition(region)
+        if expected is None:
+            return []  # tdce:region itself is refused
         if arn.group("partition") != expected or arn.group("region") != region:
             where = f"{arn.group('partition')}:{arn.group('region')}"
             return [
