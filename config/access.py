@@ -25,12 +25,30 @@ class AccessSettings(SettingsModel):
     # Let the server and workers reach any address on any port instead of the channel list.
     open_egress: bool = False
 
+    @field_validator("user_cidrs", "admin_cidrs")
+    @classmethod
+    def _each_once(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
+        # One rule per CIDR: AWS refuses a second identical rule in a security group
+        # ("InvalidPermission.Duplicate"), and the two rules would share one resource name.
+        for index, cidr in enumerate(cidrs):
+            if cidr in cidrs[:index]:
+                raise ValueError(f"lists {cidr} twice (items {cidrs.index(cidr)} and {index}); list each network once")
+        return cidrs
+
     @field_validator("admin_cidrs")
     @classmethod
     def _no_whole_internet(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
         for cidr in cidrs:
             if ipaddress.ip_network(cidr).prefixlen == 0:
                 raise ValueError(f"must not contain {cidr}: administrator access is never open to the whole internet")
+        for version, everything in ((4, "0.0.0.0/0"), (6, "::/0")):
+            networks = [ipaddress.ip_network(cidr) for cidr in cidrs if ipaddress.ip_network(cidr).version == version]
+            if [str(network) for network in ipaddress.collapse_addresses(networks)] == [everything]:
+                together = " + ".join(str(network) for network in networks)
+                raise ValueError(
+                    f"must not cover the whole internet together ({together} make {everything}): "
+                    "administrator access is never open to the whole internet"
+                )
         return cidrs
 
     @field_validator("management_port")

@@ -42,13 +42,17 @@ IPv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]
 AWS_SNAPSHOT_ID = r"snap-[0-9a-f]{8}(?:[0-9a-f]{9})?"
 AWS_IMAGE_ID = r"ami-[0-9a-f]{8}(?:[0-9a-f]{9})?"
 AWS_SECURITY_GROUP_ID = r"sg-[0-9a-f]{8}(?:[0-9a-f]{9})?"
-# An RDS cluster snapshot: its identifier or its ARN.
-AWS_CLUSTER_SNAPSHOT = (
-    r"(?:[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*|"
-    r"arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:[a-zA-Z0-9:-]+)"
-)
+# Every pattern spells its classes in ASCII: Python's \d also matches other scripts' digits.
+# An RDS cluster snapshot: its identifier or its ARN (arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:NAME).
+AWS_CLUSTER_SNAPSHOT_ARN = r"arn:(?P<partition>aws[a-z-]*):rds:(?P<region>[a-z0-9-]+):[0-9]{12}:cluster-snapshot:[a-zA-Z0-9:-]+"
+AWS_CLUSTER_SNAPSHOT = rf"(?:[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*|{AWS_CLUSTER_SNAPSHOT_ARN})"
 # A GCP resource name (disks, snapshots, instances): RFC 1035 label.
 GCP_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
+# A Cloud SQL instance ID ("Instance settings": lowercase letters, numbers and hyphens, starting
+# with a letter; project ID and instance ID together at most 98 characters). A trailing hyphen is
+# refused as in every other GCP resource name.
+CLOUD_SQL_INSTANCE_ID = r"[a-z](?:[a-z0-9-]*[a-z0-9])?"
+CLOUD_SQL_MAX_QUALIFIED_LENGTH = 98
 
 SecurityGroupId = Annotated[str, AfterValidator(_pattern(AWS_SECURITY_GROUP_ID, "sg-0123456789abcdef0", "a security group ID"))]
 PoolName = Annotated[

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field
 
+from config import compute_types, instance_types, machine_types
 from config.base import Finding, SettingsModel
 from config.disks import DiskSettings
 from config.identifiers import AWS_IMAGE_ID, matches
@@ -17,39 +16,41 @@ GCP_MINIMUM_VCPUS = 4
 
 class ServerSettings(SettingsModel):
     instance_type: str
-    # An image ID (ami-… on AWS, an image path on GCP); empty means the latest Debian 12,
-    # looked up once and then pinned.
+    # An image ID (ami-… on AWS, an image path on GCP); empty means the latest Debian 12 for the
+    # instance type's architecture, looked up once and then pinned.
     image: str | None = None
     key_pair: str | None = None
+    # Within the limits of the root volume types (gp3: 1 to 65,536 GiB, pd-balanced: 10 to 65,536 GB;
+    # config/disks.py), so the project's bounds are the tighter ones.
     root_disk_size_gb: int = Field(default=30, ge=10, le=1024)
     data_disk: DiskSettings
 
     def findings_for(self, cloud: str) -> list[Finding]:
-        found: list[Finding] = []
+        found: list[Finding] = [(("instanceType",), why) for why in compute_types.problems(cloud, self.instance_type, "linux")]
+        if not found:
+            found += self._minimum_size(cloud)
         if cloud == "aws":
-            family, _, size = self.instance_type.partition(".")
-            if not family or not size:
-                found.append((("instanceType",), f"must be an EC2 instance type such as 'm5.xlarge', got {self.instance_type!r}"))
-            elif size in AWS_SIZES_BELOW_MINIMUM:
-                found.append(
-                    (
-                        ("instanceType",),
-                        f"must be xlarge or larger (the vendor's minimum is m5.xlarge), got {self.instance_type!r}",
-                    )
-                )
             if self.image is not None and not matches(AWS_IMAGE_ID, self.image):
                 found.append((("image",), f"must be an AMI ID such as 'ami-0123456789abcdef0', got {self.image!r}"))
-        else:
-            standard = re.fullmatch(r"[a-z0-9]+-(?:standard|highmem|highcpu)-(\d+)", self.instance_type)
-            if standard is None and not self.instance_type.startswith(("custom-", "n2-custom-", "n2d-custom-")):
-                found.append((("instanceType",), f"must be a machine type such as 'n2-standard-4', got {self.instance_type!r}"))
-            elif standard is not None and int(standard.group(1)) < GCP_MINIMUM_VCPUS:
-                found.append(
-                    (
-                        ("instanceType",),
-                        f"must have at least {GCP_MINIMUM_VCPUS} vCPUs, like the vendor's m5.xlarge, got {self.instance_type!r}",
-                    )
-                )
-            if self.key_pair is not None:
-                found.append((("keyPair",), "is AWS only: GCP uses OS Login; remove it"))
+        elif self.key_pair is not None:
+            found.append((("keyPair",), "is AWS only: GCP uses OS Login; remove it"))
         return found
+
+    def _minimum_size(self, cloud: str) -> list[Finding]:
+        if cloud == "aws":
+            if instance_types.size(self.instance_type) in AWS_SIZES_BELOW_MINIMUM:
+                why = f"must be xlarge or larger (the vendor's minimum is m5.xlarge), got {self.instance_type!r}"
+                return [(("instanceType",), why)]
+            return []
+        machine = machine_types.machine_type(self.instance_type)
+        if machine.shared_core or machine.vcpus < GCP_MINIMUM_VCPUS:
+            cores = "shared-core" if machine.shared_core else f"{machine.vcpus} vCPUs"
+            why = (
+                f"must have at least {GCP_MINIMUM_VCPUS} vCPUs, like the vendor's m5.xlarge, got {self.instance_type!r} ({cores})"
+            )
+            return [(("instanceType",), why)]
+        return []
+
+    def architecture(self, cloud: str) -> str:
+        """The processor architecture the server's image must be built for."""
+        return compute_types.architecture(cloud, self.instance_type)

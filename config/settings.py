@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from config import locations, tag_rules
 from config.access import AccessSettings
 from config.backup import BackupSettings
 from config.base import Finding, SettingsModel, raise_findings
@@ -18,7 +19,7 @@ from config.disks import DISK_TYPES_BY_CLOUD
 from config.network import NetworkSettings
 from config.restore import RestoreSettings
 from config.server import ServerSettings
-from config.workers import WorkerPool
+from config.workers import MAX_WORKER_POOLS, WorkerPool
 
 # Defaults that differ by cloud, filled in below whatever the stack file gives.
 CLOUD_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -32,12 +33,14 @@ CLOUD_DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 
-AWS_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d"
-GCP_REGION = r"[a-z]+-[a-z]+\d+"
+# Regions and zones are the ones config/cloud_locations.json lists (config/locations.py); the
+# patterns here spell every class in ASCII, since Python's \d also matches other scripts' digits.
 GCP_PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
-AWS_SECRET = r"(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}"
-GCP_LABEL_KEY = r"[a-z][a-z0-9_-]{0,62}"
-GCP_LABEL_VALUE = r"[a-z0-9_-]{0,63}"
+AWS_SECRET = r"(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}"
+EXAMPLE_REGION = {"aws": "eu-west-1", "gcp": "europe-north1"}
+# `tdce:zones` empty means the region's first two: two zones are what Aurora's subnet group
+# needs (components/aws/network.py and components/gcp/deployment.py look them up).
+DEFAULT_ZONE_COUNT = 2
 # The vendor forbids Secrets Manager's ExcludePunctuation characters in passwords
 # (001_ec271c3ff40761d0.txt 3.1 step 10): that leaves letters and digits.
 PASSWORD = r"[A-Za-z0-9]{12,64}"
@@ -92,6 +95,14 @@ class Settings(SettingsModel):
             filled["workers"] = [_with_defaults({"disk": defaults["workerDisk"]}, pool) for pool in workers]
         return filled
 
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _bounded_pool_count(cls, pools: Any) -> Any:
+        # Checked before each pool is, so ten thousand pools cost one line, not ten thousand validations.
+        if isinstance(pools, list | tuple) and len(pools) > MAX_WORKER_POOLS:
+            raise ValueError(f"must list at most {MAX_WORKER_POOLS} worker pools (docs/settings-limits.md), got {len(pools)}")
+        return pools
+
     @field_validator("dashboard_admin_password", "database_user_password")
     @classmethod
     def _vendor_password_rules(cls, value: SecretStr | None) -> SecretStr | None:
@@ -108,25 +119,28 @@ class Settings(SettingsModel):
     def _findings(self) -> list[Finding]:
         found: list[Finding] = []
         found += self._location_findings()
+        found += self._network_findings()
         found += self._access_findings()
         found += [(("server", *path), msg) for path, msg in self.server.findings_for(self.cloud)]
         found += self._disk_findings()
         found += self._worker_findings()
         found += self._database_findings()
-        found += [(("restore", *path), msg) for path, msg in self.restore.findings_for(self.cloud, self.database.engine)]
-        found += self._tag_findings(("tags",), self.tags)
-        if self.cloud == "gcp" and self.backup.copy_to_region is not None:
-            found.append((("backup", "copyToRegion"), "is AWS only: GCP snapshots are multi-regional already"))
-        if self.cloud == "gcp" and self.backup.minute != 0:
-            on_the_hour = f"must be on the hour on gcp, such as '03:00', got {self.backup.daily_at_utc!r}"
-            found.append((("backup", "dailyAtUtc"), on_the_hour))
+        restore = self.restore.findings_for(self.cloud, self.database.engine, self.region, self.project)
+        found += [(("restore", *path), msg) for path, msg in restore]
+        found += self._tag_findings()
+        found += [(("backup", *path), msg) for path, msg in self.backup.findings_for(self.cloud, self.region)]
         return found
 
     def _location_findings(self) -> list[Finding]:
         found: list[Finding] = []
-        region_pattern, example = (AWS_REGION, "eu-west-1") if self.cloud == "aws" else (GCP_REGION, "europe-north1")
-        if not re.fullmatch(region_pattern, self.region):
-            found.append((("region",), f"must be a {self.cloud} region such as {example!r}, got {self.region!r}"))
+        if not locations.is_region(self.cloud, self.region):
+            close = locations.closest_region(self.cloud, self.region)
+            hint = f"; did you mean {close!r}?" if close else ""
+            listed = f"as of {locations.as_of()}, config/cloud_locations.json"
+            example = EXAMPLE_REGION[self.cloud]
+            found.append(
+                (("region",), f"must be a {self.cloud} region such as {example!r} ({listed}), got {self.region!r}{hint}")
+            )
         if self.cloud == "gcp" and self.project is None:
             found.append((("project",), "is required on gcp: the project ID to deploy into"))
         if self.project is not None and (self.cloud == "aws" or not re.fullmatch(GCP_PROJECT, self.project)):
@@ -136,12 +150,7 @@ class Settings(SettingsModel):
                 else f"must be a GCP project ID such as 'tdce-prod', got {self.project!r}"
             )
             found.append((("project",), why))
-        for index, zone in enumerate(self.zones):
-            expected = self.region if self.cloud == "aws" else f"{self.region}-"
-            if not (zone.startswith(expected) and len(zone) > len(expected)):
-                found.append(
-                    (("zones", index), f"must be a zone of region {self.region!r} such as {expected + 'a'!r}, got {zone!r}")
-                )
+        found += self._zone_findings()
         if self.cloud == "aws":
             if self.zones and len(self.zones) < 2:
                 found.append(
@@ -153,6 +162,30 @@ class Settings(SettingsModel):
                     (("network", "subnetCidrs"), f"must give one subnet per zone ({max(2, len(self.zones))}), got {len(subnets)}")
                 )
         return found
+
+    def _zone_findings(self) -> list[Finding]:
+        found: list[Finding] = []
+        known = locations.zones(self.cloud, self.region)
+        example = locations.zone_name(self.cloud, self.region, "a")
+        for index, zone in enumerate(self.zones):
+            key = ("zones", index)
+            if zone in self.zones[:index]:
+                found.append((key, f"must differ from zones[{self.zones.index(zone)}]: {zone!r} is listed twice"))
+            elif not re.fullmatch(re.escape(self.region) + ("[a-z]" if self.cloud == "aws" else "-[a-z]"), zone):
+                found.append((key, f"must be a zone of region {self.region!r} such as {example!r}, got {zone!r}"))
+            elif known and zone not in known:
+                listed = ", ".join(known)
+                found.append(
+                    (key, f"is not a zone of {self.region} (its zones as of {locations.as_of()}: {listed}), got {zone!r}")
+                )
+        return found
+
+    def _network_findings(self) -> list[Finding]:
+        if self.cloud == "aws":
+            zone_count = len(self.zones) or DEFAULT_ZONE_COUNT
+        else:
+            zone_count = 1  # one regional subnetwork serves every zone
+        return [(("network", *path), msg) for path, msg in self.network.findings_for(self.cloud, zone_count)]
 
     def _access_findings(self) -> list[Finding]:
         if self.cloud == "aws" and self.access.ssh and not self.access.admin_cidrs:
@@ -178,7 +211,6 @@ class Settings(SettingsModel):
                 found.append((("workers", index, "name"), f"must be unique among the worker pools, got {pool.name!r} again"))
             seen.add(pool.name)
             found += [(("workers", index, *path), msg) for path, msg in pool.findings_for(self.cloud)]
-            found += self._tag_findings(("workers", index, "tags"), pool.tags)
         for index, secret in enumerate(self.worker_secrets):
             if self.cloud == "gcp":
                 found.append((("workerSecrets",), "is AWS only: on GCP grant the worker service account access to the secret"))
@@ -213,20 +245,18 @@ class Settings(SettingsModel):
             )
         return found
 
-    def _tag_findings(self, path: tuple[str | int, ...], tags: dict[str, str]) -> list[Finding]:
-        found: list[Finding] = []
-        for key, value in tags.items():
-            if self.cloud == "aws":
-                if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
-                    found.append(((*path, key), "tag keys must be 1 to 128 characters and not start with 'aws:'"))
-                elif len(value) > 256:
-                    found.append(((*path, key), f"tag values must be at most 256 characters, got {len(value)}"))
-            elif not re.fullmatch(GCP_LABEL_KEY, key) or not re.fullmatch(GCP_LABEL_VALUE, value):
-                found.append(
-                    (
-                        (*path, key),
-                        f"GCP labels take lowercase letters, digits, '_' and '-' (keys start with a letter), got {key}={value!r}",
-                    )
+    def _tag_findings(self) -> list[Finding]:
+        found = tag_rules.findings(self.cloud, ("tags",), self.tags)
+        # The most-tagged resources: a pool's carry the stack's tags, the pool's and three of the project's.
+        on_stack = tag_rules.PROJECT_TAGS_ON_POOL_RESOURCES if self.workers else tag_rules.PROJECT_TAGS_ON_ANY_RESOURCE
+        stack_count = tag_rules.count_finding(self.cloud, ("tags",), set(self.tags), on_stack)
+        found += stack_count
+        for index, pool in enumerate(self.workers):
+            found += tag_rules.findings(self.cloud, ("workers", index, "tags"), pool.tags)
+            if not stack_count:
+                keys = set(self.tags) | set(pool.tags)
+                found += tag_rules.count_finding(
+                    self.cloud, ("workers", index, "tags"), keys, tag_rules.PROJECT_TAGS_ON_POOL_RESOURCES
                 )
         return found
 

@@ -13,7 +13,6 @@ from pulumi_policy import (
     Severity,
 )
 
-from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from config.resource_types import (
     AWS_BACKUP_PLAN,
     AWS_DATABASE_CLUSTER,
@@ -24,6 +23,7 @@ from config.resource_types import (
     GCP_SECRET,
     GCP_SNAPSHOT_SCHEDULE,
 )
+from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies.reading import get, has, items, number, truthy
 
 STATEFUL = (AWS_VOLUME, AWS_DATABASE_CLUSTER, *GCP_DISKS, GCP_DATABASE_INSTANCE)

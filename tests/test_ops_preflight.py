@@ -39,13 +39,15 @@ def test_missing_credentials_fail_the_first_check_and_skip_the_rest(aws: AwsClie
 
 
 def test_a_region_the_account_does_not_know_fails(aws: AwsClients, monkeypatch: pytest.MonkeyPatch) -> None:
-    clients = AwsClients("zz-east-9")
-    known = aws("ec2").describe_regions(AllRegions=True)
-    # moto has no EC2 backend for an unknown region; answer with the region list it gives in a real one.
-    monkeypatch.setattr(clients("ec2"), "describe_regions", lambda **_: known)
-    checks = run_preflight(prod_settings({"region": "zz-east-9", "zones": []}), clients)
+    # The settings accept only real regions (config/cloud_locations.json); a GovCloud region is one a
+    # commercial account's DescribeRegions does not list.
+    clients = AwsClients("us-gov-west-1")
+    listed = aws("ec2").describe_regions(AllRegions=True)
+    commercial = {"Regions": [r for r in listed["Regions"] if not r["RegionName"].startswith("us-gov-")]}
+    monkeypatch.setattr(clients("ec2"), "describe_regions", lambda **_: commercial)
+    checks = run_preflight(prod_settings({"region": "us-gov-west-1", "zones": []}), clients)
     region = check_named(checks, "tdce:region")
-    assert region.status is Status.FAIL and "zz-east-9" in region.detail
+    assert region.status is Status.FAIL and "us-gov-west-1" in region.detail
     assert checks[-1].status is Status.SKIPPED
 
 

@@ -65,8 +65,9 @@ def test_arm_image_on_an_x86_instance_type_fails(aws: AwsClients) -> None:
 
 
 def test_instance_type_the_region_does_not_offer_fails(aws: AwsClients) -> None:
-    check = check_named(_checks(aws, {"workers[0].instanceType": "c5.enormous"}), "tdce:workers[0].instanceType")
-    assert check.status is Status.FAIL and "c5.enormous is not offered in eu-west-1" in check.detail
+    # A real EC2 type (the settings refuse invented ones) that moto's eu-west-1 does not offer.
+    check = check_named(_checks(aws, {"workers[0].instanceType": "p6e-gb200.36xlarge"}), "tdce:workers[0].instanceType")
+    assert check.status is Status.FAIL and "p6e-gb200.36xlarge is not offered in eu-west-1" in check.detail
 
 
 def test_unset_images_are_skipped_with_the_reason(aws: AwsClients) -> None:

@@ -75,7 +75,7 @@ class AwsDeployment(pulumi.ComponentResource):
             f"{name}-server",
             settings=settings.server,
             data_disk_snapshot=settings.restore.data_disk_snapshot_id,
-            image=images.for_(settings.server.image, "linux"),
+            image=images.for_(settings.server.image, "linux", settings.server.architecture("aws")),
             # The server and its data volume share the first zone.
             subnet_id=self.network.subnet_ids[0],
             zone=self.network.zones[0],

@@ -9,11 +9,15 @@ import pulumi
 import pulumi_aws as aws
 
 OperatingSystem = Literal["linux", "windows"]
+Architecture = Literal["x86_64", "arm64"]
 
-# Official publishers and name patterns: Debian's own account, and Amazon's Windows images.
-LATEST: dict[str, tuple[str, str]] = {
-    "linux": ("136693071363", "debian-12-amd64-*"),
-    "windows": ("amazon", "Windows_Server-2022-English-Full-Base-*"),
+# Official publishers and name patterns per operating system and processor: Debian's own account
+# publishes debian-12-amd64-* and debian-12-arm64-*; Amazon's Windows Server images are x86_64 only,
+# so the settings refuse `os: windows` on a Graviton type (config/compute_types.py).
+LATEST: dict[tuple[str, str], tuple[str, str]] = {
+    ("linux", "x86_64"): ("136693071363", "debian-12-amd64-*"),
+    ("linux", "arm64"): ("136693071363", "debian-12-arm64-*"),
+    ("windows", "x86_64"): ("amazon", "Windows_Server-2022-English-Full-Base-*"),
 }
 
 
@@ -31,22 +35,29 @@ class Images:
 
     def __init__(self, provider: pulumi.ProviderResource):
         self._invoke = pulumi.InvokeOutputOptions(provider=provider)
-        self._found: dict[tuple[str, str], Image] = {}
+        self._found: dict[tuple[str, ...], Image] = {}
 
-    def for_(self, configured: str | None, os: OperatingSystem) -> Image:
-        key = ("id", configured) if configured is not None else ("latest", os)
+    def for_(self, configured: str | None, os: OperatingSystem, architecture: Architecture) -> Image:
+        """The configured AMI, or the latest official one for the operating system on the instance type's processor.
+
+        A configured AMI is taken as it is: its architecture is only known to AWS, and `tdce preflight`
+        checks it against the instance type before `pulumi up`.
+        """
+        key = ("id", configured) if configured is not None else ("latest", os, architecture)
         if key not in self._found:
-            self._found[key] = self._by_id(configured) if configured is not None else self._latest(os)
+            self._found[key] = self._by_id(configured) if configured is not None else self._latest(os, architecture)
         return self._found[key]
 
-    def _latest(self, os: OperatingSystem) -> Image:
-        owner, pattern = LATEST[os]
+    def _latest(self, os: OperatingSystem, architecture: Architecture) -> Image:
+        if (os, architecture) not in LATEST:
+            raise ValueError(f"no official {os} image for {architecture} (the settings refuse this combination)")
+        owner, pattern = LATEST[(os, architecture)]
         found = aws.ec2.get_ami_output(
             owners=[owner],
             most_recent=True,
             filters=[
                 {"name": "name", "values": [pattern]},
-                {"name": "architecture", "values": ["x86_64"]},
+                {"name": "architecture", "values": [architecture]},
                 {"name": "virtualization-type", "values": ["hvm"]},
             ],
             opts=self._invoke,

@@ -9,10 +9,7 @@ import pulumi_aws as aws
 
 from components.aws.flow_logs import FlowLogs
 from config.network import NetworkSettings
-
-# `tdce:zones` empty means the region's first two (see config/settings.py): two zones are what
-# Aurora's subnet group needs, and what the vendor's single subnet lacked.
-LOOKED_UP_ZONE_COUNT = 2
+from config.settings import DEFAULT_ZONE_COUNT
 
 
 class Network(pulumi.ComponentResource):
@@ -90,4 +87,4 @@ class Network(pulumi.ComponentResource):
         if configured:
             return list(configured)
         available = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
-        return [available.names[index] for index in range(LOOKED_UP_ZONE_COUNT)]
+        return [available.names[index] for index in range(DEFAULT_ZONE_COUNT)]

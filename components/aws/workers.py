@@ -39,7 +39,7 @@ class Workers(pulumi.ComponentResource):
             groups[pool.name] = WorkerPool(
                 f"{name}-{pool.name}",
                 pool=pool,
-                image=images.for_(pool.image, pool.os),
+                image=images.for_(pool.image, pool.os, pool.architecture("aws")),
                 subnet_ids=subnet_ids,
                 security_group_ids=[worker_group_id, *pool.extra_security_groups],
                 instance_profile_arn=instance_profile_arn,

@@ -17,10 +17,8 @@ from components.gcp.workers import Workers
 from components.outputs import DeploymentOutputs
 from config.channels import Role
 from config.resolved import ResolvedStack
+from config.settings import DEFAULT_ZONE_COUNT
 from config.tags import GCP_LABELS
-
-# How many of the region's zones the workers spread over when `tdce:zones` is empty (the settings reference's default).
-DEFAULT_ZONE_COUNT = 2
 
 
 class GcpDeployment(pulumi.ComponentResource):

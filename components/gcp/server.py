@@ -50,7 +50,7 @@ class Server(pulumi.ComponentResource):
             # The snapshot is read once, at creation: a later change to it must never replace the disk.
             opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["snapshot"]),
         )
-        image = image_for("linux", settings.image, self)
+        image = image_for("linux", settings.image, self, architecture=settings.architecture("gcp"))
         self.instance = gcp.compute.Instance(
             f"{name}-vm",
             zone=zone,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-# (image project, image family) per operating system; the newest image of the family is looked up.
+# (image project, image family) per operating system and processor; the newest image of the family is
+# looked up. Debian publishes debian-12 and debian-12-arm64 ("OS images": Arm images); Windows Server
+# images are x86 only, so the settings refuse `os: windows` on an Arm series (config/compute_types.py).
 IMAGE_FAMILIES = {
-    "linux": ("debian-cloud", "debian-12"),
-    "windows": ("windows-cloud", "windows-2022"),
+    ("linux", "x86_64"): ("debian-cloud", "debian-12"),
+    ("linux", "arm64"): ("debian-cloud", "debian-12-arm64"),
+    ("windows", "x86_64"): ("windows-cloud", "windows-2022"),
 }
 
 SHIELDED_VM = {"enable_secure_boot": True, "enable_vtpm": True, "enable_integrity_monitoring": True}
@@ -30,9 +33,9 @@ def service_account(email: pulumi.Input[str]) -> dict[str, object]:
     return {"email": email, "scopes": CLOUD_PLATFORM_SCOPES}
 
 
-def image_for(os: str, configured: str | None, parent: pulumi.Resource) -> str:
-    """The configured image, or the newest of the operating system's family."""
+def image_for(os: str, configured: str | None, parent: pulumi.Resource, *, architecture: str) -> str:
+    """The configured image (taken as it is), or the newest of the family for the OS on the machine type's processor."""
     if configured is not None:
         return configured
-    project, family = IMAGE_FAMILIES[os]
+    project, family = IMAGE_FAMILIES[(os, architecture)]
     return gcp.compute.get_image(family=family, project=project, opts=pulumi.InvokeOptions(parent=parent)).self_link

@@ -89,7 +89,7 @@ class Workers(pulumi.ComponentResource):
                 {
                     "boot": True,
                     "auto_delete": True,
-                    "source_image": image_for(pool.os, pool.image, self),
+                    "source_image": image_for(pool.os, pool.image, self, architecture=pool.architecture("gcp")),
                     "disk_size_gb": pool.disk.size_gb,
                     "disk_type": pool.disk.type,
                     "labels": pool_labels,

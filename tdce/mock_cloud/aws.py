@@ -9,8 +9,9 @@ from typing import Any
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
-# The Debian 12 image the offline plan pretends the lookup found.
+# The Debian 12 images (x86_64 and arm64) and the Windows image the offline plan pretends the lookup found.
 DEBIAN_12_IMAGE_ID = "ami-0d12e5b1a2c3d4e5f"
+DEBIAN_12_ARM64_IMAGE_ID = "ami-0d12e5b1a2c3d4a64"
 WINDOWS_IMAGE_ID = "ami-0a1b2c3d4e5f60718"
 
 ID_PREFIXES: dict[str, str] = {
@@ -52,14 +53,19 @@ def _availability_zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
     filters = {f.get("name"): list(f.get("values", [])) for f in arguments.get("filters") or []}
+    # The architecture the lookup asks for; a lookup by image ID asks none, and offline there is
+    # no telling what a configured AMI is built for (`tdce preflight` asks AWS).
+    architecture = (filters.get("architecture") or ["x86_64"])[0]
     if filters.get("image-id"):
         image_id = filters["image-id"][0]
+    elif "Windows" in str(filters.get("name")):
+        image_id = WINDOWS_IMAGE_ID
     else:
-        image_id = WINDOWS_IMAGE_ID if "Windows" in str(filters.get("name")) else DEBIAN_12_IMAGE_ID
+        image_id = DEBIAN_12_ARM64_IMAGE_ID if architecture == "arm64" else DEBIAN_12_IMAGE_ID
     return {
         "id": image_id,
         "imageId": image_id,
-        "architecture": "x86_64",
+        "architecture": architecture,
         "name": "offline-plan-image",
         "rootDeviceName": "/dev/xvda",
     }

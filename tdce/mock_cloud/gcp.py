@@ -9,6 +9,7 @@ from tdce.mock_cloud.aws import first_host
 
 PROJECT_NUMBER = "123456789012"
 DEBIAN_12_IMAGE = "projects/debian-cloud/global/images/debian-12-bookworm-v20261101"
+DEBIAN_12_ARM64_IMAGE = "projects/debian-cloud/global/images/debian-12-bookworm-arm64-v20261101"
 WINDOWS_IMAGE = "projects/windows-cloud/global/images/windows-server-2022-dc-v20261101"
 COMPUTE_API = "https://www.googleapis.com/compute/v1"
 SERVER_ADDRESS = "198.51.100.20"
@@ -35,7 +36,11 @@ def _zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    image = WINDOWS_IMAGE if arguments.get("project") == "windows-cloud" else DEBIAN_12_IMAGE
+    if arguments.get("project") == "windows-cloud":
+        image = WINDOWS_IMAGE
+    else:
+        # The family names the processor: debian-12 is x86_64, debian-12-arm64 is Arm.
+        image = DEBIAN_12_ARM64_IMAGE if str(arguments.get("family", "")).endswith("-arm64") else DEBIAN_12_IMAGE
     return {
         "selfLink": f"{COMPUTE_API}/{image}",
         "name": image.rsplit("/", 1)[1],

@@ -1,0 +1,61 @@
+"""An instance (AWS) or machine (GCP) type, checked against its cloud: real, of that cloud, and runnable.
+
+The image follows the type's processor: `architecture()` says which image the default lookups pick
+(components/aws/images.py, components/gcp/vm.py). A configured image's architecture cannot be known
+offline; `tdce preflight` compares it with the instance type (tdce/ops/reference_checks.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from config import instance_types, machine_types
+
+EXAMPLE = {"aws": "m5.xlarge", "gcp": "n2-standard-4"}
+
+
+def problems(cloud: str, name: str, os: str) -> list[str]:
+    """Why the cloud would refuse `name` for an `os` VM; empty when it would not."""
+    if cloud == "aws":
+        return _aws_problems(name, os)
+    return _gcp_problems(name, os)
+
+
+def _aws_problems(name: str, os: str) -> list[str]:
+    if not instance_types.is_instance_type(name):
+        if machine_types.looks_like_gcp(name):
+            return [f"{name!r} is a GCP machine type; on aws use an EC2 instance type such as {EXAMPLE['aws']!r}"]
+        close = difflib.get_close_matches(name, instance_types.ec2_instance_types(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return [f"must be an EC2 instance type such as {EXAMPLE['aws']!r} (botocore's EC2 model), got {name!r}{hint}"]
+    if instance_types.is_mac(name):
+        return [
+            f"{name!r} is a Mac instance: macOS on Dedicated Hosts only (Amazon EC2 Mac instances); use a Linux or Windows type"
+        ]
+    if os == "windows" and instance_types.architecture(name) == "arm64":
+        # Windows Server AMIs are published for x86_64 only ("AWS Windows AMI reference").
+        return [f"os windows needs an x86_64 instance type: {name!r} is AWS Graviton (arm64), and Windows has no arm64 AMI"]
+    return []
+
+
+def _gcp_problems(name: str, os: str) -> list[str]:
+    # Only EC2 names hold a dot, so a GCP stack reads the EC2 list only for a name that may be one.
+    if "." in name and instance_types.is_instance_type(name):
+        return [f"{name!r} is an EC2 instance type; on gcp use a machine type such as {EXAMPLE['gcp']!r}"]
+    try:
+        found = machine_types.machine_type(name)
+    except ValueError as exc:
+        close = difflib.get_close_matches(name, machine_types.predefined_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close and not machine_types.looks_like_gcp(name) else ""
+        return [f"{exc}, got {name!r}{hint}"]
+    if os == "windows" and found.architecture == "arm64":
+        # "Arm VMs on Compute Engine": Arm machine series run Linux images; Windows Server images are x86 only.
+        return [f"os windows needs an x86 machine type: {name!r} is an Arm series ({found.family}), which runs no Windows image"]
+    return []
+
+
+def architecture(cloud: str, name: str) -> str:
+    """`arm64` or `x86_64`, for a type `problems()` accepted."""
+    if cloud == "aws":
+        return instance_types.architecture(name)
+    return machine_types.machine_type(name).architecture
