@@ -69,7 +69,6 @@ class AuroraSettings(SettingsModel):
     min_capacity: float = Field(default=0.5, ge=0, le=256, multiple_of=0.5)
     max_capacity: float = Field(default=4, ge=1, le=256, multiple_of=0.5)
     reader: bool = False
-    deletion_protection: bool = True
     backup_retention_days: int = Field(default=MIN_BACKUP_RETENTION_DAYS, ge=MIN_BACKUP_RETENTION_DAYS, le=35)
     rotation_days: int = Field(default=MAX_ROTATION_DAYS, ge=1, le=MAX_ROTATION_DAYS)
 
@@ -114,7 +113,6 @@ class CloudSqlSettings(SettingsModel):
     database_version: str = "POSTGRES_16"
     tier: str = "db-custom-2-7680"
     availability: Literal["zonal", "regional"] = "regional"
-    deletion_protection: bool = True
     backup_retention_days: int = Field(default=MIN_BACKUP_RETENTION_DAYS, ge=MIN_BACKUP_RETENTION_DAYS, le=365)
     rotation_days: int = Field(default=MAX_ROTATION_DAYS, ge=1, le=MAX_ROTATION_DAYS)
 

@@ -19,6 +19,9 @@ class ServerSettings(SettingsModel):
     # An image ID (ami-… on AWS, an image path on GCP); empty means the latest Debian 12 for the
     # instance type's architecture, looked up once and then pinned.
     image: str | None = None
+    # AWS: the vendor's AWS Marketplace product code, instead of `image`: the newest image of the
+    # listing (after subscribing to it), looked up once and then pinned.
+    marketplace_product_code: str | None = None
     key_pair: str | None = None
     # Within the limits of the root volume types (gp3: 1 to 65,536 GiB, pd-balanced: 10 to 65,536 GB;
     # config/disks.py), so the project's bounds are the tighter ones.
@@ -32,8 +35,13 @@ class ServerSettings(SettingsModel):
         if cloud == "aws":
             if self.image is not None and not matches(AWS_IMAGE_ID, self.image):
                 found.append((("image",), f"must be an AMI ID such as 'ami-0123456789abcdef0', got {self.image!r}"))
-        elif self.key_pair is not None:
-            found.append((("keyPair",), "is AWS only: GCP uses OS Login; remove it"))
+            if self.image is not None and self.marketplace_product_code is not None:
+                found.append((("marketplaceProductCode",), "names the image too: set image or marketplaceProductCode, not both"))
+        else:
+            if self.key_pair is not None:
+                found.append((("keyPair",), "is AWS only: GCP uses OS Login; remove it"))
+            if self.marketplace_product_code is not None:
+                found.append((("marketplaceProductCode",), "is AWS only: on GCP set image to the vendor's image path"))
         return found
 
     def _minimum_size(self, cloud: str) -> list[Finding]:

@@ -14,6 +14,7 @@ from config.access import AccessSettings
 from config.backup import BackupSettings
 from config.base import Finding, SettingsModel, raise_findings
 from config.bucket import BucketSettings
+from config.dashboard import DashboardSettings
 from config.database import ENGINES_BY_CLOUD, DatabaseSettings
 from config.disks import DISK_TYPES_BY_CLOUD
 from config.network import NetworkSettings
@@ -74,6 +75,12 @@ class Settings(SettingsModel):
     restore: RestoreSettings = RestoreSettings()
     backup: BackupSettings = BackupSettings()
     bucket: BucketSettings = BucketSettings()
+    # What the Techila Dashboard may give the workers it starts besides the stack's own identity and group.
+    dashboard: DashboardSettings = DashboardSettings()
+    # How hard the stack is to delete: on, the data disk and the database are `protect`ed and refuse
+    # deletion at the cloud too, and `pulumi destroy` stops before them (docs/deleting-a-stack.md).
+    # Off (a development stack), `pulumi destroy` removes everything.
+    deletion_protection: bool = True
     # Tags (AWS) or labels (GCP) on everything the stack creates.
     tags: dict[str, str] = Field(default_factory=dict)
     # Secrets: set with `pulumi config set --secret`. The dashboard password is generated when absent.
@@ -129,6 +136,7 @@ class Settings(SettingsModel):
         found += [(("restore", *path), msg) for path, msg in restore]
         found += self._tag_findings()
         found += [(("backup", *path), msg) for path, msg in self.backup.findings_for(self.cloud, self.region)]
+        found += [(("dashboard", *path), msg) for path, msg in self.dashboard.findings_for(self.cloud)]
         return found
 
     def _location_findings(self) -> list[Finding]:

@@ -103,6 +103,7 @@ class AwsDeployment(pulumi.ComponentResource):
             self.database = Database(
                 f"{name}-database",
                 settings=settings.database.aurora,
+                deletion_protection=settings.deletion_protection,
                 restore=settings.restore,
                 restore_user_password=settings.database_user_password,
                 region=settings.region,

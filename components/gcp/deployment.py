@@ -106,6 +106,7 @@ class GcpDeployment(pulumi.ComponentResource):
             self.database = Database(
                 f"{name}-database",
                 settings=settings.database.cloudsql,
+                deletion_protection=settings.deletion_protection,
                 restore=settings.restore,
                 project=project,
                 region=region,

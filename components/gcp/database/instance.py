@@ -39,6 +39,7 @@ class Database(pulumi.ComponentResource):
         name: str,
         *,
         settings: CloudSqlSettings,
+        deletion_protection: bool,
         restore: RestoreSettings,
         project: str,
         region: str,
@@ -90,10 +91,10 @@ class Database(pulumi.ComponentResource):
             f"{name}-instance",
             region=region,
             database_version=settings.database_version,
-            settings=self._instance_settings(settings, zone, network, backup_start_utc, db_labels),
+            settings=self._instance_settings(settings, deletion_protection, zone, network, backup_start_utc, db_labels),
             clone=self._clone(restore),
             root_password=admin_password,
-            deletion_protection=settings.deletion_protection,
+            deletion_protection=deletion_protection,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[peering],
@@ -121,7 +122,12 @@ class Database(pulumi.ComponentResource):
 
     @staticmethod
     def _instance_settings(
-        settings: CloudSqlSettings, zone: str, network: pulumi.Input[str], backup_start_utc: str, tags: Mapping[str, str]
+        settings: CloudSqlSettings,
+        deletion_protection: bool,
+        zone: str,
+        network: pulumi.Input[str],
+        backup_start_utc: str,
+        tags: Mapping[str, str],
     ) -> dict[str, object]:
         edition = edition_for(settings.tier)
         return {
@@ -130,7 +136,7 @@ class Database(pulumi.ComponentResource):
             "availability_type": settings.availability.upper(),
             # Next to the server, which is the database's only client.
             "location_preference": {"zone": zone},
-            "deletion_protection_enabled": settings.deletion_protection,
+            "deletion_protection_enabled": deletion_protection,
             # Private IP only: the database is reachable from this VPC and nowhere else.
             "ip_configuration": {"ipv4_enabled": False, "private_network": network, "ssl_mode": "ENCRYPTED_ONLY"},
             "backup_configuration": {
