@@ -6,7 +6,7 @@ The CLI decodes `Pulumi.<stack>.yaml` into Go's `interface{}` (sdk/go/common/wor
 (YAML 1.2; pkg.go.dev/gopkg.in/yaml.v3 and its resolve.go / decode.go):
 
 - plain scalars: `true`/`false` (also `True`, `TRUE`) are booleans, `null`, `~` and nothing
-  are null, and nothing else is either: `yes`, `no`, `on`, `off`, `y`, `n` are strings;
+  are null, and nothing else is either: `yes`, `no`, `on`, `off`, `y`, `n` are refused (below);
 - integers after removing every `_`, with Go's base prefixes `0x`, `0o`, `0b` and a leading `0`
   for octal (`0777` is 511), as int64 or else uint64; `12:30` is the string "12:30" (YAML 1.1
   sexagesimal is gone), `2001-12-14` and other timestamps stay the text written;
@@ -22,9 +22,9 @@ The CLI decodes `Pulumi.<stack>.yaml` into Go's `interface{}` (sdk/go/common/wor
 Which Go YAML library: the loader's marshaller (sdk/go/common/encoding/marshal.go) imports
 gopkg.in/yaml.v2 in every version of it read for this; sdk/go.mod requires both v2.4.0 and
 v3.0.1, and a 2025 pull request ("Update to yaml.v3 everywhere", pulumi/pulumi#19498) was closed.
-Where the two differ, this follows yaml.v3 as issue 10 asks, which is the stricter reading:
-duplicate keys are refused (yaml.v2 keeps the last) and `yes`/`on` are strings (yaml.v2 reads
-booleans). docs/stack-files.md says so to users.
+Where the two differ, this takes the stricter reading: duplicate keys are refused (yaml.v2 keeps
+the last), and an unquoted `yes`, `no`, `on`, `off`, `y` or `n`, which yaml.v2 reads as a boolean
+and yaml.v3 as text, is refused as ambiguous. docs/stack-files.md says so to users.
 
 Only the tokenising and parsing is borrowed: yaml.v3's parser is a Go port of libyaml, so its
 events come from libyaml itself, through PyYAML's C binding (`yaml.CParser`; PyYAML's pure-Python
@@ -96,6 +96,12 @@ class KeyedMap(dict):
     def __init__(self) -> None:
         super().__init__()
         self.key_lines: dict[str, int] = {}
+
+
+# YAML 1.1's other spellings of true and false (yaml.org/type/bool.html), which YAML 1.2 dropped.
+YAML_1_1_BOOLEANS = frozenset(
+    spelling for word in ("y", "yes", "n", "no", "on", "off") for spelling in (word, word.capitalize(), word.upper())
+)
 
 
 def resolve_plain(text: str) -> Any:
@@ -385,6 +391,12 @@ def _scalar_value(node: _Scalar, findings: list[Finding]) -> Any:
         if _TIMESTAMP.fullmatch(text):
             return text  # yaml.v3 keeps a timestamp decoded into interface{} as the text written
         findings.append(Finding(node.line, node.path(), f"cannot decode !!str `{text}` as a !!timestamp"))
+        return None
+    if tag is None and text in YAML_1_1_BOOLEANS:
+        # The CLI's loader (yaml.v2) reads these as booleans, YAML 1.2 (yaml.v3) as text: either
+        # reading could be the one a user meant, so neither is guessed.
+        why = f"`{text}` is true/false to the Pulumi CLI's YAML 1.1 reader and text to YAML 1.2: write true/false, or quote it"
+        findings.append(Finding(node.line, node.path(), why))
         return None
     value = resolve_plain(text)
     wanted = {"!!int": int, "!!float": float, "!!bool": bool, "!!null": type(None)}.get(tag or "")

@@ -88,12 +88,7 @@ def refused(tmp_path, text: str | bytes) -> list[str]:
 # strconv.FormatFloat 'g' (.inf, .nan as YAML writes them), null as nothing.
 SCALARS = [
     ("12:30", "12:30"),  # YAML 1.1 sexagesimal (750) is gone in 1.2
-    ("on", "on"),
-    ("off", "off"),
-    ("yes", "yes"),
-    ("no", "no"),
-    ("y", "y"),
-    ("n", "n"),
+    ("'on'", "on"),  # quoted, YAML 1.1 and 1.2 agree it is text
     ("true", "true"),
     ("True", "true"),
     ("FALSE", "false"),
@@ -137,7 +132,7 @@ def test_top_level_scalars_reach_the_program_as_yaml_1_2_text(tmp_path, written,
 
 def test_objects_reach_the_program_as_go_json(tmp_path):
     text = (
-        "config:\n  tdce:x:\n    b: 2\n    a: [1.5, true, null, '<&>', on, 12:30, 0x10]\n"
+        "config:\n  tdce:x:\n    b: 2\n    a: [1.5, true, null, '<&>', 'on', 12:30, 0x10]\n"
         "    c: 1e21\n    d: 1.5e-7\n    e: -0.0\n    f: 18446744073709551616\n    g: " + "9" * 400 + "\n"
     )
     assert read(tmp_path, text).values["tdce:x"] == (
@@ -178,7 +173,7 @@ REFUSALS = [
         "tdce:workers[0]: mapping key 'maxCount' already defined at line 4",
     ),
     ("config:\n  tdce:tags: {a: 1, a: 2}\n", ":2: ", "tdce:tags: mapping key 'a' already defined at line 2"),
-    ("config:\n  tdce:tags:\n    1: x\n    '1': y\n", ":4: ", "mapping key '1' already defined at line 3"),
+    ("config:\n  tdce:tags:\n    1: x\n    '1': z\n", ":4: ", "mapping key '1' already defined at line 3"),
     ("- config: {}\n", "", "must be a mapping with a `config:` section, not a list"),
     ("just words\n", "", "not the string 'just words'"),
     ("42\n", "", "not a number"),
@@ -207,6 +202,14 @@ REFUSALS = [
     ("config:\n  tdce:x: " + "[" * 10_001 + "]" * 10_001 + "\n", ":2: ", "nests deeper than 10000 levels"),
     (b"config:\n  tdce:x: \xff\n", "", "is not UTF-8 text"),
 ]
+
+
+# YAML 1.1's boolean words (yaml.org/type/bool.html): the CLI's yaml.v2 reads them as booleans, YAML 1.2 as text.
+@pytest.mark.parametrize("word", ["yes", "No", "ON", "off", "y", "N"])
+def test_yaml_1_1_boolean_words_are_refused_as_ambiguous(tmp_path, word):
+    (line,) = refused(tmp_path, f"config:\n  tdce:access:\n    ssh: {word}\n")
+    assert f"tdce:access.ssh: `{word}` is true/false to the Pulumi CLI's YAML 1.1 reader" in line, line
+    assert "write true/false, or quote it" in line
 
 
 @pytest.mark.parametrize(("text", "at", "words"), REFUSALS, ids=range(len(REFUSALS)))
