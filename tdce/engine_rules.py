@@ -22,13 +22,14 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
+from config.resource_types import STACK
 from tdce.property_paths import WILDCARD, PropertyPathError, Segment, format_path, parse_property_path
 from tdce.provider_schema import ListShape, MapShape, ObjectShape, ResourceSchema, ScalarShape, Shape, schema_for
 
 if TYPE_CHECKING:
     from tdce.recording import RecordedResource
 
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+ROOT_STACK_TYPE = STACK
 PATH_OPTIONS = ("ignoreChanges", "replaceOnChanges")
 SECRET_OPTION = "additionalSecretOutputs"
 
@@ -52,31 +53,17 @@ class EngineRules:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self._first_by_urn: dict[str, RecordedResource] = {}
-        self._qualified_types: dict[str, str] = {}  # recorded URN -> the engine's qualified type
         self._lock = threading.Lock()
 
     def check(self, resource: RecordedResource) -> None:
         found = option_problems(resource)
         with self._lock:
-            urn = self._engine_urn(resource)
+            # The recording monitor gives every resource the URN the engine would (tdce/recording.py).
+            urn = resource.urn
             first = self._first_by_urn.setdefault(urn, resource)
             if first is not resource:
                 found.insert(0, duplicate_urn_problem(urn, first, resource))
             self.problems.extend(found)
-
-    def _engine_urn(self, resource: RecordedResource) -> str:
-        # The mock monitor prefixes only the parent's own type; the engine prefixes the parent's whole
-        # qualified type, except for the root stack (`generateURN` in pkg/resource/deploy/deployment.go).
-        # A parent registers before its children, so its qualified type is known by now.
-        parent_type = None
-        if resource.parent:
-            parent_type = self._qualified_types.get(resource.parent, resource.parent.split("::")[2])
-        if parent_type == ROOT_STACK_TYPE:
-            parent_type = None
-        qualified = f"{parent_type}${resource.type}" if parent_type else resource.type
-        self._qualified_types[resource.urn] = qualified
-        stack_and_project = "::".join(resource.urn.split("::", 2)[:2])
-        return f"{stack_and_project}::{qualified}::{resource.name}"
 
 
 def duplicate_urn_problem(urn: str, first: RecordedResource, second: RecordedResource) -> str:

@@ -13,8 +13,10 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop
 
+from config.resource_types import STACK
 from tdce.engine_rules import EngineRules
 
 # Markers the engine protocol uses inside property maps (pulumi/runtime/rpc.py).
@@ -85,6 +87,17 @@ class RecordingMonitor(MockMonitor):
     def Invoke(self, request):  # noqa: N802 (the engine's gRPC method name)
         self._thread_loop()
         return super().Invoke(request)
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives: the parent's whole qualified type, not only its own, and no root stack
+        type (`generateURN`, pkg/resource/deploy/deployment.go). The mock monitor prefixes the parent's own
+        type alone, so nested resources would get URNs `pulumi preview` never shows."""
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK:
+                qualified = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([get_stack(), get_project(), qualified, name])
 
     def RegisterResource(self, request):  # noqa: N802 (the engine's gRPC method name)
         self._thread_loop()
