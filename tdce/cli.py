@@ -40,8 +40,8 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse with its own exit code for usage errors, so `tdce` alone does not look like a policy failure."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        # One line, like every other refusal here; the usage is one `--help` away.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _plan(args: argparse.Namespace) -> int:
