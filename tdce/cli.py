@@ -28,9 +28,11 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_OK}   done; for plan: no mandatory policy violation
   {EXIT_CONFIG_ERROR}   the stack config is bad (one line per problem, naming the key)
   {EXIT_POLICY_VIOLATION}   plan: a mandatory policy was violated; preflight, health: a check failed;
-      backup: AWS refused, could not be reached, or no credentials were found
+      preflight, backup, health: no AWS credentials, AWS not reachable, or AWS refused;
+      backup: a snapshot was refused or did not finish in time (what was made is named)
   {EXIT_POLICY_PACK_FAILED}   plan: the policy pack did not start or did not answer
-  {EXIT_USAGE}  the command line is wrong (unknown command or flag, bad flag value)
+  {EXIT_USAGE}  the command line is wrong: unknown command or flag, bad flag value, or
+      init: the stack file exists (--force) or a flag's value is refused
 """
 
 PACKAGE = "tdce-clusters"
@@ -52,6 +54,12 @@ def _plan(args: argparse.Namespace) -> int:
 
     json_to_stdout = args.json == "-"
     target = None if args.json in (None, "-") else Path(args.json)
+    pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
+    # Checked before the plan runs; with --no-policy the pack is not used, so not checked.
+    problem = None if args.no_policy else policy_pack_problem(pack_dir)
+    if problem:
+        print(f"tdce plan: --policy-pack: {problem}; give the directory of a policy pack, such as policies", file=sys.stderr)
+        return EXIT_USAGE
     plan = plan_stack(args.stack, Path(args.config_dir))
     # With `--json -` stdout is the JSON alone, for a pipe; the person still sees the plan on stderr.
     console = error_console() if json_to_stdout else output_console()
@@ -61,7 +69,6 @@ def _plan(args: argparse.Namespace) -> int:
     if not args.no_policy:
         stack_config = read_stack_config(args.stack, Path(args.config_dir))
         try:
-            pack_dir = args.policy_pack or PACK_DIR
             report = check_plan(plan, stack_config.values, sorted(stack_config.secret_keys), pack_dir)
         except PolicyPackError as error:
             error_console().print(Text.assemble(("policy pack failed: ", "red"), str(error)), soft_wrap=True)
@@ -92,13 +99,13 @@ def _ports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def policy_pack_dir(value: str) -> Path:
-    """`--policy-pack`: a directory holding PulumiPolicy.yaml, checked before the plan runs."""
-    path = Path(value)
-    if not (path / "PulumiPolicy.yaml").is_file():
-        why = "does not exist" if not path.exists() else "has no PulumiPolicy.yaml"
-        raise argparse.ArgumentTypeError(f"{value} {why}: give the directory of a policy pack, such as policies")
-    return path
+def policy_pack_problem(path: Path) -> str | None:
+    """Why `--policy-pack` can't be run: the runner starts the pack's `__main__.py` in that directory."""
+    if not path.is_dir():
+        return f"{path} is not a directory"
+    if not (path / "__main__.py").is_file():
+        return f"{path} has no __main__.py, so it is not a Python policy pack"
+    return None
 
 
 def _version() -> str:
@@ -133,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
     plan.add_argument("--no-policy", action="store_true", help="plan only; do not run the policy pack")
-    plan.add_argument("--policy-pack", metavar="DIR", type=policy_pack_dir, help="the policy pack to run (default: policies/)")
+    plan.add_argument("--policy-pack", metavar="DIR", help="the policy pack to run (default: policies/)")
     plan.set_defaults(run=_plan)
 
     ports = commands.add_parser("ports", help="print the TDCE channel matrix")
