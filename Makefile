@@ -5,9 +5,11 @@ STACK ?= aws-prod
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUNTIME := .venv/.runtime-synced
 DEV := .venv/.dev-synced
-# No --compile-bytecode: compiling every module of pulumi_aws and pulumi_gcp up front cost more
-# than the plan itself on a fresh clone, and Python compiles the few it imports on first use
-# (measured in docs/command-line.md, "Set-up times").
+# `make plan` syncs without --compile-bytecode: compiling every module of pulumi_aws and
+# pulumi_gcp up front cost more than the plan itself on a fresh clone, and Python compiles the
+# thousand it imports on first use (docs/command-line.md, "Set-up times"). The dev environment
+# compiles: the suite starts dozens of fresh interpreters, and where PYTHONDONTWRITEBYTECODE is
+# set none of them would keep what it compiled.
 SYNC := $(UV) sync --frozen --quiet
 
 .DEFAULT_GOAL := help
@@ -33,8 +35,8 @@ $(RUNTIME): pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 $(DEV): pyproject.toml uv.lock | $(UV)
-	@echo "installing the runtime and development packages into .venv (uv sync)"
-	@$(SYNC)
+	@echo "installing the runtime and development packages into .venv (uv sync --compile-bytecode)"
+	@$(SYNC) --compile-bytecode
 	@touch $@ $(RUNTIME)
 
 env: $(DEV)
