@@ -26,7 +26,7 @@ help:
 .tools/bin/uv:
 	@echo "installing uv from PyPI into .tools/ (none on PATH)"
 	@python3 -m venv .tools
-	@.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	@.tools/bin/pip install --quiet --quiet --disable-pip-version-check "uv>=0.5,<1"
 
 # --inexact: a plan after `make test` keeps the test tools instead of removing them.
 $(RUNTIME): pyproject.toml uv.lock | $(UV)
