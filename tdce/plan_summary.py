@@ -143,8 +143,11 @@ def _disk(role: str, size: Any, disk_type: Any) -> str:
 
 
 def _aws_purchase(inputs: Mapping[str, Any]) -> str:
-    market = (inputs.get("instanceMarketOptions") or {}).get("marketType")
-    return "spot" if market == "spot" else "on-demand"
+    market = inputs.get("instanceMarketOptions") or {}
+    if market.get("marketType") != "spot":
+        return "on-demand"
+    price = (market.get("spotOptions") or {}).get("maxPrice")
+    return f"spot, at most {price} USD an hour" if price else "spot"
 
 
 def _gcp_purchase(inputs: Mapping[str, Any]) -> str:

@@ -104,6 +104,14 @@ def test_gcp_plan_shows_spot_target_size_and_source_ranges() -> None:
     assert any(line.startswith("ingress allow TCP 22 from 35.235.240.0/20 ") for line in lines)
 
 
+def test_a_spot_price_cap_is_shown_with_the_pool() -> None:
+    printed = rendered(lambda console: print_plan(plan_of("aws-dev"), console))
+    lines = [" ".join(line.split()) for line in printed.splitlines()]
+    # config/Pulumi.aws-dev.yaml: dev-spot, c5.xlarge, spotMaxPrice "0.10", maxCount 4, a 50 GB disk.
+    pool = "worker pool tdce-workers-dev-spot-group: c5.xlarge; min 0, desired 0, max 4; spot, at most 0.10 USD an hour"
+    assert f"{pool}; /dev/xvda 50 GB gp3" in lines
+
+
 def test_values_that_look_like_markup_or_emoji_print_as_they_are() -> None:
     plan = replace(plan_of("aws-prod"), outputs={"hidden": "[secret]", "styled": "[bold]x[/bold]", "code": "a:smile:b"})
     printed = rendered(lambda console: print_plan(plan, console))
