@@ -31,8 +31,8 @@ EXIT_CODES_HELP = f"""exit codes:
       preflight, backup, health: no AWS credentials, AWS not reachable, or AWS refused;
       backup: a snapshot was refused or did not finish in time (what was made is named)
   {EXIT_POLICY_PACK_FAILED}   plan: the policy pack did not start or did not answer
-  {EXIT_USAGE}  the command line is wrong: unknown command or flag, bad flag value, or
-      init: the stack file exists (--force) or a flag's value is refused
+  {EXIT_USAGE}  the command line is wrong: unknown command or flag, bad flag value;
+      plan: the --json file cannot be written; init: the stack file exists (--force)
 """
 
 PACKAGE = "tdce-clusters"
@@ -80,8 +80,12 @@ def _plan(args: argparse.Namespace) -> int:
     if json_to_stdout:
         sys.stdout.write(text)
     elif target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        except OSError as error:
+            print(f"tdce plan: --json: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
         error_console().print(Text(f"plan written to {target}"), soft_wrap=True)
     return exit_code
 

@@ -186,3 +186,10 @@ def test_make_alone_prints_the_targets_and_installs_nothing(tmp_path: Path) -> N
     for target in ("plan", "test", "lint", "bench", "env"):
         assert f"make {target} " in result.stdout
     assert sorted(path.name for path in tmp_path.iterdir()) == ["Makefile"]
+
+
+def test_plan_json_to_a_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "plans").write_text("a file, not a folder")
+    result = tdce("plan", "aws-dev", "--no-policy", "--json", "plans/aws-dev.json", cwd=tmp_path)
+    assert result.returncode == USAGE
+    assert one_clean_line(result).startswith("tdce plan: --json: cannot write plans/aws-dev.json")
