@@ -9,6 +9,7 @@ a bad flag is refused, one line naming the flag, and nothing is written.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
@@ -19,7 +20,6 @@ from typing import Any
 
 import boto3
 
-from config.database import ENGINES_BY_CLOUD
 from config.errors import ConfigError
 from config.loader import settings_from_config
 from config.settings import CLOUD_DEFAULTS
@@ -153,18 +153,14 @@ def init_stack(choices: Choices, config_dir: Path, force: bool = False) -> Path:
 
 
 def _check_location(choices: Choices) -> None:
-    if choices.cloud == "aws":
-        if choices.project is not None:
-            raise InitRefused("--project: is GCP only; an AWS stack deploys into the account of your credentials")
-        known = aws_regions()
-        if choices.region not in known:
-            close = [region for region in known if _near(region, choices.region)]
-            hint = f"; did you mean {' or '.join(close)}?" if close else f"; known: {', '.join(sorted(known))}"
-            raise InitRefused(f"--region: {choices.region!r} is not an AWS region{hint}")
-    elif choices.project is None:
-        raise InitRefused("--project: is required with --cloud gcp: the ID of the project to deploy into")
-    if choices.database not in ENGINES_BY_CLOUD[choices.cloud]:
-        raise InitRefused(f"--database: must be one of {', '.join(ENGINES_BY_CLOUD[choices.cloud])} on {choices.cloud}")
+    """The AWS region against botocore's list; every other rule is the settings loader's (`_validate`)."""
+    if choices.cloud != "aws":
+        return
+    known = aws_regions()
+    if choices.region not in known:
+        close = sorted(region for region in known if _near(region, choices.region))
+        hint = f"; did you mean {' or '.join(close)}?" if close else f"; known: {', '.join(sorted(known))}"
+        raise InitRefused(f"--region: {choices.region!r} is not an AWS region{hint}")
 
 
 def aws_regions() -> frozenset[str]:
@@ -176,8 +172,6 @@ def aws_regions() -> frozenset[str]:
 
 
 def _near(known: str, given: str) -> bool:
-    import difflib
-
     return difflib.SequenceMatcher(None, known, given).ratio() >= 0.8
 
 
@@ -224,7 +218,7 @@ def render(choices: Choices) -> str:
         f"  tdce:cloud: {_value(cloud)}",
         f"  tdce:region: {_value(choices.region)}",
     ]
-    if cloud == "gcp":
+    if choices.project is not None:  # on AWS too, so the loader refuses it there
         lines += ["  # The project ID to deploy into (gcloud projects list).", f"  tdce:project: {_value(choices.project)}"]
     lines += [
         "  tdce:access:",
