@@ -1,34 +1,61 @@
-# Plain entry points. `make plan` and `make test` set up the environment when it is missing.
+# Plain entry points; `make` alone lists them. `make plan` installs only what the plan needs
+# (the runtime packages); `make test` and `make lint` add the dev group (pytest, moto, ruff, zizmor).
 STACK ?= aws-prod
 # uv from PATH, or installed from PyPI into .tools/ when the machine has none.
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
-VENV := .venv/.synced
+RUNTIME := .venv/.runtime-synced
+DEV := .venv/.dev-synced
+# `make plan` syncs without --compile-bytecode: compiling every module of pulumi_aws and
+# pulumi_gcp up front cost more than the plan itself on a fresh clone, and Python compiles the
+# thousand it imports on first use (docs/command-line.md, "Set-up times"). The dev environment
+# compiles: the suite starts dozens of fresh interpreters, and where PYTHONDONTWRITEBYTECODE is
+# set none of them would keep what it compiled.
+SYNC := $(UV) sync --frozen --quiet
 
-.PHONY: plan test lint bench env golden
+.DEFAULT_GOAL := help
+.PHONY: help plan test lint bench env golden
+
+help:
+	@echo "make plan     the offline plan of a stack: STACK=gcp-prod make plan (default $(STACK))"
+	@echo "make test     the test suite"
+	@echo "make lint     ruff, and zizmor on the GitHub workflows"
+	@echo "make bench    the plan's benchmarks: scaling with the pools, overhead over a flat replay"
+	@echo "make env      the development environment in .venv (what make test installs)"
+	@echo "make golden   regenerate the example stacks' golden inventories (review git diff tests/golden)"
+	@echo "Each sets up .venv when needed: uv from PATH, else from PyPI into .tools/."
 
 .tools/bin/uv:
-	python3 -m venv .tools
-	.tools/bin/pip install --quiet "uv>=0.5,<1"
+	@echo "installing uv from PyPI into .tools/ (none on PATH)"
+	@python3 -m venv .tools
+	@.tools/bin/pip install --quiet --quiet --disable-pip-version-check "uv>=0.5,<1"
 
-$(VENV): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --compile-bytecode
-	touch $@
+# --inexact: a plan after `make test` keeps the test tools instead of removing them.
+$(RUNTIME): pyproject.toml uv.lock | $(UV)
+	@echo "installing the runtime packages into .venv (uv sync --no-dev)"
+	@$(SYNC) --no-dev --inexact
+	@touch $@
 
-env: $(VENV)
+$(DEV): pyproject.toml uv.lock | $(UV)
+	@echo "installing the runtime and development packages into .venv (uv sync --compile-bytecode)"
+	@$(SYNC) --compile-bytecode
+	@touch $@ $(RUNTIME)
 
-plan: $(VENV)
-	$(UV) run --frozen tdce plan $(STACK)
+env: $(DEV)
 
-test: $(VENV)
-	$(UV) run --frozen pytest
+plan: $(RUNTIME)
+	@$(UV) run --frozen --no-sync tdce plan $(STACK)
 
-lint: $(VENV)
-	$(UV) run --frozen ruff check .
+test: $(DEV)
+	$(UV) run --frozen --no-sync pytest
 
-bench: $(VENV)
-	$(UV) run --frozen python benchmarks/plan_scaling.py
-	$(UV) run --frozen python benchmarks/plan_overhead.py aws-prod
+lint: $(DEV)
+	$(UV) run --frozen --no-sync ruff check .
+	$(UV) run --frozen --no-sync zizmor --offline .github/workflows/
+
+bench: $(RUNTIME)
+	$(UV) run --frozen --no-sync python benchmarks/plan_scaling.py
+	$(UV) run --frozen --no-sync python benchmarks/plan_overhead.py aws-prod
 
 # Regenerate the golden inventories of the example stacks; review `git diff tests/golden` before committing.
-golden: $(VENV)
-	$(UV) run --frozen python -m tests.golden
+golden: $(DEV)
+	$(UV) run --frozen --no-sync python -m tests.golden

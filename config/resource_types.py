@@ -25,6 +25,7 @@ AWS_EIP = "aws:ec2/eip:Eip"
 AWS_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 AWS_AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
 AWS_VOLUME = "aws:ebs/volume:Volume"
+AWS_VOLUME_ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment"
 # AWS: storage
 AWS_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 AWS_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -46,6 +47,7 @@ AWS_POLICY_DOCUMENTS = (
 )
 # AWS: data tier
 AWS_DATABASE_CLUSTER = "aws:rds/cluster:Cluster"
+AWS_DATABASE_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 AWS_SECRET = "aws:secretsmanager/secret:Secret"
 AWS_SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 AWS_SERVERLESS_APPLICATION = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
@@ -59,7 +61,13 @@ GCP_INSTANCE_TEMPLATES = (
     "gcp:compute/instanceTemplate:InstanceTemplate",
     "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
 )
-GCP_DISKS = ("gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk")
+GCP_DISK = "gcp:compute/disk:Disk"
+GCP_DISKS = (GCP_DISK, "gcp:compute/regionDisk:RegionDisk")
+GCP_ATTACHED_DISK = "gcp:compute/attachedDisk:AttachedDisk"
+GCP_INSTANCE_GROUPS = (
+    "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager",
+    "gcp:compute/instanceGroupManager:InstanceGroupManager",
+)
 GCP_SNAPSHOT_SCHEDULE = "gcp:compute/resourcePolicy:ResourcePolicy"
 GCP_BUCKET = "gcp:storage/bucket:Bucket"
 GCP_DATABASE_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"

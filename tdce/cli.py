@@ -7,14 +7,15 @@ import json
 import os
 import sys
 import traceback
+from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
-from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from config.errors import ConfigError
 from config.stack_file import CONFIG_DIR
-from tdce.console import output_console
+from tdce.console import error_console, output_console
 from tdce.plan_errors import EngineRefusal, ProgramFailure
 
 EXIT_OK = 0
@@ -24,6 +25,33 @@ EXIT_POLICY_PACK_FAILED = 3
 EXIT_ENGINE_REFUSAL = 4  # the Pulumi engine would refuse the plan (tdce/engine_rules.py)
 EXIT_PROGRAM_FAILED = 5  # the program raised an unexpected exception (tdce/program_failure.py)
 DEBUG_VARIABLE = "TDCE_DEBUG"  # set to 1 for the Python traceback of a program failure
+# argparse exits 2 on a usage error, the code `tdce plan` gives a mandatory policy violation;
+# 64 is EX_USAGE from sysexits.h ("the command was used incorrectly").
+EXIT_USAGE = 64
+
+# The codes of every command, for `--help` and docs/command-line.md.
+EXIT_CODES_HELP = f"""exit codes:
+  {EXIT_OK}   done; for plan: no mandatory policy violation
+  {EXIT_CONFIG_ERROR}   the stack config is bad (one line per problem, naming the key)
+  {EXIT_POLICY_VIOLATION}   plan: a mandatory policy was violated; preflight, health: a check failed;
+      preflight, backup, health: no AWS credentials, AWS not reachable, or AWS refused;
+      backup: a snapshot was refused or did not finish in time (what was made is named)
+  {EXIT_POLICY_PACK_FAILED}   plan: the policy pack did not start or did not answer
+  {EXIT_ENGINE_REFUSAL}   plan: the Pulumi engine would refuse the plan (a duplicate URN, an option naming no property)
+  {EXIT_PROGRAM_FAILED}   plan: the program failed unexpectedly ({DEBUG_VARIABLE}=1 or --debug prints the traceback)
+  {EXIT_USAGE}  the command line is wrong: unknown command or flag, bad flag value;
+      plan: the --json file cannot be written; init: the stack file exists (--force)
+"""
+
+PACKAGE = "tdce-clusters"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with its own exit code for usage errors, so `tdce` alone does not look like a policy failure."""
+
+    def error(self, message: str) -> NoReturn:
+        # One line, like every other refusal here; the usage is one `--help` away.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -32,52 +60,95 @@ def _plan(args: argparse.Namespace) -> int:
     from tdce.policy_report import print_policy_report
     from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
 
+    json_to_stdout = args.json == "-"
+    target = None if args.json in (None, "-") else Path(args.json)
+    pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
+    # Checked before the plan runs; with --no-policy the pack is not used, so not checked.
+    problem = None if args.no_policy else policy_pack_problem(pack_dir)
+    if problem:
+        print(f"tdce plan: --policy-pack: {problem}; give the directory of a policy pack, such as policies", file=sys.stderr)
+        return EXIT_USAGE
     plan = plan_stack(args.stack, Path(args.config_dir))
-    console = output_console()
+    # With `--json -` stdout is the JSON alone, for a pipe; the person still sees the plan on stderr.
+    console = error_console() if json_to_stdout else output_console()
     print_plan(plan, console)
     document = plan.as_json()
     exit_code = EXIT_OK
     if not args.no_policy:
         try:
-            pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
             report = check_plan(plan, plan.resolved.values, sorted(plan.resolved.secret_keys), pack_dir)
         except PolicyPackError as error:
-            Console(stderr=True).print(f"[red]policy pack failed:[/] {escape(str(error))}")
+            error_console().print(Text.assemble(("policy pack failed: ", "red"), str(error)), soft_wrap=True)
             return EXIT_POLICY_PACK_FAILED
         print_policy_report(report, console)
         document["policyViolations"] = report.as_json()
         exit_code = EXIT_POLICY_VIOLATION if report.mandatory else EXIT_OK
-    if args.json:
-        Path(args.json).write_text(json.dumps(document, indent=2) + "\n")
-        Console(stderr=True).print(f"plan written to {args.json}")
+    text = json.dumps(document, indent=2) + "\n"
+    if json_to_stdout:
+        sys.stdout.write(text)
+    elif target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        except OSError as error:
+            print(f"tdce plan: --json: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+        error_console().print(Text(f"plan written to {target}"), soft_wrap=True)
     return exit_code
 
 
 def _ports(args: argparse.Namespace) -> int:
-    from tdce.ports import ports_mermaid, ports_table
+    from tdce.ports import ports_mermaid, ports_notes, ports_table
 
     if args.format == "mermaid":
         sys.stdout.write(ports_mermaid())
     else:
-        output_console().print(ports_table())
+        console = output_console()
+        console.print(ports_table())
+        for line in ports_notes():
+            console.print(line, soft_wrap=True)
     return EXIT_OK
 
 
+def policy_pack_problem(path: Path) -> str | None:
+    """Why `--policy-pack` can't be run: the runner starts the pack's `__main__.py` in that directory."""
+    if not path.is_dir():
+        return f"{path} is not a directory"
+    if not (path / "__main__.py").is_file():
+        return f"{path} has no __main__.py, so it is not a Python policy pack"
+    return None
+
+
+def _version() -> str:
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="tdce", description="TDCE clusters as code: offline plan and operations.")
-    commands = root.add_subparsers(dest="command", required=True)
+    root = ArgumentParser(
+        prog="tdce",
+        description="TDCE clusters as code: offline plan and operations. Commands: docs/command-line.md.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser(
         "plan",
         help="run the Pulumi program offline, show what it would create and check it with the policy pack",
-        description=(
-            "Exit codes: 0 clean, 1 bad config, 2 a mandatory policy violation, 3 the policy pack failed, "
-            "4 the Pulumi engine would refuse the plan (a duplicate URN, an option naming no property), "
-            f"5 the program failed unexpectedly ({DEBUG_VARIABLE}=1 or --debug shows the traceback)."
-        ),
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     plan.add_argument("stack", help="stack name: reads config/Pulumi.STACK.yaml")
-    plan.add_argument("--json", metavar="FILE", help="also write the whole plan as JSON (schema in the README)")
+    plan.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write the whole plan as JSON (missing folders are made); `-` writes it to stdout "
+        "and the readable plan to stderr",
+    )
     plan.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
     plan.add_argument("--no-policy", action="store_true", help="plan only; do not run the policy pack")
     plan.add_argument("--policy-pack", metavar="DIR", help="the policy pack to run (default: policies/)")
@@ -88,8 +159,10 @@ def parser() -> argparse.ArgumentParser:
     ports.add_argument("--format", choices=("table", "mermaid"), default="table")
     ports.set_defaults(run=_ports)
 
+    from tdce.init_stack import add_init_command
     from tdce.ops.commands import add_operation_commands
 
+    add_init_command(commands)
     add_operation_commands(commands)
     return root
 

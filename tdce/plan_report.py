@@ -1,34 +1,56 @@
-"""Show a plan to a person: the component tree with counts, the outputs, and the channels as this stack opens them."""
+"""Show a plan to a person: the component tree, the machines and firewall rules, the channels, the outputs.
+
+Every value from the plan is a `Text` (see tdce/console.py). Below the tree each fact is one
+soft-wrapped line rather than a table cell: at 80 columns a table must fold or cut a CIDR, an
+ARN or a setting name, a line never does.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
+from tdce.console import value_text
+from tdce.plan_summary import Rule, firewall_rules, machines
 from tdce.planner import Plan
 from tdce.recording import RecordedResource
 
 
 def print_plan(plan: Plan, console: Console) -> None:
     console.print(_tree(plan))
-    console.print(_counts(plan))
-    console.print(_outputs(plan))
-    console.print(channel_table(plan))
+    for section in (_counts, _machines, _rules, channel_lines, _outputs):
+        console.print()
+        for line in section(plan):
+            # soft_wrap: rich adds no line breaks and cuts nothing; a long ARN or CIDR list wraps
+            # in the terminal and is copied whole.
+            console.print(line, soft_wrap=True)
 
 
-def _label(resource: RecordedResource) -> str:
-    marks = []
+def _heading(text: str) -> Text:
+    return Text(text, style="bold")
+
+
+def _label(resource: RecordedResource) -> Text:
+    label = Text.assemble(
+        (resource.name, "bold cyan" if not resource.custom else ""),
+        " ",
+        (resource.type, "dim"),
+    )
+    marks: list[Text | str] = []
     if resource.options.get("protect"):
-        marks.append("[yellow]protected[/]")
+        marks.append(Text("protected", style="yellow"))
     if resource.options.get("ignoreChanges"):
         marks.append(f"ignores {', '.join(resource.options['ignoreChanges'])}")
-    suffix = f"  ({'; '.join(marks)})" if marks else ""
-    style = "bold cyan" if not resource.custom else "white"
-    return f"[{style}]{resource.name}[/] [dim]{resource.type}[/]{suffix}"
+    if marks:
+        label.append("  (")
+        for index, mark in enumerate(marks):
+            label.append("; " if index else "")
+            label.append(mark)
+        label.append(")")
+    return label
 
 
 def _tree(plan: Plan) -> Tree:
@@ -36,7 +58,8 @@ def _tree(plan: Plan) -> Tree:
     for resource in plan.resources:
         children[resource.parent].append(resource)
     roots = children[None]
-    tree = Tree(f"[bold]{plan.project}/{plan.stack}[/]  {sum(r.custom for r in plan.resources)} resources")
+    title = Text.assemble((f"{plan.project}/{plan.stack}", "bold"), f"  {sum(r.custom for r in plan.resources)} resources")
+    tree = Tree(title)
 
     def add(node: Tree, resource: RecordedResource) -> None:
         branch = node.add(_label(resource))
@@ -50,32 +73,51 @@ def _tree(plan: Plan) -> Tree:
     return tree
 
 
-def _counts(plan: Plan) -> Table:
-    table = Table(title="Resources by type", show_edge=False)
-    table.add_column("type")
-    table.add_column("count", justify="right")
-    for type_token, count in sorted(Counter(r.type for r in plan.resources if r.custom).items()):
-        table.add_row(type_token, str(count))
-    return table
+def _counts(plan: Plan) -> list[Text]:
+    counted = sorted(Counter(r.type for r in plan.resources if r.custom).items())
+    return [_heading("Resources by type"), *(Text(f"  {count:>3}  {type_token}") for type_token, count in counted)]
 
 
-def _outputs(plan: Plan) -> Table:
-    table = Table(title="Stack outputs", show_edge=False)
-    table.add_column("output")
-    table.add_column("value")
-    for name, value in plan.outputs.items():
-        table.add_row(name, str(value))
-    return table
+def _machines(plan: Plan) -> list[Text]:
+    lines = [_heading("Machines and disks")]
+    for machine in machines(plan):
+        details = [machine.machine_type, machine.count, machine.purchase, *machine.disks]
+        lines.append(Text.assemble("  ", (machine.role, "cyan"), " ", machine.name, ": ", "; ".join(d for d in details if d)))
+    return lines
 
 
-def channel_table(plan: Plan) -> Table:
-    table = Table(title=f"Channels as {plan.stack} opens them", show_edge=False)
-    for column in ("channel", "from", "to", "tcp port(s)", "state"):
-        table.add_column(column)
+def _rules(plan: Plan) -> list[Text]:
+    lines = [_heading("Firewall rules, by the group or service account they apply to")]
+    by_target: dict[str, list[Rule]] = defaultdict(list)
+    for rule in firewall_rules(plan):
+        by_target[rule.applies_to].append(rule)
+    for target, rules in sorted(by_target.items()):
+        lines.append(Text.assemble("  ", (target, "cyan")))
+        width = max(len(rule.ports) for rule in rules)
+        for rule in sorted(rules, key=lambda r: (r.direction != "ingress", r.ports, r.peers)):
+            arrow = "from" if rule.direction == "ingress" else "to"
+            lines.append(Text(f"    {rule.direction:<7}  {rule.ports:<{width}}  {arrow} {', '.join(rule.peers)}  ({rule.name})"))
+    return lines
+
+
+def channel_lines(plan: Plan) -> list[Text]:
+    lines = [_heading(f"Channels as {plan.stack} opens them")]
     for opened in plan.resolved.channels:
         sources = ", ".join(role.value for role in opened.sources or opened.channel.sources)
         if opened.source_cidrs:
             sources += f" ({', '.join(opened.source_cidrs)})"
-        state = f"[green]{opened.state}[/]" if opened.enabled else f"[dim]{escape(opened.state)}[/]"
-        table.add_row(opened.name, sources, opened.channel.target.value, ", ".join(map(str, opened.ports)), state)
-    return table
+        state = Text("open", style="green") if opened.enabled else Text("off ", style="dim")
+        line = Text.assemble(
+            "  ", state, f"  {opened.name}: {sources} -> {opened.channel.target.value}, TCP {', '.join(map(str, opened.ports))}"
+        )
+        if not opened.enabled:
+            line.append(f"  ({opened.state.removeprefix('off ').strip('()')})", style="dim")
+        lines.append(line)
+    return lines
+
+
+def _outputs(plan: Plan) -> list[Text]:
+    """`name: value`, lists and maps as JSON, as `pulumi stack output --json` prints them."""
+    lines = [_heading("Stack outputs")]
+    lines += [Text.assemble("  ", (name, "cyan"), ": ", value_text(value)) for name, value in plan.outputs.items()]
+    return lines

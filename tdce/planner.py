@@ -45,6 +45,9 @@ class Plan:
     def settings(self) -> Settings:
         return self.resolved.settings
 
+    def by_type(self, type_token: str) -> list[RecordedResource]:
+        return [resource for resource in self.resources if resource.type == type_token]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "project": self.project,

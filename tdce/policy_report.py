@@ -1,9 +1,13 @@
-"""Show a policy report to a person: violations grouped by policy, each with its resource and message."""
+"""Show a policy report to a person: violations grouped by policy, each with its resource and message.
+
+Policy names, URNs and messages reach rich as `Text`, so an ARN's `:secret:` or a `[…]` in a
+message prints as it is (see tdce/console.py); each is one soft-wrapped line, never cut.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from tdce.policy_runner import PolicyReport
 
@@ -12,16 +16,18 @@ _STYLE = {"mandatory": "bold red", "advisory": "yellow"}
 
 def print_policy_report(report: PolicyReport, console: Console) -> None:
     if not report.violations:
-        console.print(f"[green]policy pack {report.pack}: no violations[/]")
+        console.print(Text(f"policy pack {report.pack}: no violations", style="green"), soft_wrap=True)
         return
     for policy, violations in report.by_policy().items():
         first = violations[0]
-        level = f"[{_STYLE.get(first.enforcement, 'white')}]{first.enforcement}[/]"
-        severity = f", {first.severity}" if first.severity else ""
-        console.print(f"[bold]{escape(policy)}[/] ({level}{severity})")
+        heading = Text.assemble((policy, "bold"), " (", (first.enforcement, _STYLE.get(first.enforcement, "")))
+        if first.severity:
+            heading.append(f", {first.severity}")
+        heading.append(")")
+        console.print(heading, soft_wrap=True)
         for violation in violations:
-            console.print(f"  {escape(violation.urn or '(the stack)')}", soft_wrap=True)
+            console.print(Text(f"  {violation.urn or '(the stack)'}"), soft_wrap=True)
             for line in violation.message.splitlines():
-                console.print(f"    {escape(line)}", soft_wrap=True)
-    mandatory = len(report.mandatory)
-    console.print(f"policy pack {report.pack}: {len(report.violations)} violation(s), {mandatory} mandatory")
+                console.print(Text(f"    {line}"), soft_wrap=True)
+    summary = f"policy pack {report.pack}: {len(report.violations)} violation(s), {len(report.mandatory)} mandatory"
+    console.print(Text(summary), soft_wrap=True)

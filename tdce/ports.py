@@ -1,8 +1,14 @@
-"""The channel matrix for IT administrators: a table, or a Mermaid diagram to paste into docs."""
+"""The channel matrix for IT administrators: a table, or a Mermaid diagram to paste into docs.
+
+The vendor references and the alternative ports are long; as table columns they squeezed the
+ports and setting names into folded fragments at 80 columns, so they follow the table, one
+soft-wrapped line per channel.
+"""
 
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from config.channels import CHANNELS, Channel
 
@@ -19,20 +25,31 @@ def _ports(channel: Channel) -> str:
 
 
 def ports_table() -> Table:
-    table = Table(title="TDCE channels", show_lines=False)
-    for column in ("channel", "from", "to", "protocol/port(s)", "direction", "when", "vendor reference"):
-        table.add_column(column)
+    """Narrow enough for 80 columns without folding a setting name: long notes go below it (`ports_notes`)."""
+    table = Table(title="TDCE channels", show_lines=True, show_edge=False)
+    for column in ("channel", "from -> to", "TCP port(s)", "opened when"):
+        table.add_column(column, overflow="fold")
     for channel in CHANNELS:
+        route = "\n".join(role.value for role in channel.sources) + f"\n-> {channel.target.value}"
         table.add_row(
-            channel.name,
-            ", ".join(role.value for role in channel.sources),
-            channel.target.value,
-            f"{channel.protocol.upper()} {_ports(channel)}",
-            channel.direction.value,
-            _when(channel),
-            channel.vendor_reference,
+            Text.assemble(channel.name, "\n", (channel.direction.value, "dim")),
+            Text(route),
+            Text(channel.ports_label if channel.protocol == "tcp" else f"{channel.protocol.upper()} {channel.ports_label}"),
+            Text(channel.condition.removeprefix("when ")),
         )
     return table
+
+
+def ports_notes() -> list[Text]:
+    lines = [Text("Alternative ports", style="bold")]
+    lines += [
+        Text(f"  {channel.name}: {', '.join(map(str, channel.alternative_ports))} instead, with {channel.port_setting}")
+        for channel in CHANNELS
+        if channel.alternative_ports
+    ]
+    lines.append(Text("Where the vendor documents each channel", style="bold"))
+    lines += [Text(f"  {channel.name}: {channel.vendor_reference}") for channel in CHANNELS]
+    return lines
 
 
 def ports_mermaid() -> str:

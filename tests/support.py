@@ -73,7 +73,7 @@ def plan_variant(stack: str, changes: dict[str, Any]) -> Plan:
 
 
 def of_type(plan: Plan, type_token: str) -> list[RecordedResource]:
-    return [resource for resource in plan.resources if resource.type == type_token]
+    return plan.by_type(type_token)
 
 
 def only(plan: Plan, type_token: str) -> RecordedResource:

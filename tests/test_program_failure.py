@@ -91,8 +91,8 @@ def test_exit_codes_are_the_documented_ones_and_plan_help_lists_them(capsys):
     with pytest.raises(SystemExit):
         main(["plan", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "4 the Pulumi engine would refuse the plan" in help_text
-    assert "5 the program failed unexpectedly (TDCE_DEBUG=1 or --debug shows the traceback)" in help_text
+    assert "4 plan: the Pulumi engine would refuse the plan" in help_text
+    assert "5 plan: the program failed unexpectedly (TDCE_DEBUG=1 or --debug prints the traceback)" in help_text
 
 
 def test_the_documentation_page_lists_every_exit_code():

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from config.settings import Settings
 from config.tags import DATA_DISK, DATABASE, STACK_TAG
 from tdce.ops.clients import AwsClients
@@ -37,21 +39,41 @@ class Backup:
     notes: tuple[str, ...]
 
 
+class PartialBackup(Exception):
+    """A later snapshot was refused after an earlier one was made: `made` holds what exists now."""
+
+    def __init__(self, made: Backup, refused: str, error: Exception):
+        super().__init__(f"the {refused} snapshot was refused")
+        self.made = made
+        self.refused = refused
+        self.error = error
+
+
 def take_backup(stack: str, settings: Settings, clients: AwsClients, now: datetime | None = None) -> Backup:
-    """Find everything first, so a refusal leaves no half-made backup behind."""
+    """Find everything first, so a stack that can't be found leaves nothing behind.
+
+    When the database snapshot is refused after the disk's was made, raises PartialBackup with the disk's.
+    """
     taken_at = (now or datetime.now(UTC)).astimezone(UTC)
     volume = find_data_volume(clients, stack)
     cluster = find_database_cluster(clients, stack) if settings.database.engine == "aurora" else None
     tags = {STACK_TAG: stack, BACKUP_TIME_TAG: taken_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "Name": backup_name(stack, taken_at)}
-    snapshots = [_snapshot_volume(clients, volume, tags)]
-    if cluster is not None:
-        snapshots.append(_snapshot_cluster(clients, cluster, tags))
     notes = []
     if volume.get("State") == "in-use":
         notes.append(
             "The data volume is attached, so its snapshot is crash-consistent. For a clean copy the vendor stops the "
             "workers and the server first (001_ec271c3ff40761d0.txt 4.8.1)."
         )
+    snapshots = [_snapshot_volume(clients, volume, tags)]
+    if cluster is not None:
+        try:
+            snapshots.append(_snapshot_cluster(clients, cluster, tags))
+        except (ClientError, BotoCoreError) as error:
+            # The data-disk snapshot is kept, not deleted: it is a complete copy of the disk on its
+            # own (a new stack can restore the disk from it), deleting it could fail too and leave
+            # the user unsure what exists, and it is tagged with the stack and time, so it is
+            # found and removed like any other backup. The caller names it.
+            raise PartialBackup(Backup(stack, tuple(snapshots), tuple(notes)), DATABASE, error) from error
     return Backup(stack, tuple(snapshots), tuple(notes))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 EXIT_OK = 0
 # 1 is a bad stack config, as for `tdce plan`.
@@ -52,12 +53,13 @@ def exit_code(checks: Iterable[Check]) -> int:
 _STYLES = {Status.PASS: "green", Status.FAIL: "bold red", Status.SKIPPED: "dim"}
 
 
-def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
-    shown = Table(title=title, show_lines=False)
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str | Text]]) -> Table:
+    """Cells from AWS (IDs, ARNs, messages) as `Text`, so rich never reads them as markup or emoji; folded, never cut."""
+    shown = Table(title=Text(title), show_lines=False)
     for column in columns:
         shown.add_column(column, overflow="fold")
     for row in rows:
-        shown.add_row(*row)
+        shown.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
     return shown
 
 
@@ -65,7 +67,7 @@ def checks_table(title: str, checks: Sequence[Check]) -> Table:
     return table(
         title,
         ("check", "result", "detail"),
-        ((check.name, f"[{_STYLES[check.status]}]{check.status.value}[/]", check.detail) for check in checks),
+        ((check.name, Text(check.status.value, style=_STYLES[check.status]), check.detail) for check in checks),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from rich.console import Console
@@ -16,6 +17,14 @@ from tdce.ops.clients import AwsClients
 class WaitPolicy:
     delay_seconds: float = 15
     timeout_minutes: float = 240
+
+    def __post_init__(self) -> None:
+        # The command line refuses these first (tdce/ops/commands.py); here `int(inf)` would crash
+        # after the snapshots were made, so a caller in code gets a plain ValueError at once.
+        for name in ("delay_seconds", "timeout_minutes"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
 
     @property
     def max_attempts(self) -> int:

@@ -1,0 +1,157 @@
+"""What a person reads and copies: nothing rich reinterprets, nothing cut at 80 columns, the values people check."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from config.channels import CHANNELS
+from tdce.console import PIPED_WIDTH, output_console
+from tdce.ops.report import Check, Status, checks_table
+from tdce.plan_report import print_plan
+from tdce.policy_report import print_policy_report
+from tdce.policy_runner import PolicyReport, Violation
+from tests.support import plan_of
+
+ROOT = Path(__file__).resolve().parent.parent
+# The secret's ARN as the offline cloud answers for aws-prod (tdce/mock_cloud/aws.py): account
+# 123456789012, region eu-west-1 from config/Pulumi.aws-prod.yaml, and the `:secret:` that rich read as an emoji.
+AWS_PROD_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tdce-dashboard-admin-password-secret-Offln0"
+
+
+def tdce(*arguments: str, columns: str | None = "80") -> subprocess.CompletedProcess[str]:
+    """`tdce` as a person runs it with its output piped (into a file, a pager or a CI log)."""
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    return subprocess.run(
+        [sys.executable, "-m", "tdce", *arguments], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300, check=False
+    )
+
+
+def shown(value: object) -> str:
+    """An output as a person copies it: strings as they are, lists and maps as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def rendered(print_to, width: int = 80) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, emoji=False, highlight=False, color_system=None)
+    print_to(console)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def aws_prod_printed() -> str:
+    result = tdce("plan", "aws-prod", "--no-policy")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_piped_plan_at_80_columns_holds_the_whole_secret_arn(aws_prod_printed: str) -> None:
+    assert AWS_PROD_SECRET_ARN in aws_prod_printed
+    assert "㊙" not in aws_prod_printed and "🤫" not in aws_prod_printed
+    assert "…" not in aws_prod_printed
+
+
+def test_every_output_value_is_printed_unchanged(aws_prod_printed: str) -> None:
+    document = json.loads(tdce("plan", "aws-prod", "--no-policy", "--json", "-").stdout)
+    assert document["outputs"]
+    for name, value in document["outputs"].items():
+        assert f"{name}: {shown(value)}\n" in aws_prod_printed, name
+    assert "['subnet-" not in aws_prod_printed  # a Python repr is not a value anyone can paste
+
+
+# The values a reviewer checks, as config/Pulumi.aws-prod.yaml sets them (root disk: ServerSettings' 30 GB).
+AWS_PROD_MACHINES = [
+    "server tdce-server-instance: m5.2xlarge; 1 machine; on-demand; root 30 GB gp3; data 2048 GB gp3, protected",
+    "worker pool tdce-workers-linux-ondemand-group: c5.4xlarge; min 0, desired 2, max 10; on-demand; /dev/xvda 100 GB gp3",
+    "worker pool tdce-workers-linux-spot-group: c5.9xlarge; min 0, desired 0, max 50; spot; /dev/xvda 100 GB gp3",
+]
+AWS_PROD_USER_CIDRS = ("198.51.100.0/24", "203.0.113.0/24")
+
+
+def test_the_plan_shows_machine_types_counts_spot_and_disks(aws_prod_printed: str) -> None:
+    lines = [line.strip() for line in aws_prod_printed.splitlines()]
+    for machine in AWS_PROD_MACHINES:
+        assert machine in lines
+
+
+def test_the_plan_shows_the_cidrs_of_each_firewall_rule(aws_prod_printed: str) -> None:
+    lines = [" ".join(line.split()) for line in aws_prod_printed.splitlines()]
+    for cidr in AWS_PROD_USER_CIDRS:
+        for port in ("443", "25001"):  # web and management (config/channels.py)
+            assert any(line.startswith(f"ingress TCP {port} from {cidr} ") for line in lines), (port, cidr)
+
+
+def test_gcp_plan_shows_spot_target_size_and_source_ranges() -> None:
+    printed = rendered(lambda console: print_plan(plan_of("gcp-prod"), console))
+    lines = [" ".join(line.split()) for line in printed.splitlines()]
+    # config/Pulumi.gcp-prod.yaml: n2-standard-8 with a 1024 GB pd-ssd data disk; c2-standard-16 spot workers.
+    server = "server tdce-server-vm: n2-standard-8; 1 machine; on-demand; boot 30 GB pd-balanced; data 1024 GB pd-ssd, protected"
+    assert server in lines
+    assert "worker pool tdce-workers-linux-spot: c2-standard-16; target size 0; spot; boot 100 GB pd-balanced" in lines
+    assert any(line.startswith("ingress allow TCP 443 from 198.51.100.0/24 ") for line in lines)
+    # SSH on GCP arrives through IAP's range (config/settings.py GCP_IAP_RANGE, Google's documented range).
+    assert any(line.startswith("ingress allow TCP 22 from 35.235.240.0/20 ") for line in lines)
+
+
+def test_a_spot_price_cap_is_shown_with_the_pool() -> None:
+    printed = rendered(lambda console: print_plan(plan_of("aws-dev"), console))
+    lines = [" ".join(line.split()) for line in printed.splitlines()]
+    # config/Pulumi.aws-dev.yaml: dev-spot, c5.xlarge, spotMaxPrice "0.10", maxCount 4, a 50 GB disk.
+    pool = "worker pool tdce-workers-dev-spot-group: c5.xlarge; min 0, desired 0, max 4; spot, at most 0.10 USD an hour"
+    assert f"{pool}; /dev/xvda 50 GB gp3" in lines
+
+
+def test_values_that_look_like_markup_or_emoji_print_as_they_are() -> None:
+    plan = replace(plan_of("aws-prod"), outputs={"hidden": "[secret]", "styled": "[bold]x[/bold]", "code": "a:smile:b"})
+    printed = rendered(lambda console: print_plan(plan, console))
+    assert "hidden: [secret]\n" in printed
+    assert "styled: [bold]x[/bold]\n" in printed
+    assert "code: a:smile:b\n" in printed
+
+
+def test_policy_messages_and_check_details_print_as_they_are() -> None:
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x"
+    report = PolicyReport("tdce", "1", (Violation("[p]", "mandatory", "high", f"urn:{arn}", "bad [red]x[/] :smile:"),))
+    printed = rendered(lambda console: print_policy_report(report, console))
+    assert "[p] (mandatory, high)" in printed and f"urn:{arn}" in printed and "bad [red]x[/] :smile:" in printed
+    table = rendered(lambda console: console.print(checks_table("t", [Check("c", Status.FAIL, f"[b]{arn}[/b]")])), width=200)
+    assert f"[b]{arn}[/b]" in table
+
+
+def test_ports_at_80_columns_fit_and_keep_every_setting_name_whole() -> None:
+    result = tdce("ports")
+    assert result.returncode == 0
+    table, _, notes = result.stdout.partition("Alternative ports")
+    assert max(len(line) for line in table.splitlines()) <= 80
+    words = set(table.split())
+    for channel in CHANNELS:
+        assert channel.name in words
+        if not channel.required:
+            assert channel.condition.removeprefix("when ").split()[0] in words, channel.name  # whole, not folded across lines
+        assert f"{channel.name}: {channel.vendor_reference}" in notes
+    assert "…" not in result.stdout
+
+
+def test_columns_is_honoured_when_piped() -> None:
+    narrow = tdce("ports", columns="50").stdout
+    table = narrow.partition("Alternative ports")[0]
+    assert max(map(len, table.splitlines())) <= 50
+
+
+def test_piped_without_columns_the_page_is_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not sys.stdout.isatty()  # pytest captures stdout: a pipe, as in a CI log
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert output_console().width == PIPED_WIDTH
+    monkeypatch.setenv("COLUMNS", "72")
+    assert output_console().width == 72
