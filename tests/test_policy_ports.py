@@ -18,7 +18,7 @@ from config.resource_types import (
 )
 from config.settings import GCP_IAP_RANGE
 from policies import ports
-from policies.harness import UNKNOWN, StackResource, check_resource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
 from tests.support import stack_values, with_setting
 
 # A port no channel uses: one past the highest single-port channel.

@@ -9,7 +9,7 @@ import pytest
 from config import resource_types
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies import buckets, compute, data, identity
-from policies.harness import StackResource, check_resource, check_stack
+from tests.policy_harness import StackResource, check_resource, check_stack
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
