@@ -112,9 +112,9 @@ def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: 
                 subject.urn,
             )
             continue
-        candidates = by_ports(rule, expectations)
+        candidates = [e for e in by_ports(rule, expectations) if e.enabled is not False]
         if not candidates:
-            continue  # ingress-matches-channel names the stray port
+            continue  # ingress-matches-channel names the stray port or the channel that is off
         names = " or ".join(dict.fromkeys(e.name for e in candidates))
         landing: list[Expected] = []
         for role in sorted(item.roles):
