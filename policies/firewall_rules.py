@@ -11,7 +11,7 @@ network tags) and the group it belongs to. Parts unknown at preview are set asid
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +239,11 @@ def _firewall_allow(subject: Subject, direction: Direction, index: int, allow: A
     return rules
 
 
+def _entries(value: Any) -> Any:
+    """A list input whose elements are read one at a time, so one unknown element leaves the others judged."""
+    return value if isinstance(value, Sequence) and not isinstance(value, str) else []
+
+
 def _each(parts: list[tuple[str, Callable[[], list[FirewallRule]]]]) -> Extracted:
     rules: list[FirewallRule] = []
     undecided: list[str] = []
@@ -266,12 +271,10 @@ def firewall_rules(subject: Subject, direction: Direction) -> Extracted:
     if kind in (AWS_SECURITY_GROUP, AWS_DEFAULT_SECURITY_GROUP):
         key = direction.value
         try:
-            entries = items(get(subject.props, key))
+            entries = _entries(get(subject.props, key))
         except UnknownValueError:
             return Extracted(undecided=(key,))
-        return _each(
-            [(f"{key}[{i}]", lambda i=i, e=e: [_inline(subject, direction, i, e)]) for i, e in enumerate(entries)]
-        )
+        return _each([(f"{key}[{i}]", lambda i=i: [_inline(subject, direction, i, entries[i])]) for i in range(len(entries))])
     if kind == GCP_FIREWALL:
         return _from_firewall(subject, direction)
     return Extracted()
@@ -282,12 +285,10 @@ def _from_firewall(subject: Subject, direction: Direction) -> Extracted:
         stated = str(get(subject.props, "direction", default="INGRESS")).upper()
         if stated != direction.name or truthy(get(subject.props, "disabled")):
             return Extracted()
-        allows = items(get(subject.props, "allows"))
+        allows = _entries(get(subject.props, "allows"))
     except UnknownValueError:
         return Extracted(undecided=("direction or allows",))
-    return _each(
-        [(f"allows[{i}]", lambda i=i, a=a: _firewall_allow(subject, direction, i, a)) for i, a in enumerate(allows)]
-    )
+    return _each([(f"allows[{i}]", lambda i=i: _firewall_allow(subject, direction, i, allows[i])) for i in range(len(allows))])
 
 
 def ingress_rules(subject: Subject) -> Extracted:
