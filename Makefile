@@ -4,7 +4,7 @@ STACK ?= aws-prod
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv/.synced
 
-.PHONY: plan test lint bench env golden
+.PHONY: plan test lint bench env golden mutation
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -32,3 +32,10 @@ bench: $(VENV)
 # Regenerate the golden inventories of the example stacks; review `git diff tests/golden` before committing.
 golden: $(VENV)
 	$(UV) run --frozen python -m tests.golden
+
+# Mutation testing of the matrix and the pack's rules (slow; not part of `make test`): prints the kill rate.
+mutation: $(VENV)
+	rm -rf mutants
+	$(UV) run --frozen mutmut run --max-children 2 || true
+	$(UV) run --frozen mutmut export-cicd-stats
+	$(UV) run --frozen python -m tests.mutation_report mutants/mutmut-cicd-stats.json
