@@ -13,7 +13,7 @@ DEV := .venv/.dev-synced
 SYNC := $(UV) sync --frozen --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help plan test lint bench env golden
+.PHONY: help plan test lint bench env golden mutation
 
 help:
 	@echo "make plan     the offline plan of a stack: STACK=gcp-prod make plan (default $(STACK))"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff, and zizmor on the GitHub workflows"
 	@echo "make bench    the plan's benchmarks: scaling with the pools, overhead over a flat replay"
 	@echo "make env      the development environment in .venv (what make test installs)"
+	@echo "make mutation mutation testing of the channel matrix and the policy pack (slow), with the kill rate"
 	@echo "make golden   regenerate the example stacks' golden inventories (review git diff tests/golden)"
 	@echo "Each sets up .venv when needed: uv from PATH, else from PyPI into .tools/."
 
@@ -59,3 +60,10 @@ bench: $(RUNTIME)
 # Regenerate the golden inventories of the example stacks; review `git diff tests/golden` before committing.
 golden: $(DEV)
 	$(UV) run --frozen --no-sync python -m tests.golden
+
+# Mutation testing of the matrix and the pack's rules (slow; not part of `make test`): prints the kill rate.
+mutation: $(DEV)
+	rm -rf mutants
+	$(UV) run --frozen --no-sync mutmut run --max-children 2 || true
+	$(UV) run --frozen --no-sync mutmut export-cicd-stats
+	$(UV) run --frozen --no-sync python -m tests.mutation_report mutants/mutmut-cicd-stats.json

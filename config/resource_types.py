@@ -38,6 +38,14 @@ AWS_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 AWS_ROLE = "aws:iam/role:Role"
 AWS_INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 AWS_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+# Resource types that attach managed policies by ARN: `policyArn` (one) or `policyArns` (a set).
+AWS_POLICY_ATTACHMENTS = (
+    AWS_ROLE_POLICY_ATTACHMENT,
+    "aws:iam/policyAttachment:PolicyAttachment",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+)
 # Resource types whose `policy` input is an IAM policy document.
 AWS_POLICY_DOCUMENTS = (
     "aws:iam/policy:Policy",
@@ -50,6 +58,8 @@ AWS_DATABASE_CLUSTER = "aws:rds/cluster:Cluster"
 AWS_DATABASE_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 AWS_SECRET = "aws:secretsmanager/secret:Secret"
 AWS_SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+AWS_SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+AWS_DATABASE_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 AWS_SERVERLESS_APPLICATION = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
 AWS_LAMBDA_FUNCTION = "aws:lambda/function:Function"
 AWS_BACKUP_PLAN = "aws:backup/plan:Plan"
@@ -72,12 +82,29 @@ GCP_SNAPSHOT_SCHEDULE = "gcp:compute/resourcePolicy:ResourcePolicy"
 GCP_BUCKET = "gcp:storage/bucket:Bucket"
 GCP_DATABASE_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
 GCP_SECRET = "gcp:secretmanager/secret:Secret"
-GCP_IAM_GRANTS = (
+GCP_SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
+GCP_SQL_USER = "gcp:sql/user:User"
+GCP_GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
+GCP_SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
+GCP_CUSTOM_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
+# Grants on the whole project: a role here reaches every resource of the project.
+GCP_PROJECT_GRANTS = (
     "gcp:projects/iAMMember:IAMMember",
     "gcp:projects/iAMBinding:IAMBinding",
+)
+# Every grant with a `role` input, on the project or on one resource.
+GCP_IAM_GRANTS = (
+    *GCP_PROJECT_GRANTS,
     "gcp:storage/bucketIAMMember:BucketIAMMember",
     "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+    "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:serviceaccount/iAMBinding:IAMBinding",
+    "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+    "gcp:pubsub/topicIAMMember:TopicIAMMember",
 )
+# A whole IAM policy as JSON (`policyData`): its bindings are grants too.
+GCP_PROJECT_POLICY = "gcp:projects/iAMPolicy:IAMPolicy"
 
 # Neither cloud's
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"

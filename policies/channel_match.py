@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from config.channels import CHANNELS, CHANNELS_BY_NAME, Channel, Direction, PortRange, Role
 from config.resolved import ResolvedStack
-from policies.ingress import IngressRule, cidr_within
+from policies.firewall_rules import FirewallRule, cidr_within
 
 CIDR_ROLES = (Role.USERS, Role.ADMINS)
 
@@ -77,34 +77,34 @@ def expected_ingress(stack: ResolvedStack | None) -> tuple[Expected, ...]:
     return rules + shut
 
 
-def by_ports(rule: IngressRule, expectations: tuple[Expected, ...]) -> list[Expected]:
+def by_ports(rule: FirewallRule, expectations: tuple[Expected, ...]) -> list[Expected]:
     """The channels whose protocol and exact port span the rule opens."""
     return [e for e in expectations if any(rule.is_exactly(e.channel.protocol, p) for p in e.ports)]
 
 
-def kind_problems(rule: IngressRule, expected: Expected) -> list[str]:
+def kind_problems(rule: FirewallRule, expected: Expected) -> list[str]:
     """Whether the rule admits the kind of source the channel comes from: groups inside the cluster, CIDRs outside it."""
     sources = " and ".join(role.value for role in expected.sources)
     if not expected.by_cidr:
         problems = []
-        if rule.cidrs or rule.other_sources:
+        if rule.cidrs or rule.other_peers:
             problems.append(
-                f"admits {', '.join(rule.cidrs + rule.other_sources)}, while {expected.name} comes only from the {sources} group"
+                f"admits {', '.join(rule.cidrs + rule.other_peers)}, while {expected.name} comes only from the {sources} group"
             )
-        if not rule.from_groups:
+        if not rule.peer_groups:
             problems.append(f"names no source group, while {expected.name} comes from the {sources} group")
         return problems
     problems = []
-    if rule.from_groups:
+    if rule.peer_groups:
         problems.append(f"admits a security group or service account, while {expected.name} comes from {sources} by CIDR")
-    if rule.other_sources:
-        problems.append(f"admits {', '.join(rule.other_sources)}, while {expected.name} takes CIDRs only")
+    if rule.other_peers:
+        problems.append(f"admits {', '.join(rule.other_peers)}, while {expected.name} takes CIDRs only")
     if not rule.cidrs:
         problems.append(f"admits no CIDR, while {expected.name} comes from {sources} by CIDR")
     return problems
 
 
-def cidr_problems(rule: IngressRule, expected: Expected) -> list[str]:
+def cidr_problems(rule: FirewallRule, expected: Expected) -> list[str]:
     if expected.cidrs is None or not expected.by_cidr:
         return []
     outside = [c for c in rule.cidrs if not cidr_within(c, expected.cidrs)]
@@ -120,9 +120,9 @@ def state_problems(expected: Expected) -> list[str]:
     return []
 
 
-def judge(rule: IngressRule, expectations: tuple[Expected, ...]) -> list[str]:
+def judge(rule: FirewallRule, expectations: tuple[Expected, ...]) -> list[str]:
     """Why the rule is no channel of this stack; empty when it is one."""
-    head = f"{rule.label} from {rule.sources_label}"
+    head = f"{rule.label} from {rule.peers_label}"
     candidates = by_ports(rule, expectations)
     if not candidates:
         offered = ", ".join(e.label for e in expectations if e.enabled is not False)

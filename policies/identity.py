@@ -1,78 +1,342 @@
-"""Identities get what the design names and nothing wider: no wildcard actions, no wildcard resources."""
+"""Identities get what the design names and nothing wider, scoped to this deployment; roles trust only who they must."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+from collections.abc import Callable
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
 
-from config.resource_types import AWS_POLICY_DOCUMENTS, AWS_ROLE, AWS_ROLE_POLICY_ATTACHMENT, GCP_IAM_GRANTS
-from policies.reading import get, items, json_document
+from config.resource_types import (
+    AWS_BUCKETS,
+    AWS_INSTANCE_PROFILE,
+    AWS_POLICY_ATTACHMENTS,
+    AWS_POLICY_DOCUMENTS,
+    AWS_ROLE,
+    AWS_SUBNET,
+    AWS_VPC,
+    GCP_CUSTOM_ROLE,
+    GCP_IAM_GRANTS,
+    GCP_PROJECT_GRANTS,
+    GCP_PROJECT_POLICY,
+)
+from config.tags import label_value
+from policies.iam_documents import DocumentContext, as_list, document_findings
+from policies.reading import Subject, get, items, json_document, settle, stack_subjects, strings
+from policies.stack_settings import stack_name
 
-# AWS-managed policies that are a wildcard under another name.
-AWS_BROAD_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-# GCP's basic roles: every permission of every service, the GCP form of "*".
-GCP_BASIC_ROLES = ("roles/owner", "roles/editor")
+# AWS-managed policies that are a wildcard under another name
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html): the
+# administrator job functions and every "…FullAccess" policy, which allows `service:*` on `*`.
+AWS_BROAD_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "SystemAdministrator")
+# GCP's basic roles: every permission of every service, the GCP form of "*"
+# (https://cloud.google.com/iam/docs/roles-overview#basic).
+GCP_BASIC_ROLES = ("roles/owner", "roles/editor", "roles/viewer")
+# Predefined roles that change Compute Engine resources (https://cloud.google.com/compute/docs/access/iam).
+GCP_COMPUTE_WRITE_ROLES = (
+    "roles/compute.admin",
+    "roles/compute.instanceAdmin",
+    "roles/compute.instanceAdmin.v1",
+    "roles/compute.networkAdmin",
+    "roles/compute.networkUser",
+    "roles/compute.securityAdmin",
+    "roles/compute.storageAdmin",
+    "roles/compute.loadBalancerAdmin",
+    "roles/compute.publicIpAdmin",
+    "roles/compute.xpnAdmin",
+)
+# Roles that let a member act as any service account of the project when granted on the project,
+# rather than on the one account it needs (https://cloud.google.com/iam/docs/service-account-permissions).
+GCP_ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+_AWS_MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value] if value is not None else []
+def _name(subject: Subject) -> str:
+    return subject.urn.rsplit("::", 1)[-1]
 
 
-def _read_only_describe(action: str) -> bool:
-    return action.split(":", 1)[-1].startswith("Describe")
+def broad_managed_policy(arn: str) -> bool:
+    match = _AWS_MANAGED_ARN.match(arn)
+    if match is None:
+        return False
+    name = match.group("name")
+    return name in AWS_BROAD_MANAGED_POLICIES or name.endswith("FullAccess") or name.endswith("Administrator")
 
 
-def document_problems(policy: Any) -> list[str]:
-    document = json_document(policy)
-    statements = _as_list(document.get("Statement")) if isinstance(document, dict) else []
-    problems = []
-    for index, statement in enumerate(statements):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+def single_source_ids(subjects: list[Subject], kind: str) -> frozenset[str] | None:
+    """The known IDs of the stack's resources of `kind`, read where another resource's input comes from one of them alone."""
+    urns = {s.urn for s in subjects if s.type == kind}
+    if not urns:
+        return frozenset()
+    found: set[str] = set()
+    for subject in subjects:
+        for key, sources in subject.property_dependencies.items():
+            if len(sources) == 1 and sources[0] in urns:
+                try:
+                    value = get(subject.props, key)
+                except UnknownValueError:
+                    continue
+                if isinstance(value, str):
+                    found.add(value)
+    return frozenset(found) or None
+
+
+def _bucket_matcher(subjects: list[Subject]) -> Callable[[str], bool]:
+    """Whether a bucket name is one of this stack's: its `bucket` input, its `bucketPrefix`, or Pulumi's auto-name.
+
+    Pulumi auto-names a resource with no name input as its logical name plus a random suffix
+    (https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming).
+    """
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
+        try:
+            name, prefix = get(bucket.props, "bucket"), get(bucket.props, "bucketPrefix")
+        except UnknownValueError:
             continue
-        where = f"Statement[{index}]"
-        for negation in ("NotAction", "NotResource"):
-            if negation in statement:
-                problems.append(f"{where} allows with {negation}: everything except a list")
-        actions = [str(a) for a in _as_list(statement.get("Action"))]
-        wildcards = [a for a in actions if a == "*" or a.endswith(":*")]
-        if wildcards:
-            problems.append(f"{where} allows every action of {', '.join(wildcards)}")
-        writes = [a for a in actions if not _read_only_describe(a)]
-        if "*" in _as_list(statement.get("Resource")) and writes:
-            problems.append(f"{where} allows {', '.join(writes)} on every resource (*); only Describe actions may")
-    return problems
+        if name:
+            exact.add(str(name))
+        else:
+            prefixes.append(str(prefix) if prefix else f"{_name(bucket)}-")
+    return lambda name: name in exact or any(name.startswith(prefix) for prefix in prefixes)
 
 
-def validate_iam_least_privilege(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    props, kind = args.props, args.resource_type
-    documents = []
-    if kind in AWS_POLICY_DOCUMENTS:
-        documents.append(get(props, "policy"))
-    elif kind == AWS_ROLE:
-        documents += [get(inline, "policy") for inline in items(get(props, "inlinePolicies"))]
-    elif kind == AWS_ROLE_POLICY_ATTACHMENT:
-        arn = str(get(props, "policyArn", default=""))
-        if any(arn.endswith(f":policy/{name}") for name in AWS_BROAD_MANAGED_POLICIES):
-            report(f"attaches {arn}, which allows far more than TDCE needs", None)
-    elif kind in GCP_IAM_GRANTS and get(props, "role") in GCP_BASIC_ROLES:
-        report(f"grants the basic role {get(props, 'role')}: every permission of every service", None)
-    for document in documents:
-        for problem in document_problems(document):
-            report(problem, None)
+def _machine_roles(subjects: list[Subject]) -> frozenset[str]:
+    """The refs of roles behind an instance profile: the server's and the workers' roles."""
+    profiles = [s for s in subjects if s.type == AWS_INSTANCE_PROFILE]
+    refs: set[str] = set()
+    for role in (s for s in subjects if s.type == AWS_ROLE):
+        if any(role.urn in profile.refs("role") for profile in profiles):
+            refs.add(role.urn)
+    return frozenset(refs)
 
 
-iam_least_privilege = ResourceValidationPolicy(
+def _documents(subjects: list[Subject], machine_roles: frozenset[str]) -> list[tuple[Subject, str, Any, bool]]:
+    """(resource, label, document, belongs to a machine role) for every IAM document of the stack."""
+    attached_to_machines = {
+        urn
+        for s in subjects
+        if s.type in AWS_POLICY_ATTACHMENTS and s.refs("role") & machine_roles
+        for urn in s.property_dependencies.get("policyArn", ())
+    }
+    found = []
+    for subject in subjects:
+        if subject.type in AWS_POLICY_DOCUMENTS:
+            machine = bool(subject.refs("role") & machine_roles) or subject.urn in attached_to_machines
+            found.append((subject, "policy", lambda s=subject: get(s.props, "policy"), machine))
+        elif subject.type == AWS_ROLE:
+            machine = subject.urn in machine_roles
+            for index, inline in enumerate(items(get(subject.props, "inlinePolicies"))):
+                found.append((subject, f"inlinePolicies[{index}]", lambda i=inline: get(i, "policy"), machine))
+    return found
+
+
+def _aws_documents(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
+    machine_roles = _machine_roles(subjects)
+    is_own_bucket = _bucket_matcher(subjects)
+    vpc_ids, subnet_ids = single_source_ids(subjects, AWS_VPC), single_source_ids(subjects, AWS_SUBNET)
+    for subject, label, read, machine in _documents(subjects, machine_roles):
+        try:
+            document = read()
+        except UnknownValueError:
+            undecided.append(f"{_name(subject)} {label}")
+            continue
+        context = DocumentContext(stack_name(), vpc_ids, subnet_ids, machine, is_own_bucket)
+        findings = document_findings(document, context)
+        for problem in findings.problems:
+            report(f"{label} {problem}" if label != "policy" else problem, subject.urn)
+        undecided += [f"{_name(subject)} {part}" for part in findings.undecided]
+
+
+def _managed_policies(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
+    for subject in subjects:
+        if subject.type in AWS_POLICY_ATTACHMENTS:
+            keys = ("policyArn", "policyArns")
+        elif subject.type == AWS_ROLE:
+            keys = ("managedPolicyArns",)
+        else:
+            continue
+        for key in keys:
+            try:
+                arns = strings(get(subject.props, key))
+            except UnknownValueError:
+                undecided.append(f"{_name(subject)} {key}")
+                continue
+            for arn in arns:
+                if broad_managed_policy(arn):
+                    report(f"{key} attaches {arn}, which allows far more than TDCE needs", subject.urn)
+
+
+def _custom_role_permissions(subjects: list[Subject]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for role in (s for s in subjects if s.type == GCP_CUSTOM_ROLE):
+        try:
+            permissions = strings(get(role.props, "permissions"))
+            role_id = get(role.props, "roleId")
+        except UnknownValueError:
+            continue
+        found[role.urn] = permissions
+        if role_id:
+            found[f"roles/{role_id}"] = permissions
+    return found
+
+
+def _writes_compute(grant: Subject, role: str, custom: dict[str, list[str]]) -> bool:
+    if role in GCP_COMPUTE_WRITE_ROLES:
+        return True
+    permissions = [p for urn in grant.property_dependencies.get("role", ()) for p in custom.get(urn, [])]
+    permissions += custom.get("roles/" + role.rsplit("/roles/", 1)[-1], []) if "/roles/" in role else []
+    # A permission is service.collection.verb; get and list (and getIamPolicy) only read.
+    return any(p.startswith("compute.") and not p.rsplit(".", 1)[-1].startswith(("get", "list")) for p in permissions)
+
+
+def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
+    custom = _custom_role_permissions(subjects)
+    prefix = f"tdce-{label_value(stack_name())}-"
+    for grant in subjects:
+        try:
+            if grant.type == GCP_PROJECT_POLICY:
+                policy = json_document(get(grant.props, "policyData"))
+                bindings = policy.get("bindings", []) if isinstance(policy, dict) else []
+                roles = [str(b.get("role")) for b in bindings if isinstance(b, dict)]
+            elif grant.type in GCP_IAM_GRANTS:
+                roles = [str(get(grant.props, "role"))]
+            else:
+                continue
+            expression = str(get(grant.props, "condition", "expression", default=""))
+        except UnknownValueError:
+            undecided.append(_name(grant))
+            continue
+        for role in roles:
+            if role in GCP_BASIC_ROLES:
+                report(f"grants the basic role {role}: every permission of every service", grant.urn)
+            if grant.type not in GCP_PROJECT_GRANTS:
+                continue
+            if role in GCP_ACT_AS_ROLES:
+                report(f"grants {role} on the whole project: grant it on the one service account it is for", grant.urn)
+            if _writes_compute(grant, role, custom) and not ("resource.name" in expression and prefix in expression):
+                report(
+                    f"grants {role}, which changes Compute Engine resources, on the whole project without an IAM condition "
+                    f"on resource.name and this stack's prefix {prefix!r}: it reaches every VM and group of the project",
+                    grant.urn,
+                )
+
+
+def validate_iam_least_privilege(args: StackValidationArgs, report: ReportViolation) -> None:
+    subjects = stack_subjects(args)
+    undecided: list[str] = []
+    _aws_documents(subjects, report, undecided)
+    _managed_policies(subjects, report, undecided)
+    _gcp_grants(subjects, report, undecided)
+    settle(undecided)
+
+
+iam_least_privilege = StackValidationPolicy(
     name="iam-least-privilege",
     description=(
-        "IAM grants name their actions and resources: no '*' or 'service:*' action, no '*' resource except for "
-        "read-only Describe calls, no administrator-class managed policies, no GCP basic roles. A leaked worker or "
-        "server credential then reaches only this stack."
+        "IAM grants reach only this deployment: no '*' or 'service:*' action; a change (or a read of data) on '*' or a "
+        "wildcard ARN only with a deployment condition (the tdce:stack tag, this stack's VPC or subnets); iam:PassRole "
+        "only on named roles with iam:PassedToService; the server's and workers' policies name only this stack's "
+        "bucket; no administrator-class managed policy; on GCP no basic role, and project-wide Compute Engine rights "
+        "only with an IAM condition on this stack's name prefix."
     ),
     validate=validate_iam_least_privilege,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="List the actions the component calls and scope them to this stack's ARNs (or a tag condition).",
+    remediation_steps=(
+        "Scope each statement as docs/policy-pack.md (The IAM contract) says: name this stack's ARNs, or add the "
+        "tdce:stack tag or network condition; on GCP add an IAM condition on resource.name."
+    ),
 )
 
-IDENTITY_POLICIES = [iam_least_privilege]
+# Services that take a role only when someone of this account passes it to them (iam:PassRole),
+# which cannot be done across accounts
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html): EC2 through an
+# instance profile, AWS Backup through a backup selection, VPC Flow Logs through CreateFlowLogs.
+PASSED_ROLE_SERVICES = ("ec2.amazonaws.com", "backup.amazonaws.com", "vpc-flow-logs.amazonaws.com")
+SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn")
+_ACCOUNT = re.compile(r"^(?:arn:aws[\w-]*:(?:iam|sts)::)?(?P<account>\d{12})(?::|$)")
+
+
+def own_accounts() -> frozenset[str]:
+    """The accounts the stack's AWS provider may use (`aws:allowedAccountIds`), which count as this stack's own."""
+    try:
+        config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+        return frozenset(str(a) for a in json.loads(config.get("aws:allowedAccountIds", "[]")))
+    except (ValueError, TypeError, AttributeError):
+        return frozenset()
+
+
+def _condition_keys(statement: dict) -> set[str]:
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return set()
+    return {str(key).lower() for entries in condition.values() if isinstance(entries, dict) for key in entries}
+
+
+def trust_problems(policy: Any, accounts: frozenset[str]) -> list[str]:
+    document = json_document(policy)
+    statements = as_list(document.get("Statement")) if isinstance(document, dict) else []
+    problems = []
+    for index, statement in enumerate(statements):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        where = f"Statement[{statement.get('Sid') or index}]"
+        principal = statement.get("Principal")
+        keys = _condition_keys(statement)
+        if principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))):
+            problems.append(f"{where} trusts Principal *: anyone in any account may assume the role")
+            continue
+        if "NotPrincipal" in statement:
+            problems.append(f"{where} trusts with NotPrincipal: everyone except a list")
+        if not isinstance(principal, dict):
+            continue
+        for aws in (str(p) for p in as_list(principal.get("AWS"))):
+            match = _ACCOUNT.match(aws)
+            account = match.group("account") if match else None
+            if account not in accounts and not keys:
+                problems.append(
+                    f"{where} trusts {aws} of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)"
+                )
+        for federated in (str(p) for p in as_list(principal.get("Federated"))):
+            if not keys:
+                problems.append(f"{where} trusts the identity provider {federated} without a condition on its claims")
+        for service in (str(p) for p in as_list(principal.get("Service"))):
+            if service not in PASSED_ROLE_SERVICES and not keys & set(SOURCE_KEYS):
+                problems.append(f"{where} trusts {service} without aws:SourceAccount or aws:SourceArn (confused deputy)")
+    return problems
+
+
+def validate_role_trust_scoped(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != AWS_ROLE:
+        return
+    for problem in trust_problems(get(args.props, "assumeRolePolicy"), own_accounts()):
+        report(problem, None)
+
+
+role_trust_scoped = ResourceValidationPolicy(
+    name="role-trust-scoped",
+    description=(
+        "Role trust policies name who may assume the role: never Principal '*', another account only with a condition, "
+        "AWS services with aws:SourceAccount or aws:SourceArn unless the service can only be handed the role by this "
+        "account (EC2, AWS Backup, VPC Flow Logs take it through iam:PassRole)."
+    ),
+    validate=validate_role_trust_scoped,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Trust the one service or account that needs the role; add aws:SourceAccount (services) or sts:ExternalId.",
+)
+
+IDENTITY_POLICIES = [iam_least_privilege, role_trust_scoped]

@@ -7,11 +7,25 @@ from pulumi_policy import EnforcementLevel, Policy, PolicyPack
 from policies.buckets import BUCKET_POLICIES
 from policies.compute import COMPUTE_POLICIES
 from policies.data import DATA_POLICIES
+from policies.database import DATABASE_POLICIES
+from policies.egress import egress_matches_channel
 from policies.identity import IDENTITY_POLICIES
+from policies.network import NETWORK_POLICIES
 from policies.ports import PORT_POLICIES
+from policies.stack_settings import SETTINGS_POLICIES
 
 PACK_NAME = "tdce"
-POLICIES: list[Policy] = [*PORT_POLICIES, *BUCKET_POLICIES, *COMPUTE_POLICIES, *IDENTITY_POLICIES, *DATA_POLICIES]
+POLICIES: list[Policy] = [
+    *SETTINGS_POLICIES,
+    *PORT_POLICIES,
+    egress_matches_channel,
+    *NETWORK_POLICIES,
+    *BUCKET_POLICIES,
+    *COMPUTE_POLICIES,
+    *IDENTITY_POLICIES,
+    *DATA_POLICIES,
+    *DATABASE_POLICIES,
+]
 
 
 def build_pack() -> PolicyPack:

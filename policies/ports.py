@@ -8,6 +8,8 @@ the workers), which only the whole stack shows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
@@ -21,28 +23,22 @@ from pulumi_policy.proxy import UnknownValueError
 
 from config.channels import INTERCONNECT, SSH, WORKER_RDP, WORKER_SSH, Role
 from config.resource_types import AWS_EGRESS_RULE, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_SECURITY_GROUP, GCP_FIREWALL
-from policies.channel_match import by_ports, expected_ingress, judge, kind_problems
-from policies.ingress import IngressRule, Topology, cidr_within, ingress_rules
-from policies.reading import Subject, get, items, stack_subjects, undecidable
+from policies.channel_match import Expected, by_ports, expected_ingress, judge, kind_problems
+from policies.firewall_rules import FirewallRule, cidr_within, ingress_rules
+from policies.placement import Topology, roles_label
+from policies.reading import Subject, get, items, settle, stack_subjects, strings
 from policies.stack_settings import stack_resolved
 
 REMOTE_ACCESS = (SSH, WORKER_SSH, WORKER_RDP)
 
 
-def decidable_rules(subject: Subject) -> list[IngressRule]:
-    # A rule whose ports or sources are unknown at preview is left to the resource policies,
-    # which report it as "can't run during preview".
-    try:
-        return ingress_rules(subject)
-    except UnknownValueError:
-        return []
-
-
 def validate_ingress_matches_channel(args: ResourceValidationArgs, report: ReportViolation) -> None:
     expectations = expected_ingress(stack_resolved())
-    for rule in ingress_rules(Subject.of_args(args)):
+    extracted = ingress_rules(Subject.of_args(args))
+    for rule in extracted.rules:
         for problem in judge(rule, expectations):
             report(problem, None)
+    settle(extracted.undecided)
 
 
 ingress_matches_channel = ResourceValidationPolicy(
@@ -62,35 +58,119 @@ ingress_matches_channel = ResourceValidationPolicy(
 )
 
 
+@dataclass(frozen=True)
+class PlacedRule:
+    """A rule with the roles its own group protects and the roles of the group it admits (None: by CIDR)."""
+
+    subject: Subject
+    rule: FirewallRule
+    roles: frozenset[Role]
+    source_roles: frozenset[Role] | None
+
+
+def placed_ingress(subjects: list[Subject], topology: Topology) -> tuple[list[PlacedRule], list[str]]:
+    placed: list[PlacedRule] = []
+    undecided: list[str] = []
+    for subject in subjects:
+        extracted = ingress_rules(subject)
+        undecided += extracted.undecided
+        for rule in extracted.rules:
+            roles = topology.roles(rule.group)
+            if rule.self_peer:
+                sources: frozenset[Role] | None = roles
+            elif rule.peer_groups:
+                sources = topology.roles(rule.peers)
+            else:
+                sources = None
+            placed.append(PlacedRule(subject, rule, roles, sources))
+    return placed, undecided
+
+
+def _name(subject: Subject) -> str:
+    return subject.urn.rsplit("::", 1)[-1]
+
+
 def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     topology = Topology.of(subjects)
     expectations = expected_ingress(stack_resolved())
+    placed, undecided = placed_ingress(subjects, topology)
     for subject in subjects:
-        if subject.type == GCP_FIREWALL and _untargeted(subject) and decidable_rules(subject):
-            report("the firewall rule names no target service account, so it opens every VM in the network", subject.urn)
+        if subject.type == GCP_FIREWALL:
+            _gcp_targets(subject, report, undecided)
+    for item in placed:
+        rule, subject = item.rule, item.subject
+        if rule.where.startswith("allows") and _gcp_untargeted_or_tagged(subject):
+            continue  # reported once for the firewall above
+        if not rule.group:
+            undecided.append(f"{_name(subject)} group")
             continue
-        for rule in decidable_rules(subject):
-            role, candidates = topology.role(rule.targets), by_ports(rule, expectations)
-            if role is None or not candidates:
-                continue
-            landing = [e for e in candidates if e.lands_on is role]
-            names = " or ".join(dict.fromkeys(e.name for e in candidates))
-            if not landing:
+        if not item.roles:
+            report(
+                f"{rule.label} belongs to a group no machine of this stack holds, so the pack cannot tell which "
+                "machines it opens; put the group on the machines it is for, or tag it tdce:role",
+                subject.urn,
+            )
+            continue
+        candidates = [e for e in by_ports(rule, expectations) if e.enabled is not False]
+        if not candidates:
+            continue  # ingress-matches-channel names the stray port or the channel that is off
+        names = " or ".join(dict.fromkeys(e.name for e in candidates))
+        landing: list[Expected] = []
+        for role in sorted(item.roles):
+            here = [e for e in candidates if e.lands_on is role]
+            landing += here
+            if not here:
                 targets = " or ".join(dict.fromkeys(e.lands_on.value for e in candidates))
-                report(f"{rule.label} opens {names} on the {role.value} group, but {names} lands on the {targets}", subject.urn)
-                continue
-            source = role if rule.self_source else topology.role(rule.sources) if rule.from_groups else None
-            if source is not None and not any(source in e.sources for e in landing):
-                wanted = " or ".join(dict.fromkeys(r.value for e in landing for r in e.sources))
-                report(f"{rule.label} admits the {source.value} group, but {names} comes from the {wanted}", subject.urn)
+                report(
+                    f"{rule.label} opens {names} on a group that protects the {role.value}, but {names} lands on the {targets}",
+                    subject.urn,
+                )
+        if not landing or item.source_roles is None:
+            continue
+        if not rule.peers and not rule.self_peer:
+            undecided.append(f"{_name(subject)} source group")
+            continue
+        if not item.source_roles:
+            report(
+                f"{rule.label} admits a group no machine of this stack holds: {names} comes only from the deployment's groups",
+                subject.urn,
+            )
+            continue
+        wanted = {r for e in landing for r in e.sources}
+        for source in sorted(item.source_roles - wanted):
+            report(
+                f"{rule.label} admits a group that holds the {source.value}, but {names} comes from the {roles_label(wanted)}",
+                subject.urn,
+            )
+    settle(undecided)
 
 
-def _untargeted(subject: Subject) -> bool:
+def _gcp_untargeted_or_tagged(subject: Subject) -> bool:
     try:
-        return not items(get(subject.props, "targetServiceAccounts")) and not items(get(subject.props, "targetTags"))
+        return not items(get(subject.props, "targetServiceAccounts"))
     except UnknownValueError:
         return False
+
+
+def _gcp_targets(subject: Subject, report: ReportViolation, undecided: list[str]) -> None:
+    extracted = ingress_rules(subject)
+    if not extracted.rules:
+        return
+    try:
+        accounts = items(get(subject.props, "targetServiceAccounts"))
+        tags_ = strings(get(subject.props, "targetTags"))
+    except UnknownValueError:
+        undecided.append(f"{_name(subject)} targets")
+        return
+    if tags_:
+        report(
+            f"the firewall rule targets network tags ({', '.join(tags_)}), which anyone who may edit a VM can set; "
+            "target the service account of the machines it is for",
+            subject.urn,
+        )
+    elif not accounts:
+        report("the firewall rule names no target service account, so it opens every VM in the network", subject.urn)
 
 
 ingress_lands_on_channel_target = StackValidationPolicy(
@@ -98,61 +178,80 @@ ingress_lands_on_channel_target = StackValidationPolicy(
     description=(
         "Each channel opens on the group it targets and from the group it comes from: signal and data on the server "
         "from the workers, worker-ssh and worker-rdp on the workers from the server, interconnect on the workers "
-        "from themselves. The right port on the wrong group still exposes a machine that does not listen for it."
+        "from themselves. A rule is judged by every machine its group protects (a group on both the server and a "
+        "worker pool must suit both), and a group the pack cannot place, or a GCP rule on network tags, is refused."
     ),
     validate=validate_ingress_lands_on_channel_target,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="Attach the rule to the group (or target service account) of the channel's target; name its source group.",
+    remediation_steps=(
+        "Attach the rule to the group (or target service account) of the channel's target; name its source group; "
+        "give each role its own group (extraSecurityGroups must not name the server's group)."
+    ),
 )
+
+
+def _serves(item: PlacedRule, expected: Expected) -> bool:
+    if not by_ports(item.rule, (expected,)) or kind_problems(item.rule, expected):
+        return False
+    if expected.lands_on not in item.roles:
+        return False
+    return expected.by_cidr or (item.source_roles is not None and expected.sources[0] in item.source_roles)
 
 
 def validate_required_channels_open(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     topology = Topology.of(subjects)
-    rules = [(rule, topology.role(rule.targets)) for subject in subjects for rule in decidable_rules(subject)]
+    placed, undecided = placed_ingress(subjects, topology)
+    missing: list[str] = []
     for expected in expected_ingress(stack_resolved()):
         # The database and the secrets endpoint need their channel only where they have a group
         # of their own (on GCP, Cloud SQL on a private IP has none).
         target = expected.lands_on
         if not expected.enabled or (target not in (Role.SERVER, Role.WORKERS) and not topology.has(target)):
             continue
-        serving = [
-            rule
-            for rule, role in rules
-            if by_ports(rule, (expected,)) and not kind_problems(rule, expected) and role in (None, target)
-        ]
-        sources = " and ".join(role.value for role in expected.sources)
-        if not serving:
-            report(f"nothing opens {expected.label} from the {sources} to the {target.value}", None)
-        elif expected.cidrs:
-            missing = [c for c in expected.cidrs if not any(cidr_within(c, rule.cidrs) for rule in serving)]
-            if missing:
-                report(f"{expected.name} does not admit {', '.join(missing)} from {expected.cidr_setting}", None)
+        for source in expected.sources if not expected.by_cidr else (expected.sources[0],):
+            if source not in (Role.SERVER, Role.WORKERS) and not expected.by_cidr and not topology.has(source):
+                continue
+            wanted = expected if expected.by_cidr else Expected(**{**expected.__dict__, "source": source})
+            serving = [item.rule for item in placed if _serves(item, wanted)]
+            if not serving:
+                missing.append(f"nothing opens {expected.label} from the {source.value} to the {target.value}")
+            elif expected.cidrs:
+                absent = [c for c in expected.cidrs if not any(cidr_within(c, rule.cidrs) for rule in serving)]
+                if absent:
+                    report(f"{expected.name} does not admit {', '.join(absent)} from {expected.cidr_setting}", None)
+    if missing and undecided:
+        # A rule unknown at preview may be the one that opens it: no verdict yet.
+        settle(undecided)
+    for problem in missing:
+        report(problem, None)
 
 
 required_channels_open = StackValidationPolicy(
     name="required-channels-open",
     description=(
-        "The stack opens every channel TDCE needs: signal, data, management and web always, the optional ones its "
-        "settings switch on (the database's where it has a security group), from every configured CIDR. A missing "
-        "channel leaves workers idle or users locked out."
+        "The stack opens every channel TDCE needs, from each of its sources: signal, data, management and web always, "
+        "the optional ones its settings switch on, the database's and the secrets endpoint's where they have a "
+        "security group, from every configured CIDR. A missing channel leaves workers idle or users locked out."
     ),
     validate=validate_required_channels_open,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="Restore the channel's rule in the firewall component; it is built from config/exposure.py.",
+    remediation_steps="Restore the channel's rule in the firewall component; it is built from config/rules.py.",
 )
 
 
 def validate_no_remote_access_from_internet(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for rule in ingress_rules(Subject.of_args(args)):
+    extracted = ingress_rules(Subject.of_args(args))
+    for rule in extracted.rules:
         exposed = sorted({str(p) for c in REMOTE_ACCESS for p in c.ports if rule.covers(p)})
         if rule.internet_cidrs and exposed:
             report(
                 f"{rule.label} admits {', '.join(rule.internet_cidrs)}: port {', '.join(exposed)} open to the whole internet",
                 None,
             )
+    settle(extracted.undecided)
 
 
 no_remote_access_from_internet = ResourceValidationPolicy(
@@ -169,9 +268,11 @@ no_remote_access_from_internet = ResourceValidationPolicy(
 
 
 def validate_no_all_ports_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for rule in ingress_rules(Subject.of_args(args)):
+    extracted = ingress_rules(Subject.of_args(args))
+    for rule in extracted.rules:
         if rule.all_ports:
-            report(f"{rule.label} from {rule.sources_label}: every port is open", None)
+            report(f"{rule.label} from {rule.peers_label}: every port is open", None)
+    settle(extracted.undecided)
 
 
 no_all_ports_ingress = ResourceValidationPolicy(
@@ -185,19 +286,23 @@ no_all_ports_ingress = ResourceValidationPolicy(
 
 
 def validate_interconnect_within_workers(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for rule in ingress_rules(Subject.of_args(args)):
+    extracted = ingress_rules(Subject.of_args(args))
+    undecided = list(extracted.undecided)
+    for rule in extracted.rules:
         if not any(rule.covers(p) for p in INTERCONNECT.ports):
             continue
-        if rule.cidrs or rule.other_sources:
+        if rule.cidrs or rule.other_peers:
             report(
-                f"{rule.label} admits {', '.join(rule.cidrs + rule.other_sources)}: the interconnect range is only for the "
+                f"{rule.label} admits {', '.join(rule.cidrs + rule.other_peers)}: the interconnect range is only for the "
                 "workers' own group",
                 None,
             )
-        elif rule.from_groups and not rule.self_source:
-            if not rule.sources or not rule.targets:
-                undecidable(f"{rule.where or 'rule'} source group")
-            report(f"{rule.label} admits another group: the interconnect range is only for the workers' own group", None)
+        elif rule.peer_groups and not rule.self_peer:
+            if not rule.peers or not rule.group:
+                undecided.append(f"{rule.where or 'rule'} source group")
+            else:
+                report(f"{rule.label} admits another group: the interconnect range is only for the workers' own group", None)
+    settle(undecided)
 
 
 interconnect_within_workers = ResourceValidationPolicy(

@@ -9,7 +9,7 @@ not need, and `Subject` gives resource and stack policies one view of a resource
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -147,3 +147,10 @@ class Subject:
 
 def stack_subjects(args: StackValidationArgs) -> list[Subject]:
     return [Subject.of_resource(resource) for resource in args.resources]
+
+
+def settle(undecided: Iterable[str]) -> None:
+    """After every known part is judged: give the parts unknown at preview the advisory "can't run" note."""
+    parts = list(dict.fromkeys(undecided))
+    if parts:
+        undecidable(", ".join(parts))

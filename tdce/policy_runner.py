@@ -1,10 +1,17 @@
-"""Run the policy pack over an offline plan the way the Pulumi CLI runs it during a preview.
+"""Run the policy pack over an offline plan exactly the way the Pulumi CLI runs it during a preview.
 
-The pack is started as the CLI starts a Python pack (`python -u -m pulumi.policy <engine>
-<pack-dir>` in the pack directory, with the stack's config and name in the environment), its
-gRPC port is read from the first line it prints, and it is driven through the Analyzer
-service: GetAnalyzerInfo, Configure with each policy's config defaults (the CLI, not the pack,
-applies them), Analyze for every resource, AnalyzeStack once. The process is always stopped.
+What the CLI gives a Python pack (pulumi/pulumi `sdk/go/common/resource/plugin/analyzer_plugin.go`,
+`NewPolicyAnalyzer` and `constructEnv`): the process runs in the pack directory with the
+arguments `<engine address> .`, its environment is the CLI's own plus `PULUMI_CONFIG` (when the
+stack has config), `PULUMI_ORGANIZATION` (when known), `PULUMI_PROJECT`, `PULUMI_STACK` and
+`PULUMI_DRY_RUN`; no `PULUMI_CONFIG_SECRET_KEYS`. Then `ConfigureStack` carries the stack,
+project, organization, tags, dry run, config and the config's secret keys. This runner passes
+exactly that and nothing more, so `tdce plan` and a real preview show the pack the same stack.
+
+The pack's gRPC port is read from the first line it prints, and it is driven through the
+Analyzer service: GetAnalyzerInfo, Configure with each policy's config defaults (the CLI, not
+the pack, applies them), Analyze for every resource, AnalyzeStack once. The process is always
+stopped.
 """
 
 from __future__ import annotations
@@ -80,6 +87,35 @@ class PolicyReport:
         return [violation.as_json() for violation in self.violations]
 
 
+# Variables the CLI sets itself (or never sets, like PULUMI_CONFIG_SECRET_KEYS for a pack): a value
+# inherited from the shell that runs `tdce plan` must not reach the pack when the CLI's would not.
+_CLI_OWNED_VARIABLES = (
+    "PULUMI_CONFIG",
+    "PULUMI_CONFIG_SECRET_KEYS",
+    "PULUMI_ORGANIZATION",
+    "PULUMI_PROJECT",
+    "PULUMI_STACK",
+    "PULUMI_DRY_RUN",
+)
+
+
+def cli_environment(
+    *, project: str, stack: str, config: Mapping[str, str], organization: str = "", dry_run: bool = True
+) -> dict[str, str]:
+    """The environment `constructEnv` gives a Python pack: ours, plus the stack's, set only where non-empty."""
+    environment = {key: value for key, value in os.environ.items() if key not in _CLI_OWNED_VARIABLES}
+    given = {
+        # Secrets arrive decrypted and unmarked: the CLI sends no list of secret keys here.
+        "PULUMI_CONFIG": json.dumps(dict(config)) if config else "",
+        "PULUMI_ORGANIZATION": organization,
+        "PULUMI_PROJECT": project,
+        "PULUMI_STACK": stack,
+        "PULUMI_DRY_RUN": "true" if dry_run else "false",
+    }
+    environment.update({key: value for key, value in given.items() if value})
+    return environment
+
+
 def config_defaults(policy: analyzer_pb2.PolicyInfo) -> dict[str, Any]:
     properties = json_format.MessageToDict(policy.configSchema.properties)
     return {key: schema["default"] for key, schema in properties.items() if isinstance(schema, dict) and "default" in schema}
@@ -112,18 +148,15 @@ class PolicyPackProcess:
         secret_keys: Sequence[str] = (),
         pack_dir: Path = PACK_DIR,
         dry_run: bool = True,
+        organization: str = "",
     ):
         self.project, self.stack, self.pack_dir, self.dry_run = project, stack, Path(pack_dir), dry_run
-        self.environment = {
-            **os.environ,
-            "PULUMI_CONFIG": json.dumps(dict(config)),
-            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(sorted(secret_keys)),
-            "PULUMI_PROJECT": project,
-            "PULUMI_STACK": stack,
-            "PULUMI_DRY_RUN": "true" if dry_run else "false",
-        }
+        self.organization = organization
         self.config = dict(config)
         self.secret_keys = sorted(secret_keys)
+        self.environment = cli_environment(
+            project=project, stack=stack, config=self.config, organization=organization, dry_run=dry_run
+        )
         self._process: subprocess.Popen[bytes] | None = None
         self._pump: threading.Thread | None = None
         self._channel: grpc.Channel | None = None
@@ -143,7 +176,8 @@ class PolicyPackProcess:
 
     def start(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)],
+            # The CLI's `pulumi-analyzer-policy-python` shim runs `python -u -m pulumi.policy` with these arguments.
+            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
             cwd=self.pack_dir,
             env=self.environment,
             stdin=subprocess.DEVNULL,
@@ -170,7 +204,11 @@ class PolicyPackProcess:
 
     def _configure_stack(self) -> None:
         request = analyzer_pb2.AnalyzerStackConfigureRequest(
-            stack=self.stack, project=self.project, dry_run=self.dry_run, config_secret_keys=self.secret_keys
+            stack=self.stack,
+            project=self.project,
+            organization=self.organization,
+            dry_run=self.dry_run,
+            config_secret_keys=self.secret_keys,
         )
         request.config.update(self.config)
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from config.channels import CHANNELS, DATA, DATABASE, INTERCONNECT, SIGNAL, SSH, WEB, PortRange
+from config.channels import CHANNELS, DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, PortRange
 from config.database import MIN_BACKUP_RETENTION_DAYS
 from policies.pack import POLICIES
 from tdce.cli import main
@@ -17,7 +17,8 @@ from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport,
 from tdce.recording import UNKNOWN_SHOWN_AS, RecordedResource
 from tests.support import plan_of, stack_values
 
-STACKS = ("aws-prod", "aws-aurora", "gcp-prod")
+# aws-dev sets tdce:dashboardAdminPassword with --secret: the CLI hands it over decrypted and unmarked.
+STACKS = ("aws-prod", "aws-aurora", "gcp-prod", "aws-dev")
 STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.first == p.last) + 1] * 2)
 EVERYWHERE = "0.0.0.0/0"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -53,10 +54,20 @@ def test_the_pack_describes_every_policy_with_level_and_severity(packs) -> None:
     assert config_defaults(described["backups-retained"]) == {"minDays": MIN_BACKUP_RETENTION_DAYS}
 
 
+# Violations the example plans carry until the components catch up, each with the change that removes it.
+# The test below fails when one of them goes away (delete its row then) or another appears.
+PENDING_COMPONENT_FIXES = {
+    # Issue 11: the GCP server's project-wide worker-scaler role must carry an IAM condition on the
+    # stack's name prefix (components/gcp/identity.py).
+    "gcp-prod": {("iam-least-privilege", "tdce-identity-server-scales-workers")},
+}
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_example_plans_pass_clean(packs, stack: str) -> None:
     report = analyze(packs, stack, plan_of(stack).resources)
-    assert report.violations == ()
+    found = {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in report.violations}
+    assert found == PENDING_COMPONENT_FIXES.get(stack, set()), [(v.policy, v.message) for v in report.violations]
 
 
 def test_a_value_unknown_at_preview_gives_an_advisory_not_a_verdict(packs) -> None:
@@ -211,6 +222,167 @@ def open_the_database_to_a_cidr(resources):
     return resources[-1].urn
 
 
+DEFAULT_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+
+
+def where(resources: list[RecordedResource], kind: str, test: Callable[[RecordedResource], bool]) -> RecordedResource:
+    return next(r for r in resources if r.type == kind and test(r))
+
+
+def server_group(resources: list[RecordedResource]) -> RecordedResource:
+    server = of_type(resources, "aws:ec2/instance:Instance")
+    (urn,) = server.property_dependencies["vpcSecurityGroupIds"]
+    return next(r for r in resources if r.urn == urn)
+
+
+def an_inline_rule_on_the_default_group(resources):
+    default = of_type(resources, DEFAULT_GROUP)
+    default.inputs["ingress"] = [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]
+    return default.urn
+
+
+def a_separate_rule_on_the_default_group(resources):
+    default = of_type(resources, DEFAULT_GROUP)
+    mutant = copy_as(opening(resources, WEB.ports[0]), "mutant", securityGroupId="sg-default")
+    mutant.property_dependencies["securityGroupId"] = [default.urn]
+    resources.append(mutant)
+    return mutant.urn
+
+
+def administrator_through_managed_policy_arns(resources):
+    role = where(resources, ROLE, lambda r: "ec2.amazonaws.com" in r.inputs["assumeRolePolicy"])
+    role.inputs["managedPolicyArns"] = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+    return role.urn
+
+
+def target_network_tags(resources):
+    web = opening(resources, WEB.ports[0])
+    del web.inputs["targetServiceAccounts"]
+    web.property_dependencies.pop("targetServiceAccounts", None)
+    web.inputs["targetTags"] = ["tdce-server"]
+    return web.urn
+
+
+def grant_a_basic_role(resources):
+    grant = of_type(resources, "gcp:storage/bucketIAMMember:BucketIAMMember")
+    grant.inputs["role"] = "roles/viewer"
+    return grant.urn
+
+
+def worker_policy_on(resource: str) -> Callable[[list[RecordedResource]], str]:
+    def mutate(resources):
+        policy = where(
+            resources, ROLE_POLICY, lambda r: json.loads(r.inputs["policy"])["Statement"][0]["Action"] == ["s3:GetObject"]
+        )
+        document = json.loads(policy.inputs["policy"])
+        document["Statement"][0]["Resource"] = [resource]
+        policy.inputs["policy"] = json.dumps(document)
+        return policy.urn
+
+    return mutate
+
+
+def server_group_on_a_worker_pool(resources):
+    group = server_group(resources)
+    template = of_type(resources, "aws:ec2/launchTemplate:LaunchTemplate")
+    template.inputs["networkInterfaces"][0]["securityGroups"].append(group.id)
+    template.property_dependencies["networkInterfaces"] = [*template.property_dependencies["networkInterfaces"], group.urn]
+    return opening(resources, MANAGEMENT.ports[0]).urn
+
+
+def cloud_sql_ip(**changes) -> Callable[[list[RecordedResource]], str]:
+    def mutate(resources):
+        sql = of_type(resources, CLOUD_SQL)
+        sql.inputs["settings"]["ipConfiguration"].update(changes)
+        return sql.urn
+
+    return mutate
+
+
+def remove_the_user_secret_rotation(resources):
+    secrets = {r.urn for r in resources if r.type == "aws:secretsmanager/secret:Secret"}
+    rotation = where(
+        resources,
+        "aws:secretsmanager/secretRotation:SecretRotation",
+        lambda r: set(r.property_dependencies.get("secretId", ())) & secrets,
+    )
+    resources.remove(rotation)
+    return rotation.property_dependencies["secretId"][0]
+
+
+def remove_the_gcp_secret_rotation(resources):
+    secret = where(resources, "gcp:secretmanager/secret:Secret", lambda r: "rotation" in r.inputs)
+    del secret.inputs["rotation"]
+    return secret.urn
+
+
+def all_traffic_out(resources):
+    out = where(resources, EGRESS_RULE, lambda r: r.inputs.get("cidrIpv4") == EVERYWHERE)
+    mutant = copy_as(out, "mutant", ipProtocol="-1")
+    del mutant.inputs["fromPort"], mutant.inputs["toPort"]
+    resources.append(mutant)
+    return mutant.urn
+
+
+def remove_the_workers_database_deny(resources):
+    deny = where(resources, FIREWALL, lambda r: r.inputs.get("direction") == "EGRESS")
+    resources.remove(deny)
+    return ""
+
+
+def remove_an_egress_row(resources):
+    resources.remove(where(resources, EGRESS_RULE, lambda r: r.inputs.get("fromPort") == SIGNAL.ports[0].first))
+    return ""
+
+
+def trust_everyone(resources):
+    role = of_type(resources, ROLE)
+    role.inputs["assumeRolePolicy"] = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}
+    )
+    return role.urn
+
+
+def data_from_the_database_group(resources):
+    database_group = next(
+        r for r in resources if r.urn == of_type(resources, CLUSTER).property_dependencies["vpcSecurityGroupIds"][0]
+    )
+    data = opening(resources, DATA.ports[0])
+    data.inputs["referencedSecurityGroupId"] = database_group.id
+    data.property_dependencies["referencedSecurityGroupId"] = [database_group.urn]
+    return data.urn
+
+
+def the_database_loses_the_servers_rule(resources):
+    group = server_group(resources)
+    resources.remove(
+        where(
+            resources,
+            INGRESS_RULE,
+            lambda r: (
+                r.inputs.get("fromPort") == DATABASE.ports[0].first
+                and r.property_dependencies.get("referencedSecurityGroupId") == [group.urn]
+            ),
+        )
+    )
+    return ""
+
+
+def interconnect_in_a_later_allows_entry(resources):
+    web = opening(resources, WEB.ports[0])
+    web.inputs["allows"].append({"protocol": "tcp", "ports": [str(INTERCONNECT.ports[0])]})
+    return web.urn
+
+
+def web_from_an_unconfigured_cidr(resources):
+    resources.append(copy_as(opening(resources, WEB.ports[0]), "mutant", cidrIpv4="198.18.0.0/15"))
+    return resources[-1].urn
+
+
 MUTATIONS = {
     "ssh open to the world": ("aws-prod", open_ssh_to_the_world, "no-remote-access-from-internet"),
     "gcp ssh open to the world": ("gcp-prod", open_gcp_ssh_to_the_world, "no-remote-access-from-internet"),
@@ -234,6 +406,31 @@ MUTATIONS = {
     "aurora unprotected": ("aws-aurora", unprotect(CLUSTER), "stateful-resources-protected"),
     "database secret rotated quarterly": ("aws-aurora", rotate_every(90), "secret-rotation"),
     "database open to a cidr": ("aws-aurora", open_the_database_to_a_cidr, "ingress-matches-channel"),
+    "inline rule on the default group": ("aws-prod", an_inline_rule_on_the_default_group, "default-security-group-closed"),
+    "separate rule on the default group": ("aws-prod", a_separate_rule_on_the_default_group, "default-security-group-closed"),
+    "administrator through managedPolicyArns": ("aws-prod", administrator_through_managed_policy_arns, "iam-least-privilege"),
+    "gcp rule on network tags": ("gcp-prod", target_network_tags, "ingress-lands-on-channel-target"),
+    "gcp basic role": ("gcp-prod", grant_a_basic_role, "iam-least-privilege"),
+    "worker policy on every bucket": ("aws-prod", worker_policy_on("arn:aws:s3:::*"), "iam-least-privilege"),
+    "worker policy on every object": ("aws-prod", worker_policy_on("*/*"), "iam-least-privilege"),
+    "worker policy on another bucket": ("aws-prod", worker_policy_on("arn:aws:s3:::someone-else/*"), "iam-least-privilege"),
+    "server group on a worker pool": ("aws-prod", server_group_on_a_worker_pool, "ingress-lands-on-channel-target"),
+    "cloud sql public ip": ("gcp-prod", cloud_sql_ip(ipv4Enabled=True), "database-private-only"),
+    "cloud sql authorized networks": (
+        "gcp-prod",
+        cloud_sql_ip(authorizedNetworks=[{"value": "192.0.2.0/24"}]),
+        "database-private-only",
+    ),
+    "aurora user secret rotation removed": ("aws-aurora", remove_the_user_secret_rotation, "database-secrets-rotate"),
+    "gcp database secret rotation removed": ("gcp-prod", remove_the_gcp_secret_rotation, "database-secrets-rotate"),
+    "all traffic out": ("aws-prod", all_traffic_out, "egress-matches-channel"),
+    "an egress row removed": ("aws-prod", remove_an_egress_row, "egress-matches-channel"),
+    "gcp workers database deny removed": ("gcp-prod", remove_the_workers_database_deny, "egress-matches-channel"),
+    "role trusts everyone": ("aws-prod", trust_everyone, "role-trust-scoped"),
+    "data from the database group": ("aws-aurora", data_from_the_database_group, "ingress-lands-on-channel-target"),
+    "database loses the server's rule": ("aws-aurora", the_database_loses_the_servers_rule, "required-channels-open"),
+    "interconnect in a later allows entry": ("gcp-prod", interconnect_in_a_later_allows_entry, "interconnect-within-workers"),
+    "web from an unconfigured cidr, secret set": ("aws-dev", web_from_an_unconfigured_cidr, "ingress-matches-channel"),
 }
 
 
@@ -304,8 +501,8 @@ def test_plan_without_policy_skips_the_pack(tmp_path, planned) -> None:
     assert "policyViolations" not in json.loads(out.read_text())
 
 
-def test_the_readme_lists_every_policy_with_its_level_and_severity() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+def test_the_policy_page_lists_every_policy_with_its_level_and_severity() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "policy-pack.md").read_text()
     section = readme[readme.index("<!-- BEGIN policies -->") : readme.index("<!-- END policies -->")]
     rows = {cells[1].strip("` "): cells for cells in (line.split("|") for line in section.splitlines()) if len(cells) > 5}
     for policy in POLICIES:
@@ -350,3 +547,59 @@ def test_the_pack_sees_provider_options_parent_and_property_dependencies(tmp_pat
     server_group = next(r for r in plan.resources if r.id == signal.inputs["securityGroupId"])
     (seen,) = [v.message for v in report.violations if v.policy == "rules" and v.urn == signal.urn]
     assert seen == f"parent={signal.parent.split('::')[-2].split('$')[-1]} securityGroupId from {[server_group.name]}"
+
+
+ENV_PACK = """
+import os
+from pulumi_policy import EnforcementLevel, PolicyPack, StackValidationPolicy
+
+def show(args, report):
+    report(" ".join(sorted(k for k in os.environ if k.startswith("PULUMI_"))) + " cwd=" + os.getcwd())
+
+PolicyPack("env", [StackValidationPolicy(name="env", description="Shows the environment.", validate=show,
+                                         enforcement_level=EnforcementLevel.ADVISORY)])
+"""
+
+
+def test_the_runner_gives_the_pack_exactly_what_the_cli_gives(tmp_path, monkeypatch) -> None:
+    (tmp_path / "__main__.py").write_text(ENV_PACK)
+    # A variable the shell happens to carry must not reach the pack when the CLI would not pass it.
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", '["tdce:dashboardAdminPassword"]')
+    values, secret_keys = stack_values("aws-dev")
+    with PolicyPackProcess(
+        project="tdce", stack="aws-dev", config=values, secret_keys=sorted(secret_keys), pack_dir=tmp_path
+    ) as pack:
+        (seen,) = [v.message for v in pack.analyze([]).violations]
+    names, cwd = seen.split(" cwd=")
+    assert set(names.split()) == {"PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN"}
+    assert Path(cwd) == tmp_path
+
+
+def test_a_stack_with_a_secret_is_read_through_the_real_pack(packs) -> None:
+    report = analyze(packs, "aws-dev", plan_of("aws-dev").resources)
+    assert not [v for v in report.violations if v.policy == "stack-settings-readable"]
+
+
+def test_unreadable_settings_are_a_mandatory_violation_saying_why() -> None:
+    values, _ = stack_values("aws-prod")
+    broken = {**values, "tdce:workers": '[{"name": "x", "maxCount": -1}]'}
+    with PolicyPackProcess(project="tdce", stack="aws-prod", config=broken) as pack:
+        report = pack.analyze(plan_of("aws-prod").resources)
+    (violation,) = [v for v in report.violations if v.policy == "stack-settings-readable"]
+    assert violation.enforcement == "mandatory" and "tdce:workers[0]" in violation.message
+    with PolicyPackProcess(project="tdce", stack="aws-prod", config={}) as pack:
+        report = pack.analyze(plan_of("aws-prod").resources)
+    (violation,) = [v for v in report.violations if v.policy == "stack-settings-readable"]
+    assert "PULUMI_CONFIG is not set" in violation.message
+
+
+def test_two_offending_rules_of_one_resource_are_both_reported(packs) -> None:
+    resources = copy.deepcopy(plan_of("aws-prod").resources)
+    group = server_group(resources)
+    group.inputs["ingress"] = [
+        {"protocol": "tcp", "fromPort": STRAY.first, "toPort": STRAY.last, "cidrBlocks": ["198.51.100.0/24"]},
+        {"protocol": "tcp", "fromPort": SSH.ports[0].first, "toPort": SSH.ports[0].last, "cidrBlocks": [EVERYWHERE]},
+    ]
+    report = analyze(packs, "aws-prod", resources)
+    judged = [v.message.split(":")[0] for v in report.mandatory if v.policy == "ingress-matches-channel" and v.urn == group.urn]
+    assert list(dict.fromkeys(judged)) == ["ingress[0]", "ingress[1]"]

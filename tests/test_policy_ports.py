@@ -18,7 +18,7 @@ from config.resource_types import (
 )
 from config.settings import GCP_IAP_RANGE
 from policies import ports
-from policies.harness import UNKNOWN, StackResource, check_resource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
 from tests.support import stack_values, with_setting
 
 # A port no channel uses: one past the highest single-port channel.
@@ -26,10 +26,11 @@ STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.fi
 EVERYWHERE = "0.0.0.0/0"
 
 
-def use_config(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], secret_keys=frozenset()) -> None:
-    """Hand the pack a stack's config the way the Pulumi CLI does."""
+def use_config(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], secret_keys=frozenset(), stack="aws-prod") -> None:
+    """Hand the pack a stack's config the way the Pulumi CLI does: no list of secret keys."""
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
-    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(sorted(secret_keys)))
+    monkeypatch.setenv("PULUMI_STACK", stack)
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def aws_prod(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def no_stack_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
+    monkeypatch.setenv("PULUMI_STACK", "aws-prod")
 
 
 def rule(ports_: PortRange, *, cidr: str | None = None, group: str | None = None, target: str = "sg-server", protocol="tcp"):
@@ -103,7 +105,7 @@ class TestIngressMatchesChannel:
 
     def test_gcp_firewall_allows_are_judged(self, monkeypatch):
         values, secret_keys = stack_values("gcp-prod")
-        use_config(monkeypatch, values, secret_keys)
+        use_config(monkeypatch, values, secret_keys, stack="gcp-prod")
         assert self.check(firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), GCP_FIREWALL) == []
         assert self.check(firewall(STRAY, sourceRanges=[GCP_IAP_RANGE]), GCP_FIREWALL) != []
 
@@ -253,7 +255,7 @@ class TestIngressLandsOnChannelTarget:
     def test_signal_opened_on_the_workers_is_reported(self, aws_prod):
         cluster = aws_cluster()
         ((urn, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "signal-0", SIGNAL))
-        assert urn.endswith("::signal-0") and "on the workers group" in message
+        assert urn.endswith("::signal-0") and "on a group that protects the workers, but signal lands on the server" in message
 
     def test_worker_ssh_from_the_workers_themselves_is_reported(self, monkeypatch):
         values, secret_keys = stack_values("aws-prod")
@@ -262,7 +264,7 @@ class TestIngressLandsOnChannelTarget:
         cluster = aws_cluster(AWS_PROD_INGRESS + (("worker-ssh-0", Role.WORKERS, 22, Role.SERVER),))
         assert check_stack(ports.ingress_lands_on_channel_target, cluster) == []
         ((_, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "worker-ssh-0", WORKER_SSH))
-        assert "admits the workers group" in message
+        assert "admits a group that holds the workers, but worker-ssh comes from the server" in message
 
     def test_a_gcp_rule_without_target_is_reported(self, no_stack_config):
         untargeted = StackResource("web", GCP_FIREWALL, firewall(WEB.ports[0], sourceRanges=[USER_CIDR]))

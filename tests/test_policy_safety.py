@@ -8,13 +8,15 @@ import pytest
 
 from config import resource_types
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
-from policies import buckets, compute, data, identity
-from policies.harness import StackResource, check_resource, check_stack
+from policies import buckets, compute, data
+from policies import database as data_access
+from tests.policy_harness import StackResource, check_resource, check_stack
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 VOLUME = "aws:ebs/volume:Volume"
 AURORA = "aws:rds/cluster:Cluster"
+AURORA_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 GCP_VM = "gcp:compute/instance:Instance"
 GCP_TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
 GCP_DISK = "gcp:compute/disk:Disk"
@@ -29,9 +31,11 @@ SAFE_AURORA = {
     "backupRetentionPeriod": MIN_BACKUP_RETENTION_DAYS,
     "manageMasterUserPassword": True,
 }
+PRIVATE_IP = {"ipv4Enabled": False, "privateNetwork": "projects/p/global/networks/tdce"}
 SAFE_CLOUD_SQL = {
     "deletionProtection": True,
     "settings": {
+        "ipConfiguration": PRIVATE_IP,
         "deletionProtectionEnabled": True,
         "retainBackupsOnDelete": True,
         "backupConfiguration": {"enabled": True, "backupRetentionSettings": {"retainedBackups": MIN_BACKUP_RETENTION_DAYS}},
@@ -82,56 +86,37 @@ CASES = {
         False,
         True,
     ),
-    "scoped policy": (
-        identity.iam_least_privilege,
-        "aws:iam/rolePolicy:RolePolicy",
-        {"policy": iam({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]})},
-        False,
-        False,
-    ),
-    "describe on every resource": (
-        identity.iam_least_privilege,
-        "aws:iam/policy:Policy",
-        {"policy": iam({"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"})},
-        False,
-        False,
-    ),
-    "wildcard action": (
-        identity.iam_least_privilege,
-        "aws:iam/rolePolicy:RolePolicy",
-        {"policy": iam({"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::b"]})},
-        False,
+    "cloud sql on a private ip": (data_access.database_private_only, CLOUD_SQL, SAFE_CLOUD_SQL, True, False),
+    "cloud sql with a public ip": (
+        data_access.database_private_only,
+        CLOUD_SQL,
+        {"settings": {"ipConfiguration": {"ipv4Enabled": True, "privateNetwork": "vpc"}}},
+        True,
         True,
     ),
-    "write on every resource": (
-        identity.iam_least_privilege,
-        "aws:iam/role:Role",
-        {"inlinePolicies": [{"policy": iam({"Effect": "Allow", "Action": ["ec2:TerminateInstances"], "Resource": "*"})}]},
-        False,
+    "cloud sql with the public ip left to its default": (
+        data_access.database_private_only,
+        CLOUD_SQL,
+        {"settings": {"ipConfiguration": {"privateNetwork": "vpc"}}},
+        True,
         True,
     ),
-    "deny on every resource": (
-        identity.iam_least_privilege,
-        "aws:iam/policy:Policy",
-        {"policy": iam({"Effect": "Deny", "Action": "*", "Resource": "*"})},
-        False,
-        False,
-    ),
-    "administrator policy": (
-        identity.iam_least_privilege,
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
-        False,
+    "cloud sql with authorized networks": (
+        data_access.database_private_only,
+        CLOUD_SQL,
+        {"settings": {"ipConfiguration": {**PRIVATE_IP, "authorizedNetworks": [{"value": "192.0.2.0/24"}]}}},
+        True,
         True,
     ),
-    "gcp editor": (identity.iam_least_privilege, "gcp:projects/iAMMember:IAMMember", {"role": "roles/editor"}, False, True),
-    "gcp narrow role": (
-        identity.iam_least_privilege,
-        "gcp:projects/iAMMember:IAMMember",
-        {"role": "roles/compute.instanceAdmin.v1"},
-        False,
-        False,
+    "cloud sql without a private network": (
+        data_access.database_private_only,
+        CLOUD_SQL,
+        {"settings": {"ipConfiguration": {"ipv4Enabled": False}}},
+        True,
+        True,
     ),
+    "aurora instance private": (data_access.database_private_only, AURORA_INSTANCE, {"engine": "aurora"}, False, False),
+    "aurora instance public": (data_access.database_private_only, AURORA_INSTANCE, {"publiclyAccessible": True}, False, True),
     "protected data volume": (data.stateful_resources_protected, VOLUME, {"encrypted": True}, True, False),
     "unprotected data volume": (data.stateful_resources_protected, VOLUME, {"encrypted": True}, False, True),
     "unprotected data disk": (data.stateful_resources_protected, GCP_DISK, {"size": 100}, False, True),

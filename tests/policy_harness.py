@@ -1,4 +1,4 @@
-"""Run one policy in-process the way the pack's servicer does, on resources written as plain data.
+"""Test-only: run one policy in-process the way the pack's servicer does, on resources written as plain data.
 
 For tests of single policies: the inputs are wrapped in the same unknown-checking proxy, the
 policy's config defaults are applied as the CLI applies them, and violations come back as
@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 UNKNOWN = UNKNOWN_STRING_VALUE
 
@@ -47,7 +47,29 @@ def check_resource(
     protect: bool = False,
     config: dict[str, Any] | None = None,
 ) -> list[str]:
+    return run_resource(policy, resource_type, props, protect=protect, config=config)[0]
+
+
+def at_preview(policy: ResourceValidationPolicy, resource_type: str, props: dict[str, Any]) -> tuple[list[str], str | None]:
+    """Violations reported, and the "can't run during preview" message the servicer would add (None if none)."""
     found: list[str] = []
+    try:
+        run_resource(policy, resource_type, props, found=found)
+    except UnknownValueError as error:
+        return found, error.message
+    return found, None
+
+
+def run_resource(
+    policy: ResourceValidationPolicy,
+    resource_type: str,
+    props: dict[str, Any],
+    *,
+    protect: bool = False,
+    config: dict[str, Any] | None = None,
+    found: list[str] | None = None,
+) -> tuple[list[str], None]:
+    found = [] if found is None else found
     args = ResourceValidationArgs(
         resource_type,
         unknown_checking_proxy(copy.deepcopy(props)),
@@ -58,7 +80,7 @@ def check_resource(
         {**config_defaults(policy), **(config or {})},
     )
     policy.validate(args, lambda message, urn=None: found.append(message))
-    return found
+    return found, None
 
 
 @dataclass

@@ -1,0 +1,299 @@
+"""Firewall rules of every shape, AWS and GCP, ingress and egress, reduced to one form the policies can judge.
+
+AWS states a rule three ways (a `SecurityGroupIngressRule` or `SecurityGroupEgressRule`, a
+`SecurityGroupRule` of type ingress or egress, an inline `ingress`/`egress` block); GCP as the
+`allows` of a firewall. Each becomes one `FirewallRule` per port span: direction, protocol,
+ports, the peer it admits or reaches (CIDRs, groups or service accounts, itself, prefix lists,
+network tags) and the group it belongs to. Parts unknown at preview are set aside one by one
+(`Extracted.undecided`), so the parts that are known are still judged.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy.proxy import UnknownValueError
+
+from config.channels import HIGHEST_PORT, LOWEST_PORT, Direction, PortRange
+from config.resource_types import (
+    AWS_DEFAULT_SECURITY_GROUP,
+    AWS_EGRESS_RULE,
+    AWS_GROUP_RULE,
+    AWS_INGRESS_RULE,
+    AWS_SECURITY_GROUP,
+    GCP_FIREWALL,
+)
+from policies.reading import Subject, get, has, items, strings, truthy
+
+_PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+# GCP admits the whole internet when an ingress rule names no source at all, and reaches it when
+# an egress rule names no destination.
+_GCP_DEFAULT_RANGE = ("0.0.0.0/0",)
+
+
+@dataclass(frozen=True)
+class FirewallRule:
+    where: str  # which part of the resource, e.g. "ingress[1]" or "allows[0]"; empty for a rule resource
+    direction: Direction
+    protocol: str
+    first: int
+    last: int
+    # The other end: the addresses it admits (ingress) or reaches (egress).
+    cidrs: tuple[str, ...] = ()
+    # Names a security group or service account as the other end (its ID may still be unknown).
+    peer_groups: bool = False
+    peers: frozenset[str] = frozenset()
+    self_peer: bool = False
+    # Other ends that are neither CIDRs nor groups: AWS prefix lists, GCP network tags.
+    other_peers: tuple[str, ...] = ()
+    prefix_lists: frozenset[str] = frozenset()
+    # The group the rule belongs to, i.e. the machines it applies to (AWS security group, GCP targets).
+    group: frozenset[str] = frozenset()
+
+    @property
+    def all_ports(self) -> bool:
+        return self.protocol == "all" or (self.protocol in ("tcp", "udp") and self.first <= 1 and self.last >= HIGHEST_PORT)
+
+    def is_exactly(self, protocol: str, ports: PortRange) -> bool:
+        return self.protocol == protocol and (self.first, self.last) == (ports.first, ports.last)
+
+    def covers(self, ports: PortRange) -> bool:
+        return self.protocol in ("tcp", "all") and self.first <= ports.first and ports.last <= self.last
+
+    @property
+    def internet_cidrs(self) -> tuple[str, ...]:
+        return tuple(c for c in self.cidrs if (network := _network(c)) is not None and network.prefixlen == 0)
+
+    @property
+    def ports_label(self) -> str:
+        if self.all_ports:
+            return "all ports"
+        return f"{self.protocol} {self.first}" + (f"-{self.last}" if self.last != self.first else "")
+
+    @property
+    def label(self) -> str:
+        return f"{self.where}: {self.ports_label}" if self.where else self.ports_label
+
+    @property
+    def peers_label(self) -> str:
+        parts = list(self.cidrs) + list(self.other_peers)
+        if self.self_peer:
+            parts.append("its own group")
+        elif self.peer_groups:
+            parts.append("a security group or service account")
+        return ", ".join(parts) or "nothing"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    rules: tuple[FirewallRule, ...] = ()
+    # The parts of the resource whose rules are unknown at preview.
+    undecided: tuple[str, ...] = ()
+
+
+def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
+def cidr_within(cidr: str, allowed: Iterable[str]) -> bool:
+    network = _network(cidr)
+    if network is None:
+        return False
+    for candidate in allowed:
+        other = _network(candidate)
+        if other is not None and network.version == other.version and network.subnet_of(other):
+            return True
+    return False
+
+
+def cidrs_overlap(first: str, second: str) -> bool:
+    a, b = _network(first), _network(second)
+    return a is not None and b is not None and a.version == b.version and a.overlaps(b)
+
+
+def _protocol(value: object) -> str:
+    text = str(value).lower() if value is not None else "all"
+    return _PROTOCOL_NAMES.get(text, text)
+
+
+def _span(protocol: str, first: object, last: object) -> tuple[int, int]:
+    # AWS writes "every port" as -1 (or leaves ports out with protocol -1).
+    if protocol == "all" or first is None or int(float(first)) < 0:
+        return LOWEST_PORT, HIGHEST_PORT
+    return int(float(first)), int(float(last if last is not None else first))
+
+
+def _ports(values: object, protocol_key: str) -> tuple[str, int, int]:
+    protocol = _protocol(get(values, protocol_key))
+    return (protocol, *_span(protocol, get(values, "fromPort"), get(values, "toPort")))
+
+
+def _from_vpc_rule(subject: Subject, direction: Direction) -> list[FirewallRule]:
+    p = subject.props
+    protocol, first, last = _ports(p, "ipProtocol")
+    peers, group = subject.refs("referencedSecurityGroupId"), subject.refs("securityGroupId")
+    peer_groups = has(p, "referencedSecurityGroupId")
+    return [
+        FirewallRule(
+            where="",
+            direction=direction,
+            protocol=protocol,
+            first=first,
+            last=last,
+            cidrs=tuple(c for c in (get(p, "cidrIpv4"), get(p, "cidrIpv6")) if c),
+            peer_groups=peer_groups,
+            peers=peers,
+            self_peer=peer_groups and bool(peers) and peers == group,
+            other_peers=tuple(strings(get(p, "prefixListId"))),
+            prefix_lists=subject.refs("prefixListId") if has(p, "prefixListId") else frozenset(),
+            group=group,
+        )
+    ]
+
+
+def _from_group_rule(subject: Subject, direction: Direction) -> list[FirewallRule]:
+    p = subject.props
+    if get(p, "type") != direction.value:
+        return []
+    protocol, first, last = _ports(p, "protocol")
+    group = subject.refs("securityGroupId")
+    itself = truthy(get(p, "self"))
+    return [
+        FirewallRule(
+            where="",
+            direction=direction,
+            protocol=protocol,
+            first=first,
+            last=last,
+            cidrs=tuple(strings(get(p, "cidrBlocks")) + strings(get(p, "ipv6CidrBlocks"))),
+            peer_groups=itself or has(p, "sourceSecurityGroupId"),
+            peers=group if itself else subject.refs("sourceSecurityGroupId"),
+            self_peer=itself,
+            other_peers=tuple(strings(get(p, "prefixListIds"))),
+            prefix_lists=subject.refs("prefixListIds") if has(p, "prefixListIds") else frozenset(),
+            group=group,
+        )
+    ]
+
+
+def _inline(subject: Subject, direction: Direction, index: int, entry: Any) -> FirewallRule:
+    group = frozenset({subject.urn})
+    protocol, first, last = _ports(entry, "protocol")
+    groups = strings(get(entry, "securityGroups"))
+    itself = truthy(get(entry, "self"))
+    lists = strings(get(entry, "prefixListIds"))
+    return FirewallRule(
+        where=f"{direction.value}[{index}]",
+        direction=direction,
+        protocol=protocol,
+        first=first,
+        last=last,
+        cidrs=tuple(strings(get(entry, "cidrBlocks")) + strings(get(entry, "ipv6CidrBlocks"))),
+        peer_groups=itself or bool(groups),
+        peers=frozenset(groups) | (group if itself else frozenset()),
+        self_peer=itself and not groups,
+        other_peers=tuple(lists),
+        prefix_lists=frozenset(lists),
+        group=group,
+    )
+
+
+def _firewall_allow(subject: Subject, direction: Direction, index: int, allow: Any) -> list[FirewallRule]:
+    p = subject.props
+    if direction is Direction.INGRESS:
+        cidrs = tuple(strings(get(p, "sourceRanges")))
+        tags = tuple(f"tag:{tag}" for tag in strings(get(p, "sourceTags")))
+        peer_groups = bool(items(get(p, "sourceServiceAccounts")))
+        peers = subject.refs("sourceServiceAccounts")
+    else:
+        cidrs, tags, peer_groups, peers = tuple(strings(get(p, "destinationRanges"))), (), False, frozenset()
+    if not (cidrs or tags or peer_groups):
+        cidrs = _GCP_DEFAULT_RANGE
+    group = subject.refs("targetServiceAccounts") | {f"tag:{tag}" for tag in strings(get(p, "targetTags"))}
+    protocol = _protocol(get(allow, "protocol"))
+    rules = []
+    for span in strings(get(allow, "ports")) or [None]:
+        first, _, last = (span or "").partition("-")
+        low, high = _span(protocol, first or None, last or first or None)
+        rules.append(
+            FirewallRule(
+                where=f"allows[{index}]",
+                direction=direction,
+                protocol=protocol,
+                first=low,
+                last=high,
+                cidrs=cidrs,
+                peer_groups=peer_groups,
+                peers=peers,
+                self_peer=peer_groups and bool(peers) and peers == group,
+                other_peers=tags,
+                group=group,
+            )
+        )
+    return rules
+
+
+def _entries(value: Any) -> Any:
+    """A list input whose elements are read one at a time, so one unknown element leaves the others judged."""
+    return value if isinstance(value, Sequence) and not isinstance(value, str) else []
+
+
+def _each(parts: list[tuple[str, Callable[[], list[FirewallRule]]]]) -> Extracted:
+    rules: list[FirewallRule] = []
+    undecided: list[str] = []
+    for where, extract in parts:
+        try:
+            rules += extract()
+        except UnknownValueError:
+            undecided.append(where)
+    return Extracted(rules=tuple(rules), undecided=tuple(undecided))
+
+
+def _whole(subject: Subject, extract: Callable[[], list[FirewallRule]]) -> Extracted:
+    return _each([(subject.urn.rsplit("::", 1)[-1], extract)])
+
+
+def firewall_rules(subject: Subject, direction: Direction) -> Extracted:
+    """Every rule of one direction the resource states, and the parts unknown at preview."""
+    kind = subject.type
+    if (kind == AWS_INGRESS_RULE and direction is Direction.INGRESS) or (
+        kind == AWS_EGRESS_RULE and direction is Direction.EGRESS
+    ):
+        return _whole(subject, lambda: _from_vpc_rule(subject, direction))
+    if kind == AWS_GROUP_RULE:
+        return _whole(subject, lambda: _from_group_rule(subject, direction))
+    if kind in (AWS_SECURITY_GROUP, AWS_DEFAULT_SECURITY_GROUP):
+        key = direction.value
+        try:
+            entries = _entries(get(subject.props, key))
+        except UnknownValueError:
+            return Extracted(undecided=(key,))
+        return _each([(f"{key}[{i}]", lambda i=i: [_inline(subject, direction, i, entries[i])]) for i in range(len(entries))])
+    if kind == GCP_FIREWALL:
+        return _from_firewall(subject, direction)
+    return Extracted()
+
+
+def _from_firewall(subject: Subject, direction: Direction) -> Extracted:
+    try:
+        stated = str(get(subject.props, "direction", default="INGRESS")).upper()
+        if stated != direction.name or truthy(get(subject.props, "disabled")):
+            return Extracted()
+        allows = _entries(get(subject.props, "allows"))
+    except UnknownValueError:
+        return Extracted(undecided=("direction or allows",))
+    return _each([(f"allows[{i}]", lambda i=i: _firewall_allow(subject, direction, i, allows[i])) for i in range(len(allows))])
+
+
+def ingress_rules(subject: Subject) -> Extracted:
+    return firewall_rules(subject, Direction.INGRESS)
+
+
+def egress_rules(subject: Subject) -> Extracted:
+    return firewall_rules(subject, Direction.EGRESS)

@@ -1,0 +1,302 @@
+"""egress-matches-channel, default-security-group-closed and database-secrets-rotate on literal stacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from config.resource_types import (
+    AWS_DEFAULT_SECURITY_GROUP,
+    AWS_EGRESS_RULE,
+    AWS_GROUP_RULE,
+    AWS_INGRESS_RULE,
+    AWS_INSTANCE,
+    AWS_LAUNCH_TEMPLATE,
+    AWS_SECRET,
+    AWS_SECRET_ROTATION,
+    AWS_SECRET_VERSION,
+    AWS_SECURITY_GROUP,
+    AWS_VPC,
+    AWS_VPC_ENDPOINT,
+    GCP_DATABASE_INSTANCE,
+    GCP_FIREWALL,
+    GCP_GLOBAL_ADDRESS,
+    GCP_INSTANCE,
+    GCP_INSTANCE_TEMPLATES,
+    GCP_SECRET,
+    GCP_SECRET_VERSION,
+    RANDOM_PASSWORD,
+)
+from policies import database, egress, network
+from tests.policy_harness import StackResource, check_stack
+from tests.support import stack_values, with_setting
+
+ANYWHERE = "0.0.0.0/0"
+# aws-prod's egress, written out from the matrix (000_8bca743440dfe33c.txt): group, protocol, port, peer.
+AWS_PROD_EGRESS = (
+    ("server", 80, ANYWHERE),  # license
+    ("server", 443, ANYWHERE),  # license, cloud-api
+    ("server", 443, "s3"),  # storage through the S3 gateway endpoint
+    ("workers", 20001, "server"),  # signal
+    ("workers", 20002, "server"),  # data
+    ("workers", 443, ANYWHERE),  # external-data
+    ("workers", 443, "s3"),  # storage
+)
+GROUP_IDS = {"server": "sg-server", "workers": "sg-workers"}
+
+
+def use_stack(monkeypatch, stack: str, values: dict[str, str]) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    monkeypatch.setenv("PULUMI_STACK", stack)
+
+
+@pytest.fixture
+def aws_prod(monkeypatch):
+    use_stack(monkeypatch, "aws-prod", stack_values("aws-prod")[0])
+
+
+def egress_rule(name: str, group: str, number: int, peer: str, protocol: str = "tcp") -> StackResource:
+    props = {"ipProtocol": protocol, "fromPort": number, "toPort": number, "securityGroupId": GROUP_IDS[group]}
+    refs = {"securityGroupId": [f"{group}-sg"]}
+    if peer == "s3":
+        props["prefixListId"], refs["prefixListId"] = "pl-1", ["s3"]
+    elif peer in GROUP_IDS:
+        props["referencedSecurityGroupId"], refs["referencedSecurityGroupId"] = GROUP_IDS[peer], [f"{peer}-sg"]
+    else:
+        props["cidrIpv4"] = peer
+    return StackResource(name, AWS_EGRESS_RULE, props, refs=refs)
+
+
+def aws_stack(*extra: StackResource, rows=AWS_PROD_EGRESS) -> list[StackResource]:
+    resources = [
+        StackResource("server-sg", AWS_SECURITY_GROUP, {}),
+        StackResource("workers-sg", AWS_SECURITY_GROUP, {}),
+        StackResource("s3", AWS_VPC_ENDPOINT, {"serviceName": "com.amazonaws.eu-west-1.s3", "vpcEndpointType": "Gateway"}),
+        StackResource(
+            "server", AWS_INSTANCE, {"vpcSecurityGroupIds": ["sg-server"]}, refs={"vpcSecurityGroupIds": ["server-sg"]}
+        ),
+        StackResource(
+            "pool", AWS_LAUNCH_TEMPLATE, {"vpcSecurityGroupIds": ["sg-workers"]}, refs={"vpcSecurityGroupIds": ["workers-sg"]}
+        ),
+    ]
+    resources += [egress_rule(f"{g}-{n}-{p}", g, n, p) for g, n, p in rows]
+    return resources + list(extra)
+
+
+def messages(resources) -> list[str]:
+    return [m for _, m in check_stack(egress.egress_matches_channel, resources)]
+
+
+class TestAwsEgress:
+    def test_the_matrix_egress_passes(self, aws_prod):
+        assert messages(aws_stack()) == []
+
+    def test_all_traffic_out_is_refused_without_open_egress(self, aws_prod):
+        everything = StackResource(
+            "all-out",
+            AWS_EGRESS_RULE,
+            {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": "sg-workers"},
+            refs={"securityGroupId": ["workers-sg"]},
+        )
+        (message,) = messages(aws_stack(everything))
+        assert "all ports to 0.0.0.0/0 on a group that protects the workers is no egress rule" in message
+
+    def test_all_traffic_out_passes_with_open_egress(self, monkeypatch):
+        use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
+        everything = [
+            StackResource(
+                f"{g}-all",
+                AWS_EGRESS_RULE,
+                {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": GROUP_IDS[g]},
+                refs={"securityGroupId": [f"{g}-sg"]},
+            )
+            for g in GROUP_IDS
+        ]
+        # With open egress the machines have one rule each (config/rules.py): the narrow ones are no longer specs.
+        assert messages(aws_stack(*everything, rows=())) == []
+
+    def test_a_stray_port_and_a_wrong_peer_are_each_reported(self, aws_prod):
+        stray = egress_rule("stray", "server", 8080, ANYWHERE)
+        wrong_peer = egress_rule("signal-to-workers", "workers", 20001, "workers")
+        found = check_stack(egress.egress_matches_channel, aws_stack(stray, wrong_peer))
+        assert sorted(urn.rsplit("::", 1)[-1] for urn, _ in found) == ["signal-to-workers", "stray"]
+
+    def test_inline_and_group_rule_egress_are_judged(self, aws_prod):
+        inline = StackResource(
+            "workers-sg",
+            AWS_SECURITY_GROUP,
+            {"egress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [ANYWHERE]}]},
+        )
+        rule = StackResource(
+            "rule",
+            AWS_GROUP_RULE,
+            {
+                "type": "egress",
+                "protocol": "udp",
+                "fromPort": 53,
+                "toPort": 53,
+                "cidrBlocks": [ANYWHERE],
+                "securityGroupId": "sg-server",
+            },
+            refs={"securityGroupId": ["server-sg"]},
+        )
+        resources = [r for r in aws_stack(rule) if r.name != "workers-sg"] + [inline]
+        for r in resources:
+            if r.name == "pool":
+                r.refs = {"vpcSecurityGroupIds": ["workers-sg"]}
+        assert len(messages(resources)) == 2
+
+    def test_a_missing_egress_row_is_reported(self, aws_prod):
+        resources = [r for r in aws_stack() if r.name != "workers-20001-server"]
+        assert messages(resources) == ["nothing opens egress tcp 20001 to server (signal) from the workers"]
+
+    def test_egress_on_a_group_no_machine_holds_is_refused(self, aws_prod):
+        orphan = StackResource("orphan-sg", AWS_SECURITY_GROUP, {})
+        rule = StackResource(
+            "out",
+            AWS_EGRESS_RULE,
+            {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": "sg-o"},
+            refs={"securityGroupId": ["orphan-sg"]},
+        )
+        assert any("no machine of this stack holds" in m for m in messages(aws_stack(orphan, rule)))
+
+
+WORKER_SA = "workers@p.iam.gserviceaccount.com"
+
+
+def gcp_stack(*extra: StackResource) -> list[StackResource]:
+    return [
+        StackResource("worker-sa-user", GCP_INSTANCE_TEMPLATES[0], {"serviceAccount": {"email": WORKER_SA}}),
+        StackResource("server", GCP_INSTANCE, {"serviceAccount": {"email": "server@p.iam.gserviceaccount.com"}}),
+        StackResource("range", GCP_GLOBAL_ADDRESS, {"purpose": "VPC_PEERING", "prefixLength": 16, "address": "10.99.0.0"}),
+        StackResource("sql", GCP_DATABASE_INSTANCE, {"databaseVersion": "POSTGRES_16"}),
+        *extra,
+    ]
+
+
+DENY = StackResource(
+    "deny-workers",
+    GCP_FIREWALL,
+    {
+        "direction": "EGRESS",
+        "denies": [{"protocol": "all"}],
+        "targetServiceAccounts": [WORKER_SA],
+        "destinationRanges": ["10.99.0.0/16"],
+    },
+    refs={"destinationRanges": ["range"]},
+)
+
+
+class TestGcpWorkersKeptFromTheDatabase:
+    @pytest.fixture(autouse=True)
+    def gcp_prod(self, monkeypatch):
+        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+
+    def test_the_deny_passes(self):
+        assert messages(gcp_stack(DENY)) == []
+
+    def test_without_the_deny_it_is_reported(self):
+        (message,) = messages(gcp_stack())
+        assert "no egress firewall rule denies the workers" in message
+
+    def test_a_deny_on_another_range_or_account_does_not_count(self):
+        elsewhere = StackResource("deny", GCP_FIREWALL, {**DENY.props, "destinationRanges": ["192.168.0.0/16"]})
+        server_only = StackResource(
+            "deny", GCP_FIREWALL, {**DENY.props, "targetServiceAccounts": ["server@p.iam.gserviceaccount.com"]}, refs=DENY.refs
+        )
+        assert messages(gcp_stack(elsewhere)) != [] and messages(gcp_stack(server_only)) != []
+
+    def test_an_allow_before_the_deny_is_reported(self):
+        allow = StackResource(
+            "allow",
+            GCP_FIREWALL,
+            {
+                "direction": "EGRESS",
+                "priority": 900,
+                "allows": [{"protocol": "tcp", "ports": ["5432"]}],
+                "destinationRanges": ["10.99.0.0/16"],
+            },
+        )
+        ((urn, message),) = check_stack(egress.egress_matches_channel, gcp_stack(DENY, allow))
+        assert urn == allow.urn and "priority 900" in message
+        later = StackResource("allow", GCP_FIREWALL, {**allow.props, "priority": 2000})
+        assert messages(gcp_stack(DENY, later)) == []
+
+
+class TestDefaultSecurityGroup:
+    def stack(self, *extra):
+        return [
+            StackResource("vpc", AWS_VPC, {}),
+            StackResource("default", AWS_DEFAULT_SECURITY_GROUP, {"vpcId": "vpc-1"}, refs={"vpcId": ["vpc"]}),
+            *extra,
+        ]
+
+    def test_an_empty_adopted_default_group_passes(self):
+        assert check_stack(network.default_security_group_closed, self.stack()) == []
+
+    def test_inline_rules_on_it_are_each_reported(self):
+        rules = {
+            "ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}],
+            "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [ANYWHERE]}],
+        }
+        default = StackResource("default", AWS_DEFAULT_SECURITY_GROUP, {"vpcId": "vpc-1", **rules}, refs={"vpcId": ["vpc"]})
+        found = check_stack(network.default_security_group_closed, [StackResource("vpc", AWS_VPC, {}), default])
+        assert len(found) == 2 and {urn for urn, _ in found} == {default.urn}
+
+    @pytest.mark.parametrize("kind", [AWS_INGRESS_RULE, AWS_EGRESS_RULE, AWS_GROUP_RULE])
+    def test_separate_rules_on_it_are_reported(self, kind):
+        on_default = StackResource("rule", kind, {"securityGroupId": "sg-default"}, refs={"securityGroupId": ["default"]})
+        on_vpc_default = StackResource("rule2", kind, {"securityGroupId": "sg-default"}, refs={"securityGroupId": ["vpc"]})
+        assert len(check_stack(network.default_security_group_closed, self.stack(on_default, on_vpc_default))) == 2
+
+    def test_a_vpc_whose_default_group_is_not_adopted_is_reported(self):
+        ((urn, _),) = check_stack(network.default_security_group_closed, [StackResource("vpc", AWS_VPC, {})])
+        assert urn.endswith("::vpc")
+
+
+class TestDatabaseSecretsRotate:
+    def aws(self, rotated: bool) -> list[StackResource]:
+        resources = [
+            StackResource("cluster", "aws:rds/cluster:Cluster", {"manageMasterUserPassword": True}),
+            StackResource("user", AWS_SECRET, {"description": "application user"}),
+            StackResource("admin", AWS_SECRET, {"description": "dashboard admin"}),
+            StackResource(
+                "user-value",
+                AWS_SECRET_VERSION,
+                {"secretId": "user-id"},
+                refs={"secretString": ["cluster"], "secretId": ["user"]},
+            ),
+        ]
+        if rotated:
+            resources.append(StackResource("rotation", AWS_SECRET_ROTATION, {"secretId": "user-id"}, refs={"secretId": ["user"]}))
+        return resources
+
+    def test_an_aws_database_secret_without_rotation_is_reported(self):
+        ((urn, _),) = check_stack(database.database_secrets_rotate, self.aws(rotated=False))
+        assert urn.endswith("::user")
+        assert check_stack(database.database_secrets_rotate, self.aws(rotated=True)) == []
+
+    def test_a_secret_tagged_for_the_database_counts(self):
+        tagged = StackResource("tagged", AWS_SECRET, {"tags": {"tdce:role": "database"}})
+        assert len(check_stack(database.database_secrets_rotate, [tagged])) == 1
+
+    def gcp(self, secret_props: dict) -> list[StackResource]:
+        return [
+            StackResource("password", RANDOM_PASSWORD, {"length": 32}),
+            StackResource("sql", GCP_DATABASE_INSTANCE, {"rootPassword": "[secret]"}, refs={"rootPassword": ["password"]}),
+            StackResource("secret", GCP_SECRET, secret_props),
+            StackResource(
+                "value", GCP_SECRET_VERSION, {"secret": "secret-id"}, refs={"secretData": ["password"], "secret": ["secret"]}
+            ),
+        ]
+
+    def test_a_gcp_database_secret_needs_rotation_and_its_topic(self):
+        rotation = {
+            "rotation": {"rotationPeriod": "2592000s", "nextRotationTime": "2030-01-01T00:00:00Z"},
+            "topics": [{"name": "t"}],
+        }
+        assert check_stack(database.database_secrets_rotate, self.gcp(rotation)) == []
+        assert "no rotation" in check_stack(database.database_secrets_rotate, self.gcp({"replication": {}}))[0][1]
+        no_topic = {"rotation": rotation["rotation"]}
+        assert "no Pub/Sub topic" in check_stack(database.database_secrets_rotate, self.gcp(no_topic))[0][1]

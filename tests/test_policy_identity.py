@@ -1,0 +1,318 @@
+"""iam-least-privilege and role-trust-scoped on literal IAM documents: the IAM contract of docs/policy-pack.md, both ways."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pulumi_policy.proxy import UnknownValueError
+
+from config.resource_types import (
+    AWS_BUCKETS,
+    AWS_INSTANCE_PROFILE,
+    AWS_ROLE,
+    AWS_SECURITY_GROUP,
+    AWS_SUBNET,
+    AWS_VPC,
+    GCP_CUSTOM_ROLE,
+    GCP_IAM_GRANTS,
+)
+from policies import identity
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
+
+STACK = "aws-prod"
+VPC_ID, SUBNET_ID, OTHER_VPC_ID = "vpc-0a1b2c3d", "subnet-0a1b2c3d", "vpc-99999999"
+VPC_ARN = f"arn:aws:ec2:eu-west-1:111122223333:vpc/{VPC_ID}"
+SUBNET_ARN = f"arn:aws:ec2:eu-west-1:111122223333:subnet/{SUBNET_ID}"
+WORKER_ROLE_ARN = "arn:aws:iam::111122223333:role/tdce-worker-role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+
+@pytest.fixture(autouse=True)
+def stack_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULUMI_STACK", STACK)
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+
+
+def iam(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(actions, resources, condition=None) -> dict:
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
+def stack_with(*statements: dict, machine: bool = True, policy=None) -> list[StackResource]:
+    """A VPC, a subnet, a bucket named by Pulumi, a role (behind an instance profile when `machine`) and its policy."""
+    resources = [
+        StackResource("vpc", AWS_VPC, {"cidrBlock": "10.0.0.0/16"}),
+        StackResource("subnet", AWS_SUBNET, {"vpcId": VPC_ID}, refs={"vpcId": ["vpc"]}),
+        StackResource(
+            "instance-subnet-user", AWS_SECURITY_GROUP, {"vpcId": VPC_ID, "name": SUBNET_ID}, refs={"name": ["subnet"]}
+        ),
+        StackResource("bundles", AWS_BUCKETS[0], {"forceDestroy": False}),
+        StackResource("role", AWS_ROLE, {"assumeRolePolicy": "{}"}),
+        StackResource("policy", ROLE_POLICY, {"policy": policy or iam(*statements), "role": "role-id"}, refs={"role": ["role"]}),
+    ]
+    if machine:
+        resources.append(StackResource("profile", AWS_INSTANCE_PROFILE, {"role": "role-id"}, refs={"role": ["role"]}))
+    return resources
+
+
+def problems(*statements: dict, **options) -> list[str]:
+    return [message for _, message in check_stack(identity.iam_least_privilege, stack_with(*statements, **options))]
+
+
+TAG_EQUALS = {"StringEquals": {"aws:ResourceTag/tdce:stack": STACK}}
+MUTATING = ["ec2:TerminateInstances", "ec2:CreateTags"]
+
+
+class TestDeploymentCondition:
+    @pytest.mark.parametrize(
+        "condition",
+        [
+            {"StringEquals": {"aws:RequestTag/tdce:stack": STACK}},
+            {"StringEquals": {"aws:ResourceTag/tdce:stack": STACK}},
+            {"StringEquals": {"ec2:ResourceTag/tdce:stack": STACK}},
+            {"StringEquals": {"autoscaling:ResourceTag/tdce:stack": [STACK]}},
+            {"StringLike": {"aws:ResourceTag/tdce:stack": STACK}},
+            {"StringEquals": {"AWS:ResourceTag/TDCE:STACK": STACK}},  # condition keys are case-insensitive
+            {"ArnEquals": {"ec2:Vpc": VPC_ARN}},
+            {"ArnLike": {"ec2:Subnet": [SUBNET_ARN]}},
+        ],
+    )
+    def test_a_mutating_action_on_every_resource_with_a_deployment_condition_passes(self, condition):
+        assert problems(allow(MUTATING, "*", condition)) == []
+
+    @pytest.mark.parametrize(
+        "condition",
+        [
+            None,
+            {"StringEquals": {"aws:ResourceTag/tdce:stack": "aws-dev"}},
+            {"StringEquals": {"aws:ResourceTag/tdce:stack": [STACK, "aws-dev"]}},
+            {"StringLike": {"aws:ResourceTag/tdce:stack": "aws-*"}},
+            {"StringNotEquals": {"aws:ResourceTag/tdce:stack": STACK}},
+            {"StringEquals": {"aws:ResourceTag/owner": STACK}},
+            {"ArnEquals": {"ec2:Vpc": f"arn:aws:ec2:eu-west-1:111122223333:vpc/{OTHER_VPC_ID}"}},
+            {"ArnLike": {"ec2:Vpc": "arn:aws:ec2:eu-west-1:111122223333:vpc/*"}},
+            {"ArnEquals": {"ec2:Vpc": SUBNET_ARN}},
+            {"StringEquals": {"ec2:Vpc": VPC_ARN}},
+        ],
+    )
+    def test_the_same_action_without_a_deployment_condition_is_refused(self, condition):
+        (message,) = problems(allow(MUTATING, "*", condition))
+        assert "ec2:TerminateInstances, ec2:CreateTags on * without a deployment condition" in message
+
+    @pytest.mark.parametrize(
+        "resource",
+        [
+            "arn:aws:ec2:eu-west-1:111122223333:instance/*",
+            "arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/tdce-*",
+            "arn:aws:ec2:eu-west-1:111122223333:launch-template/lt-?",
+        ],
+    )
+    def test_a_wildcard_in_the_resource_name_needs_the_condition_too(self, resource):
+        assert problems(allow(MUTATING, resource)) != []
+        assert problems(allow(MUTATING, resource, TAG_EQUALS)) == []
+
+    def test_named_resources_and_reads_need_no_condition(self):
+        named = "arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:0ab1:autoScalingGroupName/tdce-pool"
+        assert problems(allow(["autoscaling:SetDesiredCapacity"], named)) == []
+        assert (
+            problems(allow(["ec2:DescribeInstances", "autoscaling:DescribeAutoScalingGroups", "ec2:GetConsoleOutput"], "*")) == []
+        )
+
+    def test_data_reads_on_every_resource_need_the_condition(self):
+        (message,) = problems(allow(["secretsmanager:GetSecretValue"], "*"))
+        assert "secretsmanager:GetSecretValue on *" in message
+        assert problems(allow(["secretsmanager:GetSecretValue"], "*", TAG_EQUALS)) == []
+
+    def test_the_network_unknown_to_the_pack_gives_no_verdict(self):
+        resources = [r for r in stack_with(allow(MUTATING, "*", {"ArnEquals": {"ec2:Vpc": VPC_ARN}})) if r.name != "subnet"]
+        unknown_id = StackResource("vpc-user", AWS_SECURITY_GROUP, {"vpcId": UNKNOWN}, refs={"vpcId": ["vpc"]})
+        resources = [r for r in resources if r.name != "instance-subnet-user"] + [unknown_id]
+        with pytest.raises(UnknownValueError) as raised:
+            check_stack(identity.iam_least_privilege, resources)
+        assert "network condition" in raised.value.message
+
+    def test_every_offending_statement_is_reported(self):
+        found = problems(allow(MUTATING, "*"), allow(["ec2:RunInstances"], "*"), allow("s3:*", "arn:aws:s3:::x"))
+        assert len(found) == 4, found  # two unconditioned statements, a wildcard action, a foreign bucket
+
+
+class TestPassRole:
+    def test_a_named_role_passed_to_ec2_passes(self):
+        condition = {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+        assert problems(allow("iam:PassRole", [WORKER_ROLE_ARN], condition)) == []
+
+    def test_an_unnamed_role_is_refused_even_with_the_condition(self):
+        condition = {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+        for resource in ("*", "arn:aws:iam::111122223333:role/tdce-*"):
+            (message,) = problems(allow("iam:PassRole", resource, condition))
+            assert "only named role ARNs" in message
+
+    def test_a_named_role_without_passed_to_service_is_refused(self):
+        (message,) = problems(allow("iam:PassRole", WORKER_ROLE_ARN))
+        assert "iam:PassedToService" in message
+        (message,) = problems(allow("iam:PassRole", WORKER_ROLE_ARN, {"StringLike": {"iam:PassedToService": "*"}}))
+        assert "iam:PassedToService" in message
+
+
+class TestBeyondTheStack:
+    OWN = "arn:aws:s3:::bundles-4f3a2b1"  # Pulumi's auto-name: the logical name and a random suffix
+
+    def test_this_stacks_bucket_passes(self):
+        assert problems(allow(["s3:GetObject", "s3:PutObject"], [f"{self.OWN}/*"]), allow("s3:ListBucket", self.OWN)) == []
+
+    @pytest.mark.parametrize("resource", ["arn:aws:s3:::*", "arn:aws:s3:::*/*", "*/*", "arn:aws:s3:::other-bucket/*"])
+    def test_resources_beyond_the_stack_are_refused_in_machine_roles(self, resource):
+        assert problems(allow(["s3:GetObject"], resource, TAG_EQUALS)) != []
+
+    def test_object_actions_on_every_resource_are_refused_in_machine_roles(self):
+        assert any("every bucket" in m for m in problems(allow(["s3:PutObject"], "*", TAG_EQUALS)))
+
+    def test_a_role_without_an_instance_profile_is_no_machine_role(self):
+        assert problems(allow(["s3:GetObject"], "arn:aws:s3:::other-bucket/*"), machine=False) == []
+
+
+class TestActionsAndManagedPolicies:
+    @pytest.mark.parametrize("action", ["*", "s3:*", "ec2:Create*", "iam:*Role*"])
+    def test_wildcard_actions_are_refused(self, action):
+        assert problems(allow(action, "arn:aws:s3:::bundles-1/x")) != []
+
+    def test_read_only_action_wildcards_pass(self):
+        assert problems(allow("ec2:Describe*", "*")) == []
+
+    def test_deny_statements_and_negations(self):
+        assert problems({"Effect": "Deny", "Action": "*", "Resource": "*"}) == []
+        assert problems({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::bundles-1"}) != []
+
+    @pytest.mark.parametrize(
+        "arn",
+        [
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            "arn:aws:iam::aws:policy/PowerUserAccess",
+            "arn:aws:iam::aws:policy/AmazonEC2FullAccess",
+            "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+        ],
+    )
+    def test_administrator_class_managed_policies_are_refused_however_attached(self, arn):
+        role = StackResource("role", AWS_ROLE, {"managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess", arn]})
+        ((urn, message),) = check_stack(identity.iam_least_privilege, [role])
+        assert urn == role.urn and arn in message
+        attachment = StackResource("attach", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"policyArn": arn})
+        assert check_stack(identity.iam_least_privilege, [attachment]) != []
+        exclusive = StackResource(
+            "all", "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", {"policyArns": [arn]}
+        )
+        assert check_stack(identity.iam_least_privilege, [exclusive]) != []
+
+    def test_service_role_policies_pass(self):
+        arn = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+        role = StackResource("role", AWS_ROLE, {"managedPolicyArns": [arn]})
+        assert check_stack(identity.iam_least_privilege, [role]) == []
+
+
+PREFIX_CONDITION = {
+    "title": "this stack's workers",
+    "expression": 'resource.name.extract("/instanceGroupManagers/{name}").startsWith("tdce-gcp-prod-")',
+}
+
+
+class TestGcpGrants:
+    @pytest.fixture(autouse=True)
+    def gcp_stack(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+
+    @pytest.mark.parametrize("kind", GCP_IAM_GRANTS)
+    @pytest.mark.parametrize("role", ["roles/owner", "roles/editor", "roles/viewer"])
+    def test_basic_roles_are_refused_on_any_grant(self, kind, role):
+        assert check_stack(identity.iam_least_privilege, [StackResource("grant", kind, {"role": role})]) != []
+
+    def test_basic_roles_in_a_whole_policy_are_refused(self):
+        data = json.dumps({"bindings": [{"role": "roles/viewer", "members": ["user:a@example.com"]}]})
+        grant = StackResource("policy", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": data})
+        assert check_stack(identity.iam_least_privilege, [grant]) != []
+
+    def scaler(self, permissions, condition=None) -> list[StackResource]:
+        role = StackResource("scaler", GCP_CUSTOM_ROLE, {"roleId": "tdce_scaler", "permissions": permissions})
+        props = {"role": "projects/p/roles/tdce_scaler", "member": "serviceAccount:s@p.iam.gserviceaccount.com"}
+        if condition:
+            props["condition"] = condition
+        return [role, StackResource("grant", GCP_IAM_GRANTS[0], props, refs={"role": ["scaler"]})]
+
+    def test_a_project_grant_of_compute_writes_needs_the_prefix_condition(self):
+        writes = ["compute.instanceGroupManagers.update", "compute.instances.get"]
+        ((_, message),) = check_stack(identity.iam_least_privilege, self.scaler(writes))
+        assert "'tdce-gcp-prod-'" in message
+        assert check_stack(identity.iam_least_privilege, self.scaler(writes, PREFIX_CONDITION)) == []
+        other_stack = {**PREFIX_CONDITION, "expression": PREFIX_CONDITION["expression"].replace("gcp-prod", "gcp-dev")}
+        assert check_stack(identity.iam_least_privilege, self.scaler(writes, other_stack)) != []
+        no_name = {"title": "t", "expression": 'request.time < timestamp("2030-01-01T00:00:00Z") && "tdce-gcp-prod-" != ""'}
+        assert check_stack(identity.iam_least_privilege, self.scaler(writes, no_name)) != []
+
+    def test_a_project_grant_of_compute_reads_needs_no_condition(self):
+        assert check_stack(identity.iam_least_privilege, self.scaler(["compute.instances.get", "compute.instances.list"])) == []
+
+    def test_predefined_compute_roles_count_as_writes(self):
+        grant = StackResource("grant", GCP_IAM_GRANTS[0], {"role": "roles/compute.instanceAdmin.v1"})
+        assert check_stack(identity.iam_least_privilege, [grant]) != []
+        on_one_bucket = StackResource(
+            "grant", "gcp:storage/bucketIAMMember:BucketIAMMember", {"role": "roles/storage.objectAdmin"}
+        )
+        assert check_stack(identity.iam_least_privilege, [on_one_bucket]) == []
+
+    def test_acting_as_every_service_account_is_refused(self):
+        grant = StackResource("grant", GCP_IAM_GRANTS[0], {"role": "roles/iam.serviceAccountUser"})
+        assert check_stack(identity.iam_least_privilege, [grant]) != []
+        on_the_worker = StackResource("grant", "gcp:serviceaccount/iAMMember:IAMMember", {"role": "roles/iam.serviceAccountUser"})
+        assert check_stack(identity.iam_least_privilege, [on_the_worker]) == []
+
+
+def trust(*statements: dict) -> dict:
+    return {"assumeRolePolicy": iam(*statements)}
+
+
+def trusted(principal, condition=None) -> dict:
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+class TestRoleTrust:
+    def check(self, props):
+        return check_resource(identity.role_trust_scoped, AWS_ROLE, props)
+
+    @pytest.mark.parametrize("service", identity.PASSED_ROLE_SERVICES)
+    def test_services_handed_the_role_by_this_account_pass(self, service):
+        assert self.check(trust(trusted({"Service": service}))) == []
+
+    def test_everyone_is_refused(self):
+        assert self.check(trust(trusted("*"))) != []
+        assert self.check(trust(trusted({"AWS": "*"}, {"StringEquals": {"sts:ExternalId": "x"}}))) != []
+
+    def test_another_account_needs_a_condition(self):
+        assert self.check(trust(trusted({"AWS": "arn:aws:iam::999988887777:root"}))) != []
+        assert self.check(trust(trusted({"AWS": "999988887777"}))) != []
+        assert self.check(trust(trusted({"AWS": "999988887777"}, {"StringEquals": {"sts:ExternalId": "tdce"}}))) == []
+
+    def test_the_stacks_own_account_needs_none(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:allowedAccountIds": '["999988887777"]'}))
+        assert self.check(trust(trusted({"AWS": "arn:aws:iam::999988887777:role/admin"}))) == []
+
+    def test_other_services_need_the_source_account(self):
+        assert self.check(trust(trusted({"Service": "sns.amazonaws.com"}))) != []
+        scoped = {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+        assert self.check(trust(trusted({"Service": "sns.amazonaws.com"}, scoped))) == []
+        other_key = {"StringEquals": {"aws:PrincipalTag/x": "y"}}
+        assert self.check(trust(trusted({"Service": "sns.amazonaws.com"}, other_key))) != []
+
+    def test_identity_providers_need_a_condition(self):
+        assert self.check(trust(trusted({"Federated": "arn:aws:iam::111122223333:oidc-provider/x"}))) != []
+
+    def test_every_offending_statement_is_reported(self):
+        assert len(self.check(trust(trusted("*"), trusted({"Service": "sns.amazonaws.com"})))) == 2

@@ -1,0 +1,229 @@
+"""Port policies on rules spread over blocks, several offending rules, parts unknown at preview, and groups of two roles."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pulumi_policy.proxy import UnknownValueError
+
+from config.channels import DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, WEB, PortRange, port
+from config.resource_types import (
+    AWS_DATABASE_CLUSTER,
+    AWS_EGRESS_RULE,
+    AWS_INGRESS_RULE,
+    AWS_INSTANCE,
+    AWS_LAUNCH_TEMPLATE,
+    AWS_SECURITY_GROUP,
+    GCP_FIREWALL,
+)
+from policies import ports
+from tests.policy_harness import UNKNOWN, StackResource, at_preview, check_resource, check_stack
+from tests.support import stack_values
+
+USER_CIDR = "198.51.100.0/24"  # aws-prod's access.userCidrs
+OTHER_USER_CIDR = "203.0.113.0/24"
+STRAY_A, STRAY_B = port(8080), port(9090)  # no channel's port (000_8bca743440dfe33c.txt tables)
+
+
+@pytest.fixture(autouse=True)
+def aws_prod(monkeypatch: pytest.MonkeyPatch) -> None:
+    values, _ = stack_values("aws-prod")
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    monkeypatch.setenv("PULUMI_STACK", "aws-prod")
+
+
+def block(ports_: PortRange, **peer) -> dict:
+    return {"protocol": "tcp", "fromPort": ports_.first, "toPort": ports_.last, **peer}
+
+
+class TestEveryBlockIsJudged:
+    def test_two_stray_inline_blocks_after_a_good_one_are_both_reported(self):
+        group = {
+            "ingress": [
+                block(WEB.ports[0], cidrBlocks=[USER_CIDR]),
+                block(STRAY_A, cidrBlocks=[USER_CIDR]),
+                block(STRAY_B, cidrBlocks=[USER_CIDR]),
+            ]
+        }
+        found = check_resource(ports.ingress_matches_channel, AWS_SECURITY_GROUP, group)
+        assert [m.split(":")[0] for m in found] == ["ingress[1]", "ingress[2]"]
+
+    def test_an_interconnect_rule_in_a_later_allows_entry_is_caught(self):
+        firewall = {
+            "direction": "INGRESS",
+            "sourceRanges": ["10.0.0.0/8"],
+            "allows": [{"protocol": "tcp", "ports": ["20001"]}, {"protocol": "tcp", "ports": ["1024-65535"]}],
+        }
+        (message,) = check_resource(ports.interconnect_within_workers, GCP_FIREWALL, firewall)
+        assert message.startswith("allows[1]")
+
+    def test_an_interconnect_rule_in_a_later_inline_block_is_caught(self):
+        span = INTERCONNECT.ports[0]
+        group = {
+            "ingress": [block(span, self=True), block(span, cidrBlocks=["10.0.0.0/8"]), block(span, cidrBlocks=["0.0.0.0/0"])]
+        }
+        found = check_resource(ports.interconnect_within_workers, AWS_SECURITY_GROUP, group)
+        assert [m.split(":")[0] for m in found] == ["ingress[1]", "ingress[2]"]
+
+    def test_a_block_unknown_at_preview_does_not_hide_the_known_ones(self):
+        group = {"ingress": [UNKNOWN, block(STRAY_A, cidrBlocks=[USER_CIDR]), block(WEB.ports[0], cidrBlocks=[USER_CIDR])]}
+        found, advisory = at_preview(ports.ingress_matches_channel, AWS_SECURITY_GROUP, group)
+        assert [m.split(":")[0] for m in found] == ["ingress[1]"]
+        assert advisory is not None and "ingress[0]" in advisory
+
+    def test_an_unknown_source_group_in_one_block_leaves_the_cidr_block_reported(self):
+        span = INTERCONNECT.ports[0]
+        group = {"ingress": [block(span, securityGroups=[UNKNOWN]), block(span, cidrBlocks=["10.0.0.0/8"])]}
+        found, advisory = at_preview(ports.interconnect_within_workers, AWS_SECURITY_GROUP, group)
+        assert [m.split(":")[0] for m in found] == ["ingress[1]"] and advisory is not None
+
+    def test_rules_of_all_ports_in_several_allows_entries_are_each_reported(self):
+        firewall = {"direction": "INGRESS", "sourceRanges": [USER_CIDR], "allows": [{"protocol": "all"}, {"protocol": "udp"}]}
+        assert len(check_resource(ports.no_all_ports_ingress, GCP_FIREWALL, firewall)) == 2
+
+
+IDS = {"server-sg": "sg-server", "workers-sg": "sg-workers", "database-sg": "sg-database", "stray-sg": "sg-stray"}
+
+
+def group_rule(name: str, ports_: PortRange, on: str, source: str | None = None, cidr: str | None = None) -> StackResource:
+    props = {"ipProtocol": "tcp", "fromPort": ports_.first, "toPort": ports_.last, "securityGroupId": IDS[on]}
+    refs = {"securityGroupId": [on]}
+    if source:
+        props["referencedSecurityGroupId"] = IDS[source]
+        refs["referencedSecurityGroupId"] = [source]
+    if cidr:
+        props["cidrIpv4"] = cidr
+    return StackResource(name, AWS_INGRESS_RULE, props, refs=refs)
+
+
+def cluster(worker_groups=("workers-sg",), *rules: StackResource, database: bool = False) -> list[StackResource]:
+    resources = [StackResource(name, AWS_SECURITY_GROUP, {"vpcId": "vpc-1"}) for name in IDS]
+    resources.append(
+        StackResource("server", AWS_INSTANCE, {"vpcSecurityGroupIds": ["sg-server"]}, refs={"vpcSecurityGroupIds": ["server-sg"]})
+    )
+    resources.append(
+        StackResource(
+            "pool",
+            AWS_LAUNCH_TEMPLATE,
+            {"vpcSecurityGroupIds": [IDS[g] for g in worker_groups]},
+            refs={"vpcSecurityGroupIds": list(worker_groups)},
+        )
+    )
+    if database:
+        resources.append(
+            StackResource(
+                "db",
+                AWS_DATABASE_CLUSTER,
+                {"vpcSecurityGroupIds": ["sg-database"]},
+                refs={"vpcSecurityGroupIds": ["database-sg"]},
+            )
+        )
+    return resources + list(rules)
+
+
+COMPLIANT = (
+    group_rule("signal", SIGNAL.ports[0], "server-sg", source="workers-sg"),
+    group_rule("data", DATA.ports[0], "server-sg", source="workers-sg"),
+    group_rule("management-0", MANAGEMENT.ports[0], "server-sg", cidr=USER_CIDR),
+    group_rule("management-1", MANAGEMENT.ports[0], "server-sg", cidr=OTHER_USER_CIDR),
+    group_rule("web-0", WEB.ports[0], "server-sg", cidr=USER_CIDR),
+    group_rule("web-1", WEB.ports[0], "server-sg", cidr=OTHER_USER_CIDR),
+)
+
+
+def lands(resources) -> list[tuple[str | None, str]]:
+    return check_stack(ports.ingress_lands_on_channel_target, resources)
+
+
+class TestJudgedByEveryMachine:
+    def test_a_compliant_cluster_passes(self):
+        assert lands(cluster(("workers-sg",), *COMPLIANT)) == []
+        assert check_stack(ports.required_channels_open, cluster(("workers-sg",), *COMPLIANT)) == []
+
+    def test_the_server_group_on_a_worker_pool_makes_its_user_rules_wrong_for_the_workers(self):
+        found = lands(cluster(("workers-sg", "server-sg"), *COMPLIANT))
+        flagged = {urn.rsplit("::", 1)[-1] for urn, _ in found}
+        # Management and web reach the workers now; signal and data admit the group the workers share with the server.
+        assert {"management-0", "management-1", "web-0", "web-1"} <= flagged
+        assert all("protects the workers" in m or "holds the server" in m for _, m in found)
+
+    def test_the_right_port_and_target_from_the_wrong_group_is_refused(self):
+        wrong = group_rule("data", DATA.ports[0], "server-sg", source="database-sg")
+        resources = cluster(("workers-sg",), *COMPLIANT[:1], wrong, *COMPLIANT[2:], database=True)
+        ((urn, message),) = lands(resources)
+        assert urn.endswith("::data") and "holds the database, but data comes from the workers" in message
+
+    def test_a_rule_on_a_group_no_machine_holds_is_refused(self):
+        stray = group_rule("stray", WEB.ports[0], "stray-sg", cidr=USER_CIDR)
+        ((urn, message),) = lands(cluster(("workers-sg",), *COMPLIANT, stray))
+        assert urn.endswith("::stray") and "no machine of this stack holds" in message
+
+    def test_a_source_group_no_machine_holds_is_refused(self):
+        stray = group_rule("signal", SIGNAL.ports[0], "server-sg", source="stray-sg")
+        ((urn, message),) = lands(cluster(("workers-sg",), stray, *COMPLIANT[1:]))
+        assert urn.endswith("::signal") and "admits a group no machine" in message
+
+    def test_a_group_tagged_with_its_role_is_placed(self):
+        tagged = StackResource("dashboard-workers", AWS_SECURITY_GROUP, {"tags": {"tdce:role": "worker-pool"}})
+        span = INTERCONNECT.ports[0]
+        props = {
+            "ipProtocol": "tcp",
+            "fromPort": span.first,
+            "toPort": span.last,
+            "securityGroupId": "x",
+            "referencedSecurityGroupId": "x",
+        }
+        refs = {"securityGroupId": ["dashboard-workers"], "referencedSecurityGroupId": ["dashboard-workers"]}
+        rule = StackResource("interconnect", AWS_INGRESS_RULE, props, refs=refs)
+        assert lands(cluster(("workers-sg",), *COMPLIANT) + [tagged, rule]) == []
+
+
+class TestRequiredChannelsFromEachSource:
+    @pytest.fixture(autouse=True)
+    def aws_aurora(self, monkeypatch):
+        values, _ = stack_values("aws-aurora")
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+        monkeypatch.setenv("PULUMI_STACK", "aws-aurora")
+
+    def test_the_database_channel_from_the_server_is_required_even_when_the_rotation_function_has_its_own(self):
+        rotation_group = StackResource("rotation-sg", AWS_SECURITY_GROUP, {})
+        rotation = StackResource(
+            "rotation",
+            "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+            {"parameters": {"vpcSecurityGroupIds": "sg-rotation"}},
+            refs={"parameters": ["rotation-sg"]},
+        )
+        IDS["rotation-sg"] = "sg-rotation"
+        from_rotation = group_rule("database-from-rotation", DATABASE.ports[0], "database-sg", source="rotation-sg")
+        from_server = group_rule("database-from-server", DATABASE.ports[0], "database-sg", source="server-sg")
+        base = cluster(("workers-sg",), *COMPLIANT[:2], *COMPLIANT[2:5:2], database=True) + [rotation_group, rotation]
+        messages = [m for _, m in check_stack(ports.required_channels_open, base + [from_rotation])]
+        assert "nothing opens database (tcp 5432) from the server to the database" in messages
+        messages = [m for _, m in check_stack(ports.required_channels_open, base + [from_rotation, from_server])]
+        assert not any("database" in m for m in messages), messages
+
+
+def test_a_rule_unknown_at_preview_defers_a_missing_channel_to_an_advisory():
+    unknown = StackResource("later", AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": UNKNOWN, "toPort": UNKNOWN})
+    resources = [r for r in cluster(("workers-sg",), *COMPLIANT) if r.name != "data"] + [unknown]
+    with pytest.raises(UnknownValueError):
+        check_stack(ports.required_channels_open, resources)
+
+
+class TestInlineBesideSeparateRules:
+    def test_inline_rules_beside_a_separate_egress_rule_are_reported(self):
+        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"ingress": [block(WEB.ports[0], cidrBlocks=[USER_CIDR])]})
+        egress = StackResource(
+            "out",
+            AWS_EGRESS_RULE,
+            {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "securityGroupId": "sg"},
+            refs={"securityGroupId": ["server-sg"]},
+        )
+        ((urn, message),) = check_stack(ports.no_inline_and_separate_rules, [group, egress])
+        assert urn == group.urn and "out" in message
+
+    def test_inline_rules_unknown_at_preview_count_as_inline(self):
+        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"egress": UNKNOWN})
+        rule = StackResource("web", AWS_INGRESS_RULE, {"securityGroupId": "sg"}, refs={"securityGroupId": ["server-sg"]})
+        assert check_stack(ports.no_inline_and_separate_rules, [group, rule]) != []
