@@ -19,9 +19,9 @@ from config.errors import ConfigError
 from config.loader import settings_from_config
 from config.settings import Settings
 from policies import data as data_policies
-from tests.policy_harness import check_resource
 from tdce.mock_cloud.aws import DEBIAN_12_ARM64_IMAGE_ID, DEBIAN_12_IMAGE_ID
 from tdce.mock_cloud.gcp import DEBIAN_12_ARM64_IMAGE, DEBIAN_12_IMAGE
+from tests.policy_harness import check_resource
 from tests.support import of_type, only, plan_variant, stack_values, with_setting
 
 SG = "sg-0123456789abcdef{}"
