@@ -25,7 +25,15 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 SCRIPTS = {"userData", "startup-script"}
 # Tags and labels are the same on almost every resource; their own tests check them.
 LEFT_OUT = {"tags", "tagsAll", "labels", "userLabels", "tagSpecifications"}
-OPTIONS = ("protect", "ignoreChanges", "deleteBeforeReplace", "retainOnDelete", "replaceOnChanges", "additionalSecretOutputs")
+OPTIONS = (
+    "protect",
+    "ignoreChanges",
+    "deleteBeforeReplace",
+    "retainOnDelete",
+    "replaceOnChanges",
+    "additionalSecretOutputs",
+    "customTimeouts",
+)
 
 
 def inventory(plan: Plan) -> dict[str, Any]:
