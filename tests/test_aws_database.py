@@ -108,7 +108,8 @@ def test_only_the_server_and_the_user_creating_function_may_read_the_database_se
         for policy in of_type(plan, "aws:iam/rolePolicy:RolePolicy") + of_type(plan, "aws:iam/policy:Policy")
         if "rds!cluster" in json.dumps(policy.inputs) or "database-secrets-user" in json.dumps(policy.inputs)
     ]
-    roles = {r.id: r.name for r in of_type(plan, "aws:iam/role:Role")} | {r.name: r.name for r in of_type(plan, "aws:iam/role:Role")}
+    # A policy names its role by ID (the function's own) or by name (the server's, from Identity).
+    roles = {key: r.name for r in of_type(plan, "aws:iam/role:Role") for key in (r.id, r.name)}
     assert sorted(roles[policy.inputs["role"]] for policy in readers) == [
         "tdce-database-secrets-application-user-role",
         "tdce-identity-server-role",
