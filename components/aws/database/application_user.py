@@ -8,14 +8,13 @@ A cluster restored from a snapshot already has the user, with the password the s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, document
+from components.aws.policy_document import allow, assume_role_by, document
 
 HANDLER_SOURCE = Path(__file__).with_name("create_application_user.py")
 # The Lambda runtime with the newest Python it offers ("Lambda runtimes", AWS Lambda Developer Guide).
@@ -23,13 +22,6 @@ RUNTIME = "python3.13"
 # Long enough to wake a paused cluster (the handler retries for a minute) and run three statements.
 TIMEOUT_SECONDS = 120
 LOG_RETENTION_DAYS = 90
-
-
-def assume_role_by_lambda() -> str:
-    # Lambda's own trust policy, without source conditions: Lambda assumes an execution role as
-    # the function's service, not on a request from another account's resource.
-    trust = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": ["sts:AssumeRole"]}
-    return json.dumps({"Version": "2012-10-17", "Statement": [trust]})
 
 
 class ApplicationUser(pulumi.ComponentResource):
@@ -49,7 +41,11 @@ class ApplicationUser(pulumi.ComponentResource):
         super().__init__("tdce:aws:DatabaseApplicationUser", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         logs = aws.cloudwatch.LogGroup(f"{name}-logs", retention_in_days=LOG_RETENTION_DAYS, tags=dict(tags), opts=child)
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_by_lambda(), tags=dict(tags), opts=child)
+        # The execution role's trust as the Lambda Developer Guide gives it ("Lambda execution role"); the
+        # stack passes the role to this one function.
+        role = aws.iam.Role(
+            f"{name}-role", assume_role_policy=assume_role_by("lambda.amazonaws.com"), tags=dict(tags), opts=child
+        )
         # The Data API reads the master secret with the caller's rights ("Authorizing access to the
         # Amazon RDS Data API", Aurora User Guide).
         policy = aws.iam.RolePolicy(
