@@ -26,11 +26,12 @@ class Role(StrEnum):
     DATABASE = "database"
     SECRETS_ENDPOINT = "secrets-endpoint"
     SECRET_ROTATION = "secret-rotation"
+    RDS_ENDPOINT = "rds-endpoint"
 
     @property
     def inside_cluster(self) -> bool:
         # Everything the deployment places in its own network and guards with its own firewall.
-        return self in (Role.WORKERS, Role.SERVER, Role.DATABASE, Role.SECRETS_ENDPOINT)
+        return self in (Role.WORKERS, Role.SERVER, Role.DATABASE, Role.SECRETS_ENDPOINT, Role.RDS_ENDPOINT)
 
 
 class Direction(StrEnum):
@@ -295,6 +296,24 @@ SECRETS_ENDPOINT = Channel(
     vendor_reference="001_ec271c3ff40761d0.txt 4.10 (SecretsEndpointSecurityGroup), 4.17",
 )
 
+# The rotation function reads the master secret's host from the RDS API: an RDS-managed master
+# secret holds only the user name and password, and SecretsManagerRDSPostgreSQLRotationMultiUser
+# calls DescribeDBClusters for the rest (aws-samples/aws-secrets-manager-rotation-lambdas,
+# SecretsManagerRDSPostgreSQLRotationMultiUser/lambda_function.py, get_connection_params_from_rds_api).
+# Its subnets have no route out, so the RDS API is an interface endpoint in the VPC.
+RDS_ENDPOINT = Channel(
+    name="rds-endpoint",
+    protocol="tcp",
+    ports=(port(443),),
+    sources=(Role.SECRET_ROTATION,),
+    target=Role.RDS_ENDPOINT,
+    enabled_by=None,
+    exists_with="cloud is aws and database.engine is aurora",
+    initiated_by=Role.SECRET_ROTATION,
+    purpose="the RDS API through its interface endpoint in the VPC: the rotation function looks up the cluster's address",
+    vendor_reference="001_ec271c3ff40761d0.txt 4.10 (TechilaSecretsLambdaSecurityGroup: the rotation function's group)",
+)
+
 CHANNELS: tuple[Channel, ...] = (
     SIGNAL,
     DATA,
@@ -310,6 +329,7 @@ CHANNELS: tuple[Channel, ...] = (
     STORAGE,
     DATABASE,
     SECRETS_ENDPOINT,
+    RDS_ENDPOINT,
 )
 
 CHANNELS_BY_NAME: dict[str, Channel] = {channel.name: channel for channel in CHANNELS}

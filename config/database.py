@@ -64,7 +64,11 @@ def aurora_version(text: str) -> tuple[int, int | None]:
 
 
 class AuroraSettings(SettingsModel):
-    engine_version: str = "16.6"
+    # A major takes the newest aurora-postgresql minor of that major when the cluster is created
+    # (pulumi-aws `rds.get_engine_version` with `latest`); MAJOR.MINOR pins one. Aurora stops
+    # offering old minors to new clusters ("Aurora PostgreSQL release calendars"), so a pin goes
+    # stale where a major does not. A restored cluster runs its snapshot's version, and this is not sent.
+    engine_version: str = "16"
     # Aurora capacity units; 0 lets the cluster pause where the engine version supports it.
     min_capacity: float = Field(default=0.5, ge=0, le=256, multiple_of=0.5)
     max_capacity: float = Field(default=4, ge=1, le=256, multiple_of=0.5)
@@ -100,12 +104,10 @@ class AuroraSettings(SettingsModel):
     def _pausing_findings(self) -> list[Finding]:
         major, minor = aurora_version(self.engine_version)
         first = PAUSING_FIRST_MINOR[major]
-        if minor is None:
-            why = f"engineVersion {major} leaves the minor to RDS; give {major}.{first} or later, which can pause"
-        elif minor < first:
-            why = f"engineVersion {self.engine_version} cannot pause; Aurora PostgreSQL {major}.{first} and later scale to 0 ACUs"
-        else:
+        # A major alone resolves to its newest minor, which is at or past the first that pauses.
+        if minor is None or minor >= first:
             return []
+        why = f"engineVersion {self.engine_version} cannot pause; Aurora PostgreSQL {major}.{first} and later scale to 0 ACUs"
         return [(("minCapacity",), f"0 needs an engine version that can pause: {why}")]
 
 

@@ -78,8 +78,10 @@ def roles_in(settings: Settings) -> frozenset[Role]:
     if settings.database.managed:
         roles.add(Role.DATABASE)
     if settings.cloud == "aws" and settings.database.engine == "aurora":
-        # AWS's rotation function changes the application user's password inside the VPC.
+        # AWS's rotation function changes the application user's password inside the VPC, and
+        # reaches the RDS API through its own interface endpoint.
         roles.add(Role.SECRET_ROTATION)
+        roles.add(Role.RDS_ENDPOINT)
     if settings.uses_secrets_endpoint:
         roles.add(Role.SECRETS_ENDPOINT)
     return frozenset(roles)

@@ -35,7 +35,6 @@ ROLE_HOLDERS: tuple[tuple[str, Role, tuple[tuple[str, ...], ...]], ...] = (
     (AWS_INSTANCE, Role.SERVER, (("vpcSecurityGroupIds",), ("securityGroups",))),
     (AWS_LAUNCH_TEMPLATE, Role.WORKERS, (("vpcSecurityGroupIds",), ("networkInterfaces",))),
     (AWS_DATABASE_CLUSTER, Role.DATABASE, (("vpcSecurityGroupIds",),)),
-    (AWS_VPC_ENDPOINT, Role.SECRETS_ENDPOINT, (("securityGroupIds",),)),
     (AWS_SERVERLESS_APPLICATION, Role.SECRET_ROTATION, (("parameters", "vpcSecurityGroupIds"),)),
     (AWS_LAMBDA_FUNCTION, Role.SECRET_ROTATION, (("vpcConfig", "securityGroupIds"),)),
     (GCP_INSTANCE, Role.SERVER, (("serviceAccount", "email"),)),
@@ -59,6 +58,9 @@ class Topology:
                 if subject.type == kind:
                     for path in paths:
                         groups.setdefault(role, set()).update(subject.refs(*path))
+            endpoint = _endpoint_role(subject)
+            if endpoint is not None:
+                groups.setdefault(endpoint, set()).update(subject.refs("securityGroupIds"))
             tagged = _tagged_role(subject)
             if tagged is not None:
                 groups.setdefault(tagged, set()).add(subject.urn)
@@ -70,6 +72,20 @@ class Topology:
 
     def has(self, role: Role) -> bool:
         return role in self.groups
+
+
+# An interface endpoint's role follows the service it serves (`com.amazonaws.<region>.<service>`).
+ENDPOINT_SERVICES = {"secretsmanager": Role.SECRETS_ENDPOINT, "rds": Role.RDS_ENDPOINT}
+
+
+def _endpoint_role(subject: Subject) -> Role | None:
+    if subject.type != AWS_VPC_ENDPOINT:
+        return None
+    try:
+        service = str(get(subject.props, "serviceName", default=""))
+    except UnknownValueError:
+        return None
+    return ENDPOINT_SERVICES.get(service.rsplit(".", 1)[-1])
 
 
 def _tagged_role(subject: Subject) -> Role | None:

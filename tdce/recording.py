@@ -121,6 +121,7 @@ class RecordingMonitor(MockMonitor):
                 "replaceOnChanges": list(request.replaceOnChanges),
                 "additionalSecretOutputs": list(request.additionalSecretOutputs),
                 "deletedWith": request.deletedWith or None,
+                "customTimeouts": _timeouts(request.customTimeouts),
             },
             property_dependencies={
                 key: list(dependencies.urns) for key, dependencies in request.propertyDependencies.items() if dependencies.urns
@@ -133,6 +134,12 @@ class RecordingMonitor(MockMonitor):
     @property
     def problems(self) -> list[str]:
         return self.rules.problems
+
+
+def _timeouts(timeouts) -> dict[str, str]:
+    """The operations given a custom timeout, as `{"delete": "60m"}`; empty when none is."""
+    operations = ("create", "update", "delete")
+    return {operation: getattr(timeouts, operation) for operation in operations if getattr(timeouts, operation)}
 
 
 def _mark_secret(outputs: struct_pb2.Struct, names) -> None:

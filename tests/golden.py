@@ -23,9 +23,19 @@ from tdce.planner import Plan
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 # Inputs whose text is a whole script: a digest shows that it changed, the boot-script tests say how.
 SCRIPTS = {"userData", "startup-script"}
+# Inputs that are a whole code archive (a Lambda function's `code`): a digest of it, for the same reason.
+ARCHIVES = {"code"}
 # Tags and labels are the same on almost every resource; their own tests check them.
 LEFT_OUT = {"tags", "tagsAll", "labels", "userLabels", "tagSpecifications"}
-OPTIONS = ("protect", "ignoreChanges", "deleteBeforeReplace", "retainOnDelete", "replaceOnChanges", "additionalSecretOutputs")
+OPTIONS = (
+    "protect",
+    "ignoreChanges",
+    "deleteBeforeReplace",
+    "retainOnDelete",
+    "replaceOnChanges",
+    "additionalSecretOutputs",
+    "customTimeouts",
+)
 
 
 def inventory(plan: Plan) -> dict[str, Any]:
@@ -86,6 +96,8 @@ def rule_rows(plan: Plan, names: dict[str, str]) -> list[list[Any]]:
 def _named(value: Any, names: dict[str, str], key: str = "") -> Any:
     if key in SCRIPTS and isinstance(value, str):
         return f"sha256:{hashlib.sha256(value.encode()).hexdigest()[:16]}"
+    if key in ARCHIVES and isinstance(value, dict):
+        return f"sha256:{hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]}"
     if isinstance(value, dict):
         return {k: _named(v, names, k) for k, v in sorted(value.items()) if k not in LEFT_OUT}
     if isinstance(value, list):

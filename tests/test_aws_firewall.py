@@ -136,17 +136,23 @@ def test_open_egress_replaces_the_channel_list_with_one_rule_per_machine_group()
 def test_aurora_groups_and_their_rules():
     plan = plan_of("aws-aurora")
     assert {g.name for g in of_type(plan, GROUP)} == {
-        f"{PREFIX}{role}" for role in ("server", "workers", "database", "secret-rotation", "secrets-endpoint")
+        f"{PREFIX}{role}" for role in ("server", "workers", "database", "secret-rotation", "secrets-endpoint", "rds-endpoint")
     }
     ingress = rows(plan, INGRESS)
     assert {
         ("database-from-server", "database", "tcp", 5432, 5432, "server"),
         ("database-from-secret-rotation", "database", "tcp", 5432, 5432, "secret-rotation"),
         ("secrets-endpoint-from-secret-rotation", "secrets-endpoint", "tcp", 443, 443, "secret-rotation"),
+        # The rotation function reads the cluster's address from the RDS API, and nothing else reaches it.
+        ("rds-endpoint-from-secret-rotation", "rds-endpoint", "tcp", 443, 443, "secret-rotation"),
     } <= ingress
+    assert {row for row in ingress if row[1] == "rds-endpoint"} == {
+        ("rds-endpoint-from-secret-rotation", "rds-endpoint", "tcp", 443, 443, "secret-rotation")
+    }
     assert {
         ("secret-rotation-to-database-5432", "secret-rotation", "tcp", 5432, 5432, "database"),
         ("secret-rotation-to-secrets-endpoint-443", "secret-rotation", "tcp", 443, 443, "secrets-endpoint"),
+        ("secret-rotation-to-rds-endpoint-443", "secret-rotation", "tcp", 443, 443, "rds-endpoint"),
         ("server-to-database-5432", "server", "tcp", 5432, 5432, "database"),
     } <= rows(plan, EGRESS)
 
@@ -163,7 +169,7 @@ def test_every_rule_has_a_description_naming_its_channels():
         described = rule.inputs["description"]
         assert described.split(" ", 1)[0].rstrip(",") in {
             "signal", "data", "management", "web", "ssh", "worker-ssh", "worker-rdp", "interconnect",
-            "license", "cloud-api", "external-data", "storage", "secrets-endpoint",
+            "license", "cloud-api", "external-data", "storage", "secrets-endpoint", "rds-endpoint",
         }, described  # fmt: skip
 
 

@@ -91,7 +91,8 @@ def test_channel_matches_design_row(row):
 
 # Channels inside the deployment's own network that the vendor's port tables leave out; they
 # come from the vendor's AWS component list (001_ec271c3ff40761d0.txt 4.10) instead.
-IN_NETWORK_EXTRAS = {"database": Role.DATABASE, "secrets-endpoint": Role.SECRETS_ENDPOINT}
+# The RDS API endpoint serves AWS's rotation function (its RDS-managed master secret holds no host).
+IN_NETWORK_EXTRAS = {"database": Role.DATABASE, "secrets-endpoint": Role.SECRETS_ENDPOINT, "rds-endpoint": Role.RDS_ENDPOINT}
 # The vendor's "External Storage" row (000_8bca743440dfe33c.txt, Optional1: Techila Worker to an
 # application-specific destination), which the design table leaves out; here HTTPS from the workers.
 VENDOR_ROWS_BEYOND_THE_DESIGN = {"external-data": (Role.WORKERS, Role.EXTERNAL_DATA, 443)}
@@ -135,6 +136,7 @@ CONDITIONS = {
     "license": "when access.licenseServer is true",
     "database": "when database.engine is aurora or cloudsql",
     "secrets-endpoint": "when cloud is aws and database.engine is aurora or workerSecrets is set",
+    "rds-endpoint": "when cloud is aws and database.engine is aurora",
 }
 
 

@@ -402,12 +402,13 @@ RULES = {
         ("13.15",),
         {"database.aurora.engineVersion": "13.15", "database.aurora.minCapacity": 0},
     ),
-    "aurora pausing with the minor left to RDS": (
+    "aurora pausing on 15.6": (
         "aws-aurora",
-        {"database.aurora.engineVersion": "15", "database.aurora.minCapacity": 0},
+        {"database.aurora.engineVersion": "15.6", "database.aurora.minCapacity": 0},
         "tdce:database.aurora.minCapacity",
-        ("15.7 or later",),
-        {"database.aurora.engineVersion": "15.7", "database.aurora.minCapacity": 0},
+        ("15.7",),
+        # A major alone takes its newest minor, which pauses (tests/test_aws_database.py).
+        {"database.aurora.engineVersion": "15", "database.aurora.minCapacity": 0},
     ),
     # Cloud SQL: PostgreSQL versions and tiers ("Instance settings").
     "cloud sql version that is not postgres": (

@@ -26,18 +26,22 @@ INITIATED_BY = {
     "storage": "workers",
     "database": "server",
     "secrets-endpoint": "server",
+    # The rotation function calls the RDS API to find the cluster (aws-samples' rotation code).
+    "rds-endpoint": "secret-rotation",
 }
 # Ingress lands on the deployment's own machines and services; the rest leaves the cluster (DESIGN.md matrix).
 DIRECTION = {
     name: "ingress" for name in ("signal", "data", "management", "web", "ssh", "worker-ssh", "worker-rdp", "interconnect")
 }
-DIRECTION |= {"database": "ingress", "secrets-endpoint": "ingress"}
+DIRECTION |= {"database": "ingress", "secrets-endpoint": "ingress", "rds-endpoint": "ingress"}
 DIRECTION |= {name: "egress" for name in ("license", "cloud-api", "external-data", "storage")}
 # aws-prod's config/Pulumi.aws-prod.yaml: ssh, worker access and interconnect off, no database, license on.
 AWS_PROD_ENABLED = {
     name: True for name in ("signal", "data", "management", "web", "license", "cloud-api", "external-data", "storage")
 }
-AWS_PROD_ENABLED |= {name: False for name in ("ssh", "worker-ssh", "worker-rdp", "interconnect", "database", "secrets-endpoint")}
+AWS_PROD_ENABLED |= {
+    name: False for name in ("ssh", "worker-ssh", "worker-rdp", "interconnect", "database", "secrets-endpoint", "rds-endpoint")
+}
 
 
 @pytest.mark.parametrize("first, last", [(0, 0), (0, 10), (5, 4), (1, HIGHEST_PORT + 1), (-1, 22)])

@@ -46,6 +46,9 @@ AWS_AURORA_EXTRA = {
     ("egress", "workers", "secrets-endpoint", "tcp", "443", ("secrets-endpoint",)),
     ("egress", "secret-rotation", "database", "tcp", "5432", ("database",)),
     ("egress", "secret-rotation", "secrets-endpoint", "tcp", "443", ("secrets-endpoint",)),
+    # The RDS API's interface endpoint, for the rotation function alone.
+    ("ingress", "rds-endpoint", "secret-rotation", "tcp", "443", ("rds-endpoint",)),
+    ("egress", "secret-rotation", "rds-endpoint", "tcp", "443", ("rds-endpoint",)),
 }
 
 GCP_PROD = {
@@ -87,7 +90,7 @@ def test_aws_prod_rules():
     assert rows_of("aws-prod") == AWS_PROD
 
 
-def test_aurora_adds_the_database_and_secrets_endpoint_rules_and_nothing_else():
+def test_aurora_adds_the_database_and_endpoint_rules_and_nothing_else():
     assert rows_of("aws-aurora") - rows_of("aws-prod", **{"access.userCidrs": ["198.51.100.0/24"]}) == AWS_AURORA_EXTRA
 
 

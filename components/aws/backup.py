@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import assume_role_by
+from components.aws.service_trust import trusted_service
 from config.backup import BackupSettings
 
 BACKUP_SERVICE_POLICIES = (
@@ -22,25 +22,27 @@ class Backup(pulumi.ComponentResource):
         name: str,
         *,
         settings: BackupSettings,
+        deletion_protection: bool,
         resource_arns: Sequence[pulumi.Input[str]],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`deletion_protection` off (`tdce:deletionProtection: false`): the vaults may be destroyed with
+        the recovery points they hold; on, `pulumi destroy` stops at a vault that holds any."""
         super().__init__("tdce:aws:Backup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        key = aws.kms.Key(
-            f"{name}-key",
-            description="TDCE backup vault encryption",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            tags=tags,
-            opts=child,
-        )
-        self.vault = aws.backup.Vault(f"{name}-vault", kms_key_arn=key.arn, tags=tags, opts=child)
+        # No key of our own: the vault's key encrypts only backups of resource types AWS Backup
+        # fully manages; EBS and Aurora recovery points keep the source's own encryption
+        # ("Encryption for backups in AWS Backup", AWS Backup Developer Guide). Without one the
+        # vault uses the AWS managed key aws/backup.
+        force_destroy = not deletion_protection
+        self.vault = aws.backup.Vault(f"{name}-vault", force_destroy=force_destroy, tags=tags, opts=child)
         copy_actions = []
         if settings.copy_to_region is not None:
             # AWS Backup copies into a vault of the target region; pulumi-aws v7 places a resource in another region by `region`.
-            copy_vault = aws.backup.Vault(f"{name}-copy-vault", region=settings.copy_to_region, tags=tags, opts=child)
+            copy_vault = aws.backup.Vault(
+                f"{name}-copy-vault", region=settings.copy_to_region, force_destroy=force_destroy, tags=tags, opts=child
+            )
             copy_actions.append({"destination_vault_arn": copy_vault.arn, "lifecycle": {"delete_after": settings.retention_days}})
         self.plan = aws.backup.Plan(
             f"{name}-plan",
@@ -59,7 +61,7 @@ class Backup(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=assume_role_by("backup.amazonaws.com"),
+            assume_role_policy=trusted_service("backup.amazonaws.com", self),
             tags=tags,
             opts=child,
         )

@@ -14,6 +14,7 @@ from components.aws.firewall import Firewall
 from components.aws.identity import Identity
 from components.aws.images import Images
 from components.aws.network import Network
+from components.aws.rds_endpoint import RdsEndpoint
 from components.aws.secrets_endpoint import SecretsEndpoint
 from components.aws.server import Server
 from components.aws.storage import Storage
@@ -62,15 +63,20 @@ class AwsDeployment(pulumi.ComponentResource):
             tags=tags,
             opts=inside,
         )
-        if Role.SECRETS_ENDPOINT in groups:
-            SecretsEndpoint(
-                f"{name}-secrets-endpoint",
-                vpc_id=self.network.network_id,
-                subnet_ids=self.network.subnet_ids,
-                security_group_id=groups[Role.SECRETS_ENDPOINT],
-                tags=tags,
-                opts=inside,
-            )
+        # The interface endpoints, and the rules the firewall made for them: the way the rotation
+        # function's calls take, which its schedule waits for.
+        endpoints: list[pulumi.Resource] = [self.firewall]
+        for role, kind, suffix in ((Role.SECRETS_ENDPOINT, SecretsEndpoint, "secrets"), (Role.RDS_ENDPOINT, RdsEndpoint, "rds")):
+            if role in groups:
+                endpoint = kind(
+                    f"{name}-{suffix}-endpoint",
+                    vpc_id=self.network.network_id,
+                    subnet_ids=self.network.subnet_ids,
+                    security_group_id=groups[role],
+                    tags=tags,
+                    opts=inside,
+                )
+                endpoints.append(endpoint.endpoint)
         self.server = Server(
             f"{name}-server",
             settings=settings.server,
@@ -110,6 +116,7 @@ class AwsDeployment(pulumi.ComponentResource):
                 subnet_ids=self.network.subnet_ids,
                 security_group_id=groups[Role.DATABASE],
                 rotation_security_group_id=groups[Role.SECRET_ROTATION],
+                rotation_path=endpoints,
                 server_role_name=self.identity.server_role_name,
                 tags=tags,
                 opts=inside,
@@ -118,7 +125,14 @@ class AwsDeployment(pulumi.ComponentResource):
         self.backup: Backup | None = None
         if settings.backup.enabled:
             protected = [self.server.data_disk_arn] + ([self.database.cluster_arn] if self.database else [])
-            self.backup = Backup(f"{name}-backup", settings=settings.backup, resource_arns=protected, tags=tags, opts=inside)
+            self.backup = Backup(
+                f"{name}-backup",
+                settings=settings.backup,
+                deletion_protection=settings.deletion_protection,
+                resource_arns=protected,
+                tags=tags,
+                opts=inside,
+            )
         self.outputs = self._outputs()
         self.register_outputs(self.outputs.exported(stack.channels))
 

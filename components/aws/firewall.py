@@ -31,7 +31,18 @@ GROUP_DESCRIPTIONS = {
     Role.DATABASE: "TDCE database: PostgreSQL from the server and the rotation function only",
     Role.SECRET_ROTATION: "TDCE secret rotation function",
     Role.SECRETS_ENDPOINT: "TDCE Secrets Manager endpoint: HTTPS from the cluster",
+    Role.RDS_ENDPOINT: "TDCE RDS API endpoint: HTTPS from the secret rotation function",
 }
+# Lambda keeps a VPC function's network interfaces in its group for up to 45 minutes after the
+# function is deleted, and the group cannot be deleted before they are gone
+# (hashicorp/terraform-provider-aws#10329; the provider's SecurityGroup docs). The default delete
+# timeout is shorter; the first `destroy` would fail.
+DELETE_TIMEOUTS = {Role.SECRET_ROTATION: "60m"}
+
+
+def _delete_timeout(role: Role) -> pulumi.CustomTimeouts | None:
+    timeout = DELETE_TIMEOUTS.get(role)
+    return pulumi.CustomTimeouts(delete=timeout) if timeout else None
 
 
 def cidr_slug(cidr: str) -> str:
@@ -72,7 +83,11 @@ class Firewall(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.group_ids: dict[Role, pulumi.Output[str]] = {
             role: aws.ec2.SecurityGroup(
-                f"{name}-{role.value}", vpc_id=vpc_id, description=GROUP_DESCRIPTIONS[role], tags=dict(tags), opts=child
+                f"{name}-{role.value}",
+                vpc_id=vpc_id,
+                description=GROUP_DESCRIPTIONS[role],
+                tags=dict(tags),
+                opts=pulumi.ResourceOptions(parent=self, custom_timeouts=_delete_timeout(role)),
             ).id
             for role in sorted(groups)
         }

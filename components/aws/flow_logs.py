@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, assume_role_by, document
+from components.aws.policy_document import allow, document
+from components.aws.service_trust import trusted_service
 
 # Long enough to look back over a quarter's incidents; flow logs are bulky, so not forever.
 RETENTION_DAYS = 90
@@ -21,10 +22,15 @@ class FlowLogs(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup(f"{name}-group", retention_in_days=RETENTION_DAYS, tags=dict(tags), opts=child)
         role = aws.iam.Role(
-            f"{name}-role", assume_role_policy=assume_role_by("vpc-flow-logs.amazonaws.com"), tags=dict(tags), opts=child
+            f"{name}-role",
+            # The VPC User Guide's trust policy for flow-log roles carries aws:SourceAccount
+            # ("IAM role for publishing flow logs to CloudWatch Logs").
+            assume_role_policy=trusted_service("vpc-flow-logs.amazonaws.com", self),
+            tags=dict(tags),
+            opts=child,
         )
         streams = group.arn.apply(lambda arn: f"{arn}:*")
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=role.id,
             policy=document(
@@ -46,7 +52,9 @@ class FlowLogs(pulumi.ComponentResource):
             log_destination=group.arn,
             iam_role_arn=role.arn,
             tags=dict(tags),
-            opts=child,
+            # The role's permissions first: a flow log created while its role may not yet write
+            # starts with a delivery error (DescribeFlowLogs: DeliverLogsErrorMessage).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
         self.log_group_name = group.name
         self.flow_log_id = log.id

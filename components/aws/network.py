@@ -25,6 +25,11 @@ class Network(pulumi.ComponentResource):
         super().__init__("tdce:aws:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         zone_names = self._zone_names(zones)
+        # Zones looked up (no `tdce:zones`) are kept from the first `up`: the lookup runs on every
+        # `up`, and a zone AWS adds, impairs or retires would shift the list, moving subnets (and the
+        # server and data volume with them) to another zone. The subnets keep the zone they were
+        # created in, and everything else reads the zone from its subnet.
+        keep_zones = ["availabilityZone"] if not zones else []
         tags = dict(tags)
 
         vpc = aws.ec2.Vpc(
@@ -53,7 +58,14 @@ class Network(pulumi.ComponentResource):
                 # Each instance decides: the server has an Elastic IP, each worker pool its `publicIp`.
                 map_public_ip_on_launch=False,
                 tags=tags,
-                opts=child,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    ignore_changes=keep_zones,
+                    # Lambda keeps the rotation function's network interfaces here for up to 45 minutes
+                    # after the function is deleted; the subnet cannot go before they do
+                    # (hashicorp/terraform-provider-aws#10329).
+                    custom_timeouts=pulumi.CustomTimeouts(delete="60m"),
+                ),
             )
             aws.ec2.RouteTableAssociation(
                 f"{name}-subnet-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id, opts=child
@@ -76,7 +88,8 @@ class Network(pulumi.ComponentResource):
             FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, tags=tags, opts=child)
 
         self.network_id = vpc.id
-        self.zones = zone_names
+        # The zone each subnet is in, as created: the server's zone comes from here, not from the lookup.
+        self.zones = [subnet.availability_zone for subnet in subnets]
         self.subnet_ids = [subnet.id for subnet in subnets]
         self.s3_prefix_list_id = s3_endpoint.prefix_list_id
         self.register_outputs(
@@ -86,5 +99,12 @@ class Network(pulumi.ComponentResource):
     def _zone_names(self, configured: tuple[str, ...]) -> list[pulumi.Input[str]]:
         if configured:
             return list(configured)
-        available = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        # Availability Zones only: a Local Zone or Wavelength Zone the account opts into would sort
+        # before them (`us-east-1-bos-1a` < `us-east-1a`) and take a subnet ("Regions and Zones",
+        # EC2 User Guide: opt-in-status of Availability Zones is opt-in-not-required).
+        available = aws.get_availability_zones_output(
+            state="available",
+            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
         return [available.names[index] for index in range(DEFAULT_ZONE_COUNT)]

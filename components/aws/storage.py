@@ -24,27 +24,41 @@ class Storage(pulumi.ComponentResource):
             tags=dict(tags),
             opts=child,
         )
-        on_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bundles])
-        aws.s3.BucketPublicAccessBlock(
+        # One configuration call after another: S3 answers 409 OperationAborted ("A conflicting
+        # conditional operation is currently in progress") to concurrent writes on one bucket
+        # (hashicorp/terraform-provider-aws#7628). Each sub-resource waits for the one before it.
+        previous: pulumi.Resource = bundles
+
+        def after_previous() -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=[previous])
+
+        previous = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership", bucket=bundles.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=after_previous()
+        )
+        previous = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access",
             bucket=bundles.id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=on_bucket,
+            opts=after_previous(),
         )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bundles.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=on_bucket
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
+        previous = aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bundles.id,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=on_bucket,
+            opts=after_previous(),
+        )
+        # Always managed, so turning versioning off later suspends it instead of leaving it on.
+        previous = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bundles.id,
+            versioning_configuration={"status": "Enabled" if settings.versioning else "Suspended"},
+            opts=after_previous(),
         )
         objects = bundles.arn.apply(lambda arn: f"{arn}/*")
-        aws.s3.BucketPolicy(
+        previous = aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bundles.id,
             policy=document(
@@ -52,14 +66,7 @@ class Storage(pulumi.ComponentResource):
                     "RefuseUnencryptedTransport", ["s3:*"], [bundles.arn, objects], {"Bool": {"aws:SecureTransport": "false"}}
                 )
             ),
-            opts=on_bucket,
-        )
-        # Always managed, so turning versioning off later suspends it instead of leaving it on.
-        aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=bundles.id,
-            versioning_configuration={"status": "Enabled" if settings.versioning else "Suspended"},
-            opts=on_bucket,
+            opts=after_previous(),
         )
         if settings.expire_after_days is not None:
             rule: dict = {
@@ -70,7 +77,7 @@ class Storage(pulumi.ComponentResource):
             }
             if settings.versioning:
                 rule["noncurrent_version_expiration"] = {"noncurrent_days": settings.expire_after_days}
-            aws.s3.BucketLifecycleConfiguration(f"{name}-lifecycle", bucket=bundles.id, rules=[rule], opts=on_bucket)
+            aws.s3.BucketLifecycleConfiguration(f"{name}-lifecycle", bucket=bundles.id, rules=[rule], opts=after_previous())
 
         self.bucket_name = bundles.bucket
         self.bucket_arn = bundles.arn

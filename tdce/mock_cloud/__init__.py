@@ -19,7 +19,7 @@ from tdce.mock_cloud import aws, aws_data, gcp
 
 Invoke = Callable[[Mapping[str, Any]], dict[str, Any]]
 
-INVOKES: dict[str, Invoke] = {**aws.INVOKES, **gcp.INVOKES}
+INVOKES: dict[str, Invoke] = {**aws.INVOKES, **aws_data.INVOKES, **gcp.INVOKES}
 
 
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"

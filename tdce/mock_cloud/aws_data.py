@@ -7,6 +7,26 @@ from typing import Any
 
 from tdce.mock_cloud.aws import ACCOUNT_ID, PARTITION, region_of
 
+# What the offline plan says the newest minor of a major is: an obvious stand-in, since the
+# real answer changes every quarter ("Aurora PostgreSQL release calendars").
+OFFLINE_NEWEST_MINOR = 99
+
+
+def _engine_version(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """aws:rds/getEngineVersion with `version` and `latest`: a full version as asked, a major as `<major>.99`."""
+    asked = str(arguments["version"])
+    found = asked if "." in asked else f"{asked}.{OFFLINE_NEWEST_MINOR}"
+    return {
+        "engine": arguments.get("engine"),
+        "version": found,
+        "versionActual": found,
+        "status": "available",
+        "id": f"{arguments.get('engine')}-{found}",
+    }
+
+
+INVOKES = {"aws:rds/getEngineVersion:getEngineVersion": _engine_version}
+
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     region = region_of(inputs)

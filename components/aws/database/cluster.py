@@ -40,12 +40,14 @@ class Database(pulumi.ComponentResource):
         subnet_ids: Sequence[pulumi.Input[str]],
         security_group_id: pulumi.Input[str],
         rotation_security_group_id: pulumi.Input[str],
+        rotation_path: Sequence[pulumi.Resource],
         server_role_name: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`security_group_id`, `rotation_security_group_id`: the database's and the rotation function's groups,
-        whose rules the firewall component makes from the channel matrix."""
+        whose rules the firewall component makes from the channel matrix. `rotation_path`: what the
+        rotation function reaches Secrets Manager, RDS and the database through (endpoints, firewall)."""
         super().__init__("tdce:aws:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         port = DATABASE_CHANNEL.ports[0].first
@@ -64,7 +66,7 @@ class Database(pulumi.ComponentResource):
             f"{name}-cluster",
             engine=ENGINE,
             engine_mode="provisioned",
-            engine_version=settings.engine_version,
+            engine_version=None if restoring else self._engine_version(settings.engine_version),
             serverlessv2_scaling_configuration=scaling,
             port=port,
             db_subnet_group_name=subnet_group.name,
@@ -76,17 +78,22 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=False,
             final_snapshot_identifier=final_suffix.hex.apply(lambda suffix: f"{name}-final-{suffix}"),
             manage_master_user_password=True,
-            # A restored cluster takes its master user and database from the snapshot.
+            # A restored cluster takes its master user, database and engine version from the snapshot.
             master_username=None if restoring else MASTER_USERNAME,
             database_name=None if restoring else DATABASE_NAME,
             snapshot_identifier=restore.database_snapshot_identifier,
+            # The Data API creates the application user in a new cluster (`application_user.py`); the
+            # provider cannot turn it on for a restore, which needs no user made.
+            enable_http_endpoint=None if restoring else True,
             tags=database_tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=True,
+                # Off with `tdce:deletionProtection: false`, so `pulumi destroy` can delete the cluster.
+                protect=deletion_protection,
                 # The restore source is read once, at creation: editing it on a live stack must not
-                # replace the cluster. AWS upgrades minor versions itself; following that drift would
-                # mean asking for a downgrade.
+                # replace the cluster. AWS upgrades minor versions itself, and a major given as the
+                # version resolves to a newer minor over time; following either would mean asking
+                # for a downgrade.
                 ignore_changes=["snapshotIdentifier", "masterUsername", "databaseName", "engineVersion"],
             ),
         )
@@ -107,12 +114,14 @@ class Database(pulumi.ComponentResource):
         self.secrets = DatabaseSecrets(
             f"{name}-secrets",
             cluster=self.cluster,
-            writer=self.instances[0],
+            instances=self.instances,
             rotation_days=settings.rotation_days,
             restore_user_password=restore_user_password,
+            create_user=not restoring,
             region=region,
             subnet_ids=subnet_ids,
             rotation_security_group_id=rotation_security_group_id,
+            rotation_path=rotation_path,
             database_name=DATABASE_NAME,
             server_role_name=server_role_name,
             tags=database_tags,
@@ -134,3 +143,16 @@ class Database(pulumi.ComponentResource):
                 "userSecretArn": self.user_secret_arn,
             }
         )
+
+    def _engine_version(self, configured: str) -> pulumi.Output[str]:
+        """The newest aurora-postgresql version of the configured major, or the configured version itself.
+
+        `version` with `latest` picks the newest match of a partial version, and fails the preview
+        when AWS offers no such version (pulumi-aws `rds.get_engine_version`: `version`, `latest`,
+        `version_actual`). Aurora offers new minors and retires old ones for new clusters ("Amazon
+        Aurora versioning", "Aurora PostgreSQL release calendars"), so a pinned minor goes stale.
+        """
+        found = aws.rds.get_engine_version_output(
+            engine=ENGINE, version=configured, latest=True, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        return found.version_actual

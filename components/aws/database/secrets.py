@@ -6,18 +6,38 @@ See 001_ec271c3ff40761d0.txt 4.8.2 (passwords rotated every 30 days) and 4.10 (t
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 from pydantic import SecretStr
 
+from components.aws.database.application_user import ApplicationUser
 from components.aws.policy_document import allow, document
 from components.passwords import given_or_generated
 
 # AWS's own alternating-users rotation function for PostgreSQL, from the Serverless Application Repository.
 ROTATION_APPLICATION = "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser"
+# Pinned: an unpinned application deploys whatever version is newest on the day of `up`. The
+# version the AWS CDK pins for the aws partition (aws-cdk, aws-secretsmanager/lib/secret-rotation.ts,
+# POSTGRES_ROTATION_MULTI_USER).
+ROTATION_APPLICATION_VERSION = "1.1.671"
+# The vendor forbids in passwords the punctuation that Secrets Manager's ExcludePunctuation leaves
+# out (001_ec271c3ff40761d0.txt 3.1 step 10; GetRandomPassword, Secrets Manager API reference:
+# ! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~), which is Python's `string.punctuation`.
+EXCLUDED_PASSWORD_CHARACTERS = string.punctuation
 APPLICATION_USER = "techila"
+# Lambda function names: letters, digits, '-' and '_', at most 64 ("CreateFunction", Lambda API reference).
+_NOT_IN_FUNCTION_NAMES = re.compile(r"[^A-Za-z0-9_-]")
+FUNCTION_NAME_LENGTH = 64
+
+
+def rotation_function_name(stack: str, name: str, suffix: str) -> str:
+    """`<stack>-<name>-rotation-<suffix>`, shortened before the suffix so the suffix always survives."""
+    stem = _NOT_IN_FUNCTION_NAMES.sub("-", f"{stack}-{name}-rotation")
+    return f"{stem[: FUNCTION_NAME_LENGTH - len(suffix) - 1]}-{suffix}"
 
 
 class DatabaseSecrets(pulumi.ComponentResource):
@@ -26,25 +46,35 @@ class DatabaseSecrets(pulumi.ComponentResource):
         name: str,
         *,
         cluster: aws.rds.Cluster,
-        writer: aws.rds.ClusterInstance,
+        instances: Sequence[aws.rds.ClusterInstance],
         rotation_days: int,
         restore_user_password: SecretStr | None,
+        create_user: bool,
         region: str,
         subnet_ids: Sequence[pulumi.Input[str]],
         rotation_security_group_id: pulumi.Input[str],
+        rotation_path: Sequence[pulumi.Resource],
         database_name: str,
         server_role_name: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`create_user`: make the application user (a new cluster; a restored one has it).
+        `rotation_path`: what the rotation function's calls go through (endpoints, firewall rules)."""
         super().__init__("tdce:aws:DatabaseSecrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         rules = {"automatically_after_days": rotation_days}
 
-        # RDS creates and rotates the master secret itself; this only sets its schedule explicitly.
+        # RDS creates and rotates the master secret itself; this sets its schedule explicitly, after
+        # the instances exist and without rotating at once: RDS rotating the master password while
+        # the writer is still being created would fail the first `up`.
         self.master_secret_arn = cluster.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
         aws.secretsmanager.SecretRotation(
-            f"{name}-master-rotation", secret_id=self.master_secret_arn, rotation_rules=rules, opts=child
+            f"{name}-master-rotation",
+            secret_id=self.master_secret_arn,
+            rotation_rules=rules,
+            rotate_immediately=False,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(instances)),
         )
 
         # A restored database keeps the old deployment's user password, or it locks the server out.
@@ -69,7 +99,7 @@ class DatabaseSecrets(pulumi.ComponentResource):
                 "masterarn": self.master_secret_arn,
             }
         )
-        aws.secretsmanager.SecretVersion(
+        initial_value = aws.secretsmanager.SecretVersion(
             f"{name}-user-initial",
             secret_id=self.user_secret.id,
             secret_string=pulumi.Output.secret(secret_value),
@@ -77,14 +107,32 @@ class DatabaseSecrets(pulumi.ComponentResource):
             # put the old password back (terraform-aws-secrets-manager#24).
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["secretString"]),
         )
+        ready: list[pulumi.Resource] = [initial_value, *instances]
+        if create_user:
+            user = ApplicationUser(
+                f"{name}-application-user",
+                cluster_arn=cluster.arn,
+                master_secret_arn=self.master_secret_arn,
+                user_secret_arn=self.user_secret.arn,
+                database_name=database_name,
+                after=ready,
+                tags=tags,
+                opts=child,
+            )
+            ready.append(user.invocation)
+        # Lambda function names are unique per account and region: two deployments of one stack name
+        # (another project, another Pulumi organisation) must not collide.
+        function_suffix = random.RandomId(f"{name}-rotation-function-suffix", byte_length=4, opts=child)
+        function_name = function_suffix.hex.apply(lambda suffix: rotation_function_name(pulumi.get_stack(), name, suffix))
         rotation_function = aws.serverlessrepository.CloudFormationStack(
             f"{name}-rotation-function",
             application_id=ROTATION_APPLICATION,
+            semantic_version=ROTATION_APPLICATION_VERSION,
             capabilities=["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
             parameters={
                 "endpoint": f"https://secretsmanager.{region}.amazonaws.com",
-                # Lambda names take letters, digits, '-' and '_'; stack names may also hold '.'.
-                "functionName": re.sub(r"[^A-Za-z0-9_-]", "-", f"{pulumi.get_stack()}-{name}-rotation")[:64],
+                "functionName": function_name,
+                "excludeCharacters": EXCLUDED_PASSWORD_CHARACTERS,
                 "vpcSubnetIds": pulumi.Output.all(*subnet_ids).apply(",".join),
                 "vpcSecurityGroupIds": rotation_security_group_id,
                 "masterSecretArn": self.master_secret_arn,
@@ -92,15 +140,18 @@ class DatabaseSecrets(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # Setting the schedule runs the function's testSecret step against the database at once
+        # (RotateSecret, RotateImmediately: "Secrets Manager tests the rotation configuration"): the
+        # function (whose stack grants Secrets Manager the right to invoke it), the user, the
+        # secret's first value and the function's way to Secrets Manager, RDS and the database must
+        # all exist first.
         aws.secretsmanager.SecretRotation(
             f"{name}-user-rotation",
             secret_id=self.user_secret.id,
             rotation_lambda_arn=rotation_function.outputs.apply(lambda outputs: outputs["RotationLambdaARN"]),
             rotation_rules=rules,
-            # The TDCE installer creates the application user; rotating before it exists would fail.
             rotate_immediately=False,
-            # Secrets Manager tests the function against the database when the schedule is set.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[writer]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[rotation_function, *ready, *rotation_path]),
         )
         self.user_secret_arn = self.user_secret.arn
         aws.iam.RolePolicy(
