@@ -27,7 +27,8 @@ DEBUG_VARIABLE = "TDCE_DEBUG"  # set to 1 for the Python traceback of a program 
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from tdce.plan_report import print_plan
+    from tdce.plan_report import print_plan, print_warnings
+    from tdce.plan_warnings import plan_warnings
     from tdce.planner import plan_stack
     from tdce.policy_report import print_policy_report
     from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
@@ -35,6 +36,7 @@ def _plan(args: argparse.Namespace) -> int:
     plan = plan_stack(args.stack, Path(args.config_dir))
     console = output_console()
     print_plan(plan, console)
+    print_warnings(plan_warnings(plan.settings))
     document = plan.as_json()
     exit_code = EXIT_OK
     if not args.no_policy:

@@ -20,6 +20,13 @@ def print_plan(plan: Plan, console: Console) -> None:
     console.print(channel_table(plan))
 
 
+def print_warnings(lines: list[str]) -> None:
+    """One line each, on stderr: stdout stays the plan."""
+    warnings = Console(stderr=True)
+    for line in lines:
+        warnings.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
+
+
 def _label(resource: RecordedResource) -> str:
     marks = []
     if resource.options.get("protect"):

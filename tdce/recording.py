@@ -108,6 +108,7 @@ class RecordingMonitor(MockMonitor):
                 "replaceOnChanges": list(request.replaceOnChanges),
                 "additionalSecretOutputs": list(request.additionalSecretOutputs),
                 "deletedWith": request.deletedWith or None,
+                "customTimeouts": {k: v for k, v in json_format.MessageToDict(request.customTimeouts).items() if v},
             },
             property_dependencies={
                 key: list(dependencies.urns) for key, dependencies in request.propertyDependencies.items() if dependencies.urns

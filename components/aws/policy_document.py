@@ -12,10 +12,19 @@ VERSION = "2012-10-17"
 
 
 Resources = Sequence[pulumi.Input[str]]
+# {"StringEquals": {"aws:RequestTag/tdce:stack": "aws-prod"}, ...}: operator → key → value(s).
+Condition = Mapping[str, Mapping[str, Any]]
 
 
 def allow(sid: str, actions: Sequence[str], resources: Resources) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
+
+
+def allow_when(sid: str, actions: Sequence[str], resources: Resources, condition: Condition) -> dict[str, Any]:
+    """An Allow that holds only under `condition`: every operator and every key in it must match (IAM ANDs them)."""
+    if not condition:
+        raise ValueError(f"{sid}: a conditioned statement needs a condition; use allow() for an unconditioned one")
+    return {**allow(sid, actions, resources), "Condition": {operator: dict(keys) for operator, keys in condition.items()}}
 
 
 def deny_all_principals(sid: str, actions: Sequence[str], resources: Resources, condition: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,6 +44,26 @@ def document(*statements: dict[str, Any]) -> pulumi.Output[str]:
 
 
 def assume_role_by(service: str) -> str:
-    """The trust policy that lets one AWS service (ec2.amazonaws.com, …) take the role."""
+    """The trust policy that lets one AWS service take the role, for any account it acts for.
+
+    Prefer `service_trust`, which adds the account guard; this stays for the roles not yet moved to it.
+    """
     trust = {"Effect": "Allow", "Principal": {"Service": service}, "Action": ["sts:AssumeRole"]}
     return json.dumps({"Version": VERSION, "Statement": [trust]})
+
+
+def service_trust(service: str, source_account: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The trust policy that lets one AWS service (ec2.amazonaws.com, backup.amazonaws.com, …) take the role,
+    and only while it acts for this account.
+
+    `aws:SourceAccount` is the IAM User Guide's guard against the cross-service confused deputy
+    ("The confused deputy problem", https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
+    the service, acting for another account, cannot take the role.
+    """
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": ["sts:AssumeRole"],
+        "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
+    }
+    return pulumi.Output.json_dumps({"Version": VERSION, "Statement": [trust]})
