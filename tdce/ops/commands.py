@@ -22,6 +22,7 @@ from tdce.ops.health import DEFAULT_TIMEOUT_SECONDS, run_health
 from tdce.ops.preflight import run_preflight
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, report_checks, table
 from tdce.ops.snapshot_wait import WaitPolicy, wait_for
+from tdce.ops.teardown_command import add_teardown_command
 
 
 def add_operation_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -37,6 +38,8 @@ def add_operation_commands(subparsers: argparse._SubParsersAction) -> None:
     health.add_argument("--host", help="connect here instead of the server's public IP (a VPN or private address)")
     health.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, help="seconds to wait for each port")
     health.set_defaults(run=_guarded(_health))
+
+    add_teardown_command(subparsers)
 
 
 def load_aws_settings(command: str, stack: str, config_dir: Path = CONFIG_DIR) -> Settings:
