@@ -61,12 +61,11 @@ class DashboardSettings(SettingsModel):
         for index, arn in enumerate(self.extra_worker_roles):
             key = ("extraWorkerRoles", index)
             match = IAM_ROLE_ARN.fullmatch(arn)
-            if match is None:
-                found.append(
-                    (key, f"must be an IAM role ARN such as 'arn:aws:iam::123456789012:role/tdce-secrets-worker', got {arn!r}")
-                )
-            elif "*" in arn or "?" in arn:
+            if "*" in arn or "?" in arn:
                 found.append((key, f"must name one role, without wildcards (iam:PassRole on named roles only), got {arn!r}"))
+            elif match is None:
+                example = "'arn:aws:iam::123456789012:role/tdce-secrets-worker'"
+                found.append((key, f"must be an IAM role ARN such as {example}, got {arn!r}"))
             elif len(match["path"]) + 1 > IAM_MAX_PATH:
                 found.append((key, f"has a path longer than {IAM_MAX_PATH} characters (IAM identifiers)"))
             elif arn in self.extra_worker_roles[:index]:
