@@ -204,7 +204,8 @@ def test_tdce_plan_prints_the_warning_on_stderr(capsys, tmp_path):
          "tdce:dashboard.extraWorkerRoles[0]: must name one role, without wildcards"),
         ("dashboard.extraWorkerSecurityGroups", ["sg-0123456789abcdef0", "sg-0123456789abcdef0"],
          "tdce:dashboard.extraWorkerSecurityGroups[1]: lists sg-0123456789abcdef0 twice"),
-        ("server.marketplaceProductCode", "Not A Code", "tdce:server.marketplaceProductCode: must be an AWS Marketplace product code"),
+        ("server.marketplaceProductCode", "Not A Code",
+         "tdce:server.marketplaceProductCode: must be an AWS Marketplace product code"),
     ],
 )  # fmt: skip
 def test_bad_dashboard_and_image_settings_are_one_line_naming_the_key(path, value, line):

@@ -1,4 +1,4 @@
-"""Preflight's RunInstances dry run: a Marketplace listing the account is not subscribed to becomes one line naming the setting."""
+"""Preflight's RunInstances dry run: a Marketplace listing the account has not subscribed to is one line naming the setting."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ def stub_listing(stubber: Stubber, dry_run_code: str, message: str) -> None:
         "describe_images",
         {"Images": [{"ImageId": "ami-0aaaaaaaaaaaaaaa0", "CreationDate": "2025-01-01T00:00:00.000Z"},
                     {"ImageId": LISTED_IMAGE, "CreationDate": "2026-10-01T00:00:00.000Z"}]},
-        {"Owners": ["aws-marketplace"], "Filters": [{"Name": "product-code", "Values": [CODE]}, {"Name": "architecture", "Values": ["x86_64"]}]},
+        {
+            "Owners": ["aws-marketplace"],
+            "Filters": [{"Name": "product-code", "Values": [CODE]}, {"Name": "architecture", "Values": ["x86_64"]}],
+        },
     )  # fmt: skip
     stubber.add_client_error(
         "run_instances",
@@ -40,9 +43,8 @@ def test_not_subscribed_becomes_one_line_naming_the_setting(aws: AwsClients):
         stubber.assert_no_pending_responses()
     assert check.name == "tdce:server.marketplaceProductCode"
     assert check.status is Status.FAIL
-    assert check.detail == (
-        f"this account is not subscribed to the Marketplace listing '{CODE}': subscribe in AWS Marketplace, then run preflight again"
-    )
+    expected = f"this account is not subscribed to the Marketplace listing '{CODE}'"
+    assert check.detail == f"{expected}: subscribe in AWS Marketplace, then run preflight again"
     assert "\n" not in check.detail
 
 
