@@ -8,8 +8,10 @@ describes every key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 
@@ -42,27 +44,59 @@ class DeploymentDocument:
     # Cloud-specific keys (zones, the server's own identity, …), documented per cloud.
     extra: Mapping[str, pulumi.Input[object]] = field(default_factory=dict)
 
-    def as_json(self) -> pulumi.Output[str]:
+    def contents(self) -> dict[str, Any]:
+        """The document as a dict of its inputs (plain values in, plain values out)."""
         key, value = self.deployment_tag
-        return pulumi.Output.json_dumps(
-            {
-                "schemaVersion": SCHEMA_VERSION,
-                "cloud": self.cloud,
-                "stack": self.stack,
-                "region": self.region,
-                "deploymentTag": {"key": key, "value": value},
-                "namePrefix": self.name_prefix,
-                "networkId": self.network_id,
-                "subnetIds": list(self.subnet_ids),
-                "workerFirewallGroup": self.worker_firewall_group,
-                "workerIdentity": self.worker_identity,
-                "bucket": self.bucket,
-                "server": {
-                    "privateIp": self.server_private_ip,
-                    "signalPort": SIGNAL.ports[0].first,
-                    "dataPort": DATA.ports[0].first,
-                },
-                "allowedExtra": {k: list(v) for k, v in self.allowed_extra.items()},
-                **self.extra,
-            }
-        )
+        return {
+            "schemaVersion": SCHEMA_VERSION,
+            "cloud": self.cloud,
+            "stack": self.stack,
+            "region": self.region,
+            "deploymentTag": {"key": key, "value": value},
+            "namePrefix": self.name_prefix,
+            "networkId": self.network_id,
+            "subnetIds": list(self.subnet_ids),
+            "workerFirewallGroup": self.worker_firewall_group,
+            "workerIdentity": self.worker_identity,
+            "bucket": self.bucket,
+            "server": {"privateIp": self.server_private_ip, **ports()},
+            "allowedExtra": {k: list(v) for k, v in self.allowed_extra.items()},
+            **self.extra,
+        }
+
+    def as_json(self) -> pulumi.Output[str]:
+        return pulumi.Output.json_dumps(self.contents())
+
+    def boot_env(self, extra: Mapping[str, pulumi.Input[str]] | None = None) -> pulumi.Output[dict[str, str]]:
+        """The lines of /etc/tdce/deployment.env, less the server's own address (the boot script asks the
+        instance metadata for it: the instance cannot be told its address before it exists).
+
+        `extra` adds cloud-specific lines; the cloud-specific keys of the document (`extra`) stay out,
+        since some of them exist only after the server.
+        """
+        key, value = self.deployment_tag
+        known: dict[str, pulumi.Input[Any]] = {
+            "TDCE_CLOUD": self.cloud,
+            "TDCE_STACK": self.stack,
+            "TDCE_REGION": self.region,
+            "TDCE_DEPLOYMENT_TAG": f"{key}={value}",
+            "TDCE_NAME_PREFIX": self.name_prefix,
+            "TDCE_NETWORK_ID": self.network_id,
+            "TDCE_SUBNET_IDS": pulumi.Output.all(*self.subnet_ids).apply(",".join),
+            "TDCE_WORKER_FIREWALL_GROUP": self.worker_firewall_group,
+            "TDCE_WORKER_IDENTITY": self.worker_identity,
+            "TDCE_BUCKET": self.bucket,
+            **{f"TDCE_{_upper_snake(name)}": str(port) for name, port in ports().items()},
+            **{f"TDCE_ALLOWED_{_upper_snake(k)}": ",".join(v) for k, v in self.allowed_extra.items()},
+            **(extra or {}),
+        }
+        return pulumi.Output.all(**known).apply(lambda resolved: {k: str(v) for k, v in resolved.items()})
+
+
+def ports() -> dict[str, int]:
+    """The two ports a worker dials the server on (config/channels.py)."""
+    return {"signalPort": SIGNAL.ports[0].first, "dataPort": DATA.ports[0].first}
+
+
+def _upper_snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()

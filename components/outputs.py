@@ -41,6 +41,9 @@ class DeploymentOutputs:
     server_image: pulumi.Input[str]
     # Where the admin password is kept (AWS: the secret's ARN; GCP: its resource name); never the password.
     dashboard_admin_password_secret: pulumi.Input[str]
+    # What the server is told about its deployment, as JSON (components/deployment_document.py).
+    # Optional only until both clouds fill it (issue 11).
+    deployment_document: pulumi.Input[str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def exported(self, channels: Sequence[OpenChannel]) -> dict[str, Any]:
@@ -60,6 +63,7 @@ class DeploymentOutputs:
             "dataDiskId": self.data_disk_id,
             "serverImage": self.server_image,
             "dashboardAdminPasswordSecret": self.dashboard_admin_password_secret,
+            **({"deploymentDocument": self.deployment_document} if self.deployment_document is not None else {}),
             **self.extra,
         }
 

@@ -8,8 +8,28 @@ identity and firewall group. An administrator may give an end user's workers ano
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
 from config.base import Finding, SettingsModel
 from config.identifiers import SecurityGroupId
+
+# An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. "IAM identifiers" and the CreateRole
+# API: a name is 1-64 of letters, digits and +=,.@_-; a path is '/' or '/.../' of at most 512
+# characters. No wildcard: the server may pass only roles it names (iam:PassRole).
+IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[A-Za-z0-9_+=,.@-]{1,64})")
+IAM_MAX_PATH = 512
+# Every allowed role and group is named in the server's managed policies, which IAM holds to 6,144
+# characters each ("IAM and AWS STS quotas"). The launch policy is about 2,300 characters without
+# extra groups and a group's ARN about 75; the roles' policy about 1,300 without extra roles.
+# These bounds keep both under the quota (tests/test_dashboard_permissions.py measures the worst case).
+MAX_EXTRA_WORKER_SECURITY_GROUPS = 50
+MAX_EXTRA_WORKER_ROLE_CHARACTERS = 4000
+
+
+class _Pool(Protocol):
+    extra_security_groups: tuple[str, ...]
 
 
 class DashboardSettings(SettingsModel):
@@ -21,7 +41,7 @@ class DashboardSettings(SettingsModel):
     # GCP: service accounts (emails) the server may start workers as besides the stack's worker account.
     extra_worker_service_accounts: tuple[str, ...] = ()
 
-    def findings_for(self, cloud: str) -> list[Finding]:
+    def findings_for(self, cloud: str, pools: Sequence[_Pool] = ()) -> list[Finding]:
         found: list[Finding] = []
         if cloud == "gcp":
             found += [
@@ -32,6 +52,45 @@ class DashboardSettings(SettingsModel):
             found += [
                 ((key,), "is GCP only; on AWS list roles in extraWorkerRoles") for key in self._set("extraWorkerServiceAccounts")
             ]
+            found += self._role_findings()
+            found += self._group_findings(pools)
+        return found
+
+    def _role_findings(self) -> list[Finding]:
+        found: list[Finding] = []
+        for index, arn in enumerate(self.extra_worker_roles):
+            key = ("extraWorkerRoles", index)
+            match = IAM_ROLE_ARN.fullmatch(arn)
+            if "*" in arn or "?" in arn:
+                found.append((key, f"must name one role, without wildcards (iam:PassRole on named roles only), got {arn!r}"))
+            elif match is None:
+                example = "'arn:aws:iam::123456789012:role/tdce-secrets-worker'"
+                found.append((key, f"must be an IAM role ARN such as {example}, got {arn!r}"))
+            elif len(match["path"]) + 1 > IAM_MAX_PATH:
+                found.append((key, f"has a path longer than {IAM_MAX_PATH} characters (IAM identifiers)"))
+            elif arn in self.extra_worker_roles[:index]:
+                found.append((key, f"lists {arn} twice (items {self.extra_worker_roles.index(arn)} and {index})"))
+        total = sum(len(arn) for arn in self.extra_worker_roles)
+        if total > MAX_EXTRA_WORKER_ROLE_CHARACTERS:
+            why = f"must fit the server's policy: the ARNs together at most {MAX_EXTRA_WORKER_ROLE_CHARACTERS} characters"
+            found.append((("extraWorkerRoles",), f"{why}, got {total}"))
+        return found
+
+    def _group_findings(self, pools: Sequence[_Pool]) -> list[Finding]:
+        found: list[Finding] = []
+        groups = self.extra_worker_security_groups
+        for index, group in enumerate(groups):
+            if group in groups[:index]:
+                found.append(
+                    (("extraWorkerSecurityGroups", index), f"lists {group} twice (items {groups.index(group)} and {index})")
+                )
+        distinct = set(groups) | {group for pool in pools for group in pool.extra_security_groups}
+        if len(distinct) > MAX_EXTRA_WORKER_SECURITY_GROUPS:
+            why = (
+                f"together with the pools' extraSecurityGroups must name at most {MAX_EXTRA_WORKER_SECURITY_GROUPS} "
+                "distinct groups (each is named in the server's launch policy, 6,144 characters)"
+            )
+            found.append((("extraWorkerSecurityGroups",), f"{why}, got {len(distinct)}"))
         return found
 
     def _set(self, *aliases: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from config import compute_types, instance_types, machine_types
@@ -11,6 +13,9 @@ from config.identifiers import AWS_IMAGE_ID, matches
 
 # The vendor runs the server on m5.xlarge and larger (001_ec271c3ff40761d0.txt 4.7).
 AWS_SIZES_BELOW_MINIMUM = ("nano", "micro", "small", "medium", "large")
+# An AWS Marketplace product code as DescribeImages reports it (ProductCodeId): lowercase letters
+# and digits, such as 'aw0evgkw8e5c1q413zgy5pjce'; AWS documents no fixed length.
+MARKETPLACE_PRODUCT_CODE = r"[a-z0-9]{1,64}"
 GCP_MINIMUM_VCPUS = 4
 
 
@@ -35,8 +40,12 @@ class ServerSettings(SettingsModel):
         if cloud == "aws":
             if self.image is not None and not matches(AWS_IMAGE_ID, self.image):
                 found.append((("image",), f"must be an AMI ID such as 'ami-0123456789abcdef0', got {self.image!r}"))
-            if self.image is not None and self.marketplace_product_code is not None:
+            code = self.marketplace_product_code
+            if self.image is not None and code is not None:
                 found.append((("marketplaceProductCode",), "names the image too: set image or marketplaceProductCode, not both"))
+            elif code is not None and not re.fullmatch(MARKETPLACE_PRODUCT_CODE, code):
+                why = "must be an AWS Marketplace product code (lowercase letters and digits) such as 'aw0evgkw8e5c1q413zgy5pjce'"
+                found.append((("marketplaceProductCode",), f"{why}, got {code!r}"))
         else:
             if self.key_pair is not None:
                 found.append((("keyPair",), "is AWS only: GCP uses OS Login; remove it"))

@@ -136,7 +136,7 @@ class Settings(SettingsModel):
         found += [(("restore", *path), msg) for path, msg in restore]
         found += self._tag_findings()
         found += [(("backup", *path), msg) for path, msg in self.backup.findings_for(self.cloud, self.region)]
-        found += [(("dashboard", *path), msg) for path, msg in self.dashboard.findings_for(self.cloud)]
+        found += [(("dashboard", *path), msg) for path, msg in self.dashboard.findings_for(self.cloud, self.workers)]
         return found
 
     def _location_findings(self) -> list[Finding]:

@@ -25,6 +25,7 @@ from config.resource_types import (
 )
 from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies.reading import get, has, items, number, truthy
+from policies.stack_settings import stack_resolved
 
 STATEFUL = (AWS_VOLUME, AWS_DATABASE_CLUSTER, *GCP_DISKS, GCP_DATABASE_INSTANCE)
 # Cloud SQL keeps this many daily backups when retainedBackups is not set.
@@ -32,8 +33,16 @@ CLOUD_SQL_DEFAULT_RETAINED_BACKUPS = 7
 SECONDS_PER_DAY = 86400
 
 
+def deletion_protection_wanted() -> bool:
+    """`tdce:deletionProtection` of the stack under analysis; on when the pack cannot read the stack
+    (the `stack-settings-readable` policy says why), so an unreadable stack is checked the strict way."""
+    stack = stack_resolved()
+    return stack is None or stack.settings.deletion_protection
+
+
 def validate_stateful_resources_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type in STATEFUL and not args.opts.protect:
+    # A stack that sets tdce:deletionProtection false (a development stack) is meant to be destroyed whole.
+    if args.resource_type in STATEFUL and not args.opts.protect and deletion_protection_wanted():
         report(
             "the resource is not protected (resource option protect): a refactoring or a changed restore source could delete it",
             None,
@@ -44,7 +53,8 @@ stateful_resources_protected = ResourceValidationPolicy(
     name="stateful-resources-protected",
     description=(
         "The data volume or disk and the managed database carry the protect resource option, so no change to the "
-        "program can delete or replace them without an explicit unprotect first. They hold every bundle and result."
+        "program can delete or replace them without an explicit unprotect first. They hold every bundle and result. "
+        "A stack with tdce:deletionProtection false (meant to be destroyed whole) is exempt."
     ),
     validate=validate_stateful_resources_protected,
     enforcement_level=EnforcementLevel.MANDATORY,
@@ -55,15 +65,16 @@ stateful_resources_protected = ResourceValidationPolicy(
 
 def validate_database_deletion_safeguards(args: ResourceValidationArgs, report: ReportViolation) -> None:
     props = args.props
+    protection = deletion_protection_wanted()
     if args.resource_type == AWS_DATABASE_CLUSTER:
-        if not truthy(get(props, "deletionProtection")):
+        if protection and not truthy(get(props, "deletionProtection")):
             report("deletionProtection is off", None)
         if truthy(get(props, "skipFinalSnapshot")) or not get(props, "finalSnapshotIdentifier"):
             report("no final snapshot on deletion (skipFinalSnapshot or no finalSnapshotIdentifier)", None)
     elif args.resource_type == GCP_DATABASE_INSTANCE:
-        if get(props, "deletionProtection") is False:
+        if protection and get(props, "deletionProtection") is False:
             report("deletionProtection is off", None)
-        if not truthy(get(props, "settings", "deletionProtectionEnabled")):
+        if protection and not truthy(get(props, "settings", "deletionProtectionEnabled")):
             report("settings.deletionProtectionEnabled is off: the instance can be deleted outside Pulumi", None)
         keeps = truthy(get(props, "settings", "retainBackupsOnDelete"))
         if not keeps and not truthy(get(props, "settings", "finalBackupConfig", "enabled")):
@@ -73,8 +84,8 @@ def validate_database_deletion_safeguards(args: ResourceValidationArgs, report: 
 database_deletion_safeguards = ResourceValidationPolicy(
     name="database-deletion-safeguards",
     description=(
-        "The managed database refuses deletion (deletion protection at the cloud, not only in Pulumi) and leaves a "
-        "final snapshot or backup if it is deleted all the same."
+        "The managed database refuses deletion (deletion protection at the cloud, not only in Pulumi; not with "
+        "tdce:deletionProtection false) and leaves a final snapshot or backup if it is deleted all the same."
     ),
     validate=validate_database_deletion_safeguards,
     enforcement_level=EnforcementLevel.MANDATORY,

@@ -160,6 +160,25 @@ def _beyond_stack(where: str, actions: list[str], resources: list[str], context:
     return problems
 
 
+_IMAGE_ARN = re.compile(r"arn:aws[a-z-]*:ec2:[a-z0-9-]*::image/\*")
+
+
+def _launches_from_public_images(actions: list[str], wide: list[str], condition: Any) -> bool:
+    """The one accepted exception: `ec2:RunInstances` on public images, and only on them (`ec2:Public` true).
+
+    A clean public image (the vendor's, Debian's) carries no tag of this stack and sits in no network of
+    it, so no deployment condition can name it; launching from an image changes nothing about the
+    image, and every other part of the launch (instance, volumes, interfaces, subnets, groups, profile)
+    is scoped by its own statements ("Actions, resources, and condition keys for Amazon EC2":
+    RunInstances on `image` supports `ec2:Public`).
+    """
+    if [a.lower() for a in actions] != ["ec2:runinstances"] or not wide or not all(_IMAGE_ARN.fullmatch(r) for r in wide):
+        return False
+    entries = condition.get("Bool") if isinstance(condition, dict) else None
+    public = entries.get("ec2:Public") if isinstance(entries, dict) else None
+    return public in ("true", True, ["true"])
+
+
 def _statement(index: int, statement: dict, context: DocumentContext) -> tuple[list[str], list[str]]:
     where = f"Statement[{statement.get('Sid') or index}]"
     problems: list[str] = []
@@ -178,6 +197,8 @@ def _statement(index: int, statement: dict, context: DocumentContext) -> tuple[l
     if any(a.lower() == PASS_ROLE for a in actions):
         problems += _pass_role_problems(where, statement, resources)
     wide = [r for r in resources if broad(r)]
+    if _launches_from_public_images(actions, wide, statement.get("Condition")):
+        wide = []
     scoped = [a for a in actions if a.lower() != PASS_ROLE and not is_read(a)]
     if wide and scoped:
         verdict = deployment_condition(statement.get("Condition"), context)

@@ -55,7 +55,8 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from tdce.plan_report import print_plan
+    from tdce.plan_report import print_plan, print_warnings
+    from tdce.plan_warnings import plan_warnings
     from tdce.planner import plan_stack
     from tdce.policy_report import print_policy_report
     from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
@@ -72,6 +73,7 @@ def _plan(args: argparse.Namespace) -> int:
     # With `--json -` stdout is the JSON alone, for a pipe; the person still sees the plan on stderr.
     console = error_console() if json_to_stdout else output_console()
     print_plan(plan, console)
+    print_warnings(plan_warnings(plan.settings))
     document = plan.as_json()
     exit_code = EXIT_OK
     if not args.no_policy:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from tdce.console import value_text
+from tdce.console import error_console, value_text
 from tdce.plan_summary import Rule, firewall_rules, machines
 from tdce.planner import Plan
 from tdce.recording import RecordedResource
@@ -27,6 +27,13 @@ def print_plan(plan: Plan, console: Console) -> None:
             # soft_wrap: rich adds no line breaks and cuts nothing; a long ARN or CIDR list wraps
             # in the terminal and is copied whole.
             console.print(line, soft_wrap=True)
+
+
+def print_warnings(lines: list[str]) -> None:
+    """One line each, on stderr: stdout stays the plan."""
+    warnings = error_console()
+    for line in lines:
+        warnings.print(Text.assemble(("warning: ", "yellow"), line), soft_wrap=True)
 
 
 def _heading(text: str) -> Text:

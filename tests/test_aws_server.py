@@ -25,11 +25,12 @@ def restored_with_custom_image() -> Plan:
     return plan_variant("aws-prod", {"restore.dataDiskSnapshotId": SNAPSHOT, "server.image": CUSTOM_IMAGE})
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_data_volume_is_protected_encrypted_and_sized_from_settings(stack):
+@pytest.mark.parametrize(("stack", "protected"), [("aws-prod", True), ("aws-dev", False)])
+def test_data_volume_is_protected_as_deletion_protection_says_encrypted_and_sized_from_settings(stack, protected):
     plan = plan_of(stack)
     volume = only(plan, VOLUME)
-    assert volume.options["protect"] is True
+    # aws-prod keeps tdce:deletionProtection's default (on); aws-dev turns it off.
+    assert volume.options["protect"] is protected
     assert volume.inputs["encrypted"] is True
     assert volume.inputs["size"] == plan.settings.server.data_disk.size_gb
     assert volume.inputs["type"] == plan.settings.server.data_disk.type
@@ -85,13 +86,13 @@ def test_server_runs_the_latest_debian_12_and_ignores_later_releases():
     plan = plan_of("aws-prod")
     instance = only(plan, INSTANCE)
     assert instance.inputs["ami"] == DEBIAN_12_IMAGE_ID == plan.outputs["serverImage"]
-    assert instance.options["ignoreChanges"] == ["ami"]
+    assert set(instance.options["ignoreChanges"]) == {"ami", "userData"}
 
 
 def test_a_configured_server_image_is_used_as_given_and_followed_when_changed():
     instance = only(restored_with_custom_image(), INSTANCE)
     assert instance.inputs["ami"] == CUSTOM_IMAGE
-    assert instance.options["ignoreChanges"] == []
+    assert instance.options["ignoreChanges"] == ["userData"]
 
 
 def test_user_data_mounts_the_data_volume_at_ebs_and_names_the_password_secret_not_the_password():

@@ -316,3 +316,25 @@ class TestRoleTrust:
 
     def test_every_offending_statement_is_reported(self):
         assert len(self.check(trust(trusted("*"), trusted({"Service": "sns.amazonaws.com"})))) == 2
+
+
+class TestLaunchingFromPublicImages:
+    """The one exception to the deployment condition: `ec2:RunInstances` on public images only (`ec2:Public`)."""
+
+    IMAGES = "arn:aws:ec2:eu-west-1::image/*"
+
+    def test_run_instances_on_public_images_passes(self):
+        assert problems(allow(["ec2:RunInstances"], [self.IMAGES], {"Bool": {"ec2:Public": "true"}})) == []
+
+    def test_without_the_public_condition_it_is_refused(self):
+        (message,) = problems(allow(["ec2:RunInstances"], [self.IMAGES]))
+        assert "without a deployment condition" in message
+
+    def test_another_action_on_public_images_is_refused(self):
+        (message,) = problems(allow(["ec2:DeregisterImage"], [self.IMAGES], {"Bool": {"ec2:Public": "true"}}))
+        assert "ec2:DeregisterImage" in message
+
+    def test_other_resources_in_the_statement_are_not_excused(self):
+        instances = "arn:aws:ec2:eu-west-1:111122223333:instance/*"
+        (message,) = problems(allow(["ec2:RunInstances"], [self.IMAGES, instances], {"Bool": {"ec2:Public": "true"}}))
+        assert instances in message

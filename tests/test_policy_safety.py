@@ -270,3 +270,17 @@ def test_gcp_buckets_enforce_public_access_prevention() -> None:
     )
     assert check_stack(buckets.bucket_public_access_blocked, [private]) == []
     assert check_stack(buckets.bucket_public_access_blocked, [public]) != []
+
+
+@pytest.mark.parametrize(("stack", "wanted"), [("aws-prod", True), ("aws-dev", False)])
+def test_protection_follows_the_stacks_deletion_protection_setting(stack, wanted, monkeypatch):
+    # aws-prod keeps tdce:deletionProtection on (the default); aws-dev sets it false, to be destroyed whole.
+    from tests.support import stack_values
+
+    values, _ = stack_values(stack)
+    monkeypatch.setenv("PULUMI_STACK", stack)
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    unprotected = check_resource(data.stateful_resources_protected, VOLUME, {"encrypted": True}, protect=False)
+    undeletable = check_resource(data.database_deletion_safeguards, AURORA, {**SAFE_AURORA, "deletionProtection": False})
+    assert bool(unprotected) is wanted
+    assert any("deletionProtection is off" in m for m in undeletable) is wanted

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.service_trust import trusted_service
+from components.aws.policy_document import trusted_service
 from config.backup import BackupSettings
 
 BACKUP_SERVICE_POLICIES = (

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, document
-from components.aws.service_trust import trusted_service
+from components.aws.policy_document import allow, document, trusted_service
 
 # Long enough to look back over a quarter's incidents; flow logs are bulky, so not forever.
 RETENTION_DAYS = 90

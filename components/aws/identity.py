@@ -1,33 +1,34 @@
 """The server's and the workers' roles and instance profiles, each allowed what its part of TDCE needs and no more.
 
-Scaling the worker groups is granted by `workers.py`, which knows the groups' ARNs.
+What the server does for the Techila Dashboard (start and stop workers) is granted by
+`dashboard_access.py`, which knows the network; reading the deployment document by `deployment_parameter.py`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, assume_role_by, document
+from components.aws.policy_document import allow, document, service_trust
 
 EC2 = "ec2.amazonaws.com"
-# Read-only calls that take no resource narrower than the account ("*").
-DESCRIBE_FLEET = (
-    "ec2:DescribeInstances",
-    "ec2:DescribeInstanceStatus",
-    "autoscaling:DescribeAutoScalingGroups",
-    "autoscaling:DescribeScalingActivities",
-)
+# Secrets Manager ends a secret's ARN with "-" and six random characters ("Secret name and ARN" in the
+# Secrets Manager User Guide); an ARN without them is a partial ARN, which names the secret but
+# matches no request in a policy.
+_COMPLETE_SECRET_ARN = re.compile(r"arn:[^:]+:secretsmanager:[^:]*:[0-9]*:secret:.+-[A-Za-z0-9]{6}")
 
 
 def secret_arn(secret: str, partition: str, region: str, account: str) -> str:
-    """The ARN a policy names for a secret given by name or ARN."""
-    if secret.startswith("arn:"):
+    """The ARN a policy names for a secret given by name, by ARN or by partial ARN."""
+    if _COMPLETE_SECRET_ARN.fullmatch(secret):
         return secret
-    # Secrets Manager ends a secret's ARN with "-" and six random characters.
-    return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{secret}-??????"
+    # A name whose last part happens to look like a suffix ("db-backup1") is taken as complete:
+    # give such a secret by its full ARN.
+    arn = secret if secret.startswith("arn:") else f"arn:{partition}:secretsmanager:{region}:{account}:secret:{secret}"
+    return f"{arn}-??????"
 
 
 class Identity(pulumi.ComponentResource):
@@ -46,6 +47,9 @@ class Identity(pulumi.ComponentResource):
         super().__init__("tdce:aws:Identity", name, None, opts)
         self._name = name
         self._tags = dict(tags)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        self._account = aws.get_caller_identity_output(opts=invoke).account_id
+        self._partition = aws.get_partition_output(opts=invoke).partition
         server_role, server_profile = self._role_and_profile(
             "server",
             allow("ListBundles", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket_arn]),
@@ -53,7 +57,6 @@ class Identity(pulumi.ComponentResource):
                 "ReadWriteBundles", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], [objects_arn]
             ),
             allow("ReadOwnSecrets", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], list(server_secret_arns)),
-            allow("SeeInstancesAndGroups", list(DESCRIBE_FLEET), ["*"]),
         )
         worker_statements = [allow("ReadBundles", ["s3:GetObject"], [objects_arn])]
         if worker_secrets:
@@ -66,6 +69,7 @@ class Identity(pulumi.ComponentResource):
         self.server_role_name = server_role.name
         self.server_role_arn = server_role.arn
         self.server_profile_name = server_profile.name
+        self.server_profile_arn = server_profile.arn
         self.worker_role_arn = worker_role.arn
         self.worker_profile_arn = worker_profile.arn
         self.register_outputs(
@@ -79,16 +83,15 @@ class Identity(pulumi.ComponentResource):
 
     def _role_and_profile(self, who: str, *statements: dict) -> tuple[aws.iam.Role, aws.iam.InstanceProfile]:
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{self._name}-{who}-role", assume_role_policy=assume_role_by(EC2), tags=self._tags, opts=child)
+        role = aws.iam.Role(
+            f"{self._name}-{who}-role", assume_role_policy=service_trust(EC2, self._account), tags=self._tags, opts=child
+        )
         aws.iam.RolePolicy(f"{self._name}-{who}-policy", role=role.id, policy=document(*statements), opts=child)
         profile = aws.iam.InstanceProfile(f"{self._name}-{who}-profile", role=role.name, tags=self._tags, opts=child)
         return role, profile
 
     def _arns(self, secrets: Sequence[str], region: str) -> list[pulumi.Output[str]]:
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        account = aws.get_caller_identity_output(opts=invoke).account_id
-        partition = aws.get_partition_output(opts=invoke).partition
         return [
-            pulumi.Output.all(partition, account).apply(lambda p, s=secret: secret_arn(s, p[0], region, p[1]))
+            pulumi.Output.all(self._partition, self._account).apply(lambda p, s=secret: secret_arn(s, p[0], region, p[1]))
             for secret in secrets
         ]

@@ -1,4 +1,5 @@
-"""Machine images for the server and the worker pools: the configured AMI, or the latest official one, looked up once per plan."""
+"""Machine images for the server and the worker pools: the configured AMI, the vendor's Marketplace image, or the
+latest official one, looked up once per plan."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ LATEST: dict[tuple[str, str], tuple[str, str]] = {
     ("linux", "arm64"): ("136693071363", "debian-12-arm64-*"),
     ("windows", "x86_64"): ("amazon", "Windows_Server-2022-English-Full-Base-*"),
 }
+# The owner alias of every AWS Marketplace image (DescribeImages, Owners: "amazon | aws-marketplace").
+MARKETPLACE_OWNER = "aws-marketplace"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,25 @@ class Images:
             self._found[key] = self._by_id(configured) if configured is not None else self._latest(os, architecture)
         return self._found[key]
 
+    def marketplace(self, product_code: str, architecture: Architecture) -> Image:
+        """The newest image of a Marketplace listing (after subscribing to it) for the processor, then pinned.
+
+        The listing's product code is what DescribeImages' `product-code` filter matches.
+        """
+        key = ("marketplace", product_code, architecture)
+        if key not in self._found:
+            found = aws.ec2.get_ami_output(
+                owners=[MARKETPLACE_OWNER],
+                most_recent=True,
+                filters=[
+                    {"name": "product-code", "values": [product_code]},
+                    {"name": "architecture", "values": [architecture]},
+                ],
+                opts=self._invoke,
+            )
+            self._found[key] = Image(found.id, found.root_device_name, looked_up=True)
+        return self._found[key]
+
     def _latest(self, os: OperatingSystem, architecture: Architecture) -> Image:
         if (os, architecture) not in LATEST:
             raise ValueError(f"no official {os} image for {architecture} (the settings refuse this combination)")
@@ -65,6 +87,10 @@ class Images:
         return Image(found.id, found.root_device_name, looked_up=True)
 
     def _by_id(self, image_id: str) -> Image:
-        # Read for its root device name, which a custom image (vendor 4.4) may name differently.
-        found = aws.ec2.get_ami_output(filters=[{"name": "image-id", "values": [image_id]}], opts=self._invoke)
+        # Read for its root device name, which a custom image (vendor 4.4) may name differently. A
+        # configured image stays pinned after AWS deprecates it: DescribeImages leaves deprecated
+        # images out unless asked (IncludeDeprecated), and the next `up` would fail to find it.
+        found = aws.ec2.get_ami_output(
+            filters=[{"name": "image-id", "values": [image_id]}], include_deprecated=True, opts=self._invoke
+        )
         return Image(pulumi.Output.from_input(image_id), found.root_device_name, looked_up=False)

@@ -45,10 +45,10 @@ class Network(pulumi.ComponentResource):
         aws.ec2.DefaultSecurityGroup(f"{name}-default-group", vpc_id=vpc.id, tags=tags, opts=child)
         gateway = aws.ec2.InternetGateway(f"{name}-gateway", vpc_id=vpc.id, tags=tags, opts=child)
         routes = aws.ec2.RouteTable(f"{name}-routes", vpc_id=vpc.id, tags=tags, opts=child)
-        aws.ec2.Route(
+        internet_route = aws.ec2.Route(
             f"{name}-internet", route_table_id=routes.id, destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id, opts=child
         )
-        subnets = []
+        subnets, subnet_routes = [], []
         for index, (zone, cidr) in enumerate(zip(zone_names, settings.subnets_for(len(zone_names)), strict=True)):
             subnet = aws.ec2.Subnet(
                 f"{name}-subnet-{index}",
@@ -67,8 +67,10 @@ class Network(pulumi.ComponentResource):
                     custom_timeouts=pulumi.CustomTimeouts(delete="60m"),
                 ),
             )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-subnet-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+            subnet_routes.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-subnet-{index}-routes", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+                )
             )
             subnets.append(subnet)
         s3_service = aws.ec2.get_vpc_endpoint_service_output(
@@ -88,6 +90,10 @@ class Network(pulumi.ComponentResource):
             FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, tags=tags, opts=child)
 
         self.network_id = vpc.id
+        # What an instance needs before it can reach the internet, for those that must wait for it.
+        self.internet_gateway = gateway
+        self.default_route = internet_route
+        self.subnet_routes = subnet_routes
         # The zone each subnet is in, as created: the server's zone comes from here, not from the lookup.
         self.zones = [subnet.availability_zone for subnet in subnets]
         self.subnet_ids = [subnet.id for subnet in subnets]

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 VERSION = "2012-10-17"
 
 
 Resources = Sequence[pulumi.Input[str]]
+# {"StringEquals": {"aws:RequestTag/tdce:stack": "aws-prod"}, ...}: operator → key → value(s).
+Condition = Mapping[str, Mapping[str, Any]]
 
 
 def allow(sid: str, actions: Sequence[str], resources: Resources) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
+
+
+def allow_when(sid: str, actions: Sequence[str], resources: Resources, condition: Condition) -> dict[str, Any]:
+    """An Allow that holds only under `condition`: every operator and every key in it must match (IAM ANDs them)."""
+    if not condition:
+        raise ValueError(f"{sid}: a conditioned statement needs a condition; use allow() for an unconditioned one")
+    return {**allow(sid, actions, resources), "Condition": {operator: dict(keys) for operator, keys in condition.items()}}
 
 
 def deny_all_principals(sid: str, actions: Sequence[str], resources: Resources, condition: Mapping[str, Any]) -> dict[str, Any]:
@@ -34,7 +43,24 @@ def document(*statements: dict[str, Any]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})
 
 
-def assume_role_by(service: str) -> str:
-    """The trust policy that lets one AWS service (ec2.amazonaws.com, …) take the role."""
-    trust = {"Effect": "Allow", "Principal": {"Service": service}, "Action": ["sts:AssumeRole"]}
-    return json.dumps({"Version": VERSION, "Statement": [trust]})
+def service_trust(service: str, source_account: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The trust policy that lets one AWS service (ec2.amazonaws.com, backup.amazonaws.com, …) take the role,
+    and only while it acts for this account.
+
+    `aws:SourceAccount` is the IAM User Guide's guard against the cross-service confused deputy
+    ("The confused deputy problem", https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
+    the service, acting for another account, cannot take the role.
+    """
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": ["sts:AssumeRole"],
+        "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
+    }
+    return pulumi.Output.json_dumps({"Version": VERSION, "Statement": [trust]})
+
+
+def trusted_service(service: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """`service_trust` for the account the stack deploys into, looked up through the parent's provider."""
+    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
+    return service_trust(service, account)

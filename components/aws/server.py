@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -29,12 +29,14 @@ class Server(pulumi.ComponentResource):
         security_group_id: pulumi.Input[str],
         instance_profile_name: pulumi.Input[str],
         admin_password_secret: pulumi.Input[str],
+        deployment_env: pulumi.Input[Mapping[str, str]],
+        deletion_protection: bool,
+        internet: Sequence[pulumi.Resource],
         region: str,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:aws:Server", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         data = aws.ebs.Volume(
             f"{name}-data",
             availability_zone=zone,
@@ -45,7 +47,9 @@ class Server(pulumi.ComponentResource):
             final_snapshot=True,
             tags=AWS_TAGS.with_role(tags, DATA_DISK),
             # The restore snapshot matters only at creation: editing it later must never replace the data.
-            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["snapshotId"]),
+            # `protect` follows tdce:deletionProtection: off, `pulumi destroy` may delete the volume
+            # (after its final snapshot); docs/deleting-a-stack.md.
+            opts=pulumi.ResourceOptions(parent=self, protect=deletion_protection, ignore_changes=["snapshotId"]),
         )
         server_tags = AWS_TAGS.with_role(tags, SERVER)
         instance = aws.ec2.Instance(
@@ -67,12 +71,22 @@ class Server(pulumi.ComponentResource):
                 "tags": server_tags,
             },
             user_data=server_user_data(
-                data_volume_id=data.id, admin_password_secret=admin_password_secret, region=region
+                data_volume_id=data.id,
+                admin_password_secret=admin_password_secret,
+                deployment_env=deployment_env,
+                region=region,
             ),
             tags=server_tags,
             # The old server must let go of the data volume before a new one can attach it: see below.
+            # The boot script runs once, at first boot: an edit to it would only stop and start the
+            # production server (the provider's `userData` update), so edits wait for the next
+            # replacement (docs/deleting-a-stack.md, "Editing the boot script"). The first boot
+            # needs the internet (packages, the installer): the instance waits for the route out.
             opts=pulumi.ResourceOptions(
-                parent=self, delete_before_replace=True, ignore_changes=["ami"] if image.looked_up else None
+                parent=self,
+                delete_before_replace=True,
+                ignore_changes=["userData", *(["ami"] if image.looked_up else [])],
+                depends_on=list(internet),
             ),
         )
         # pulumi/pulumi-aws#2769: on replacement the engine attaches the volume to the new
@@ -87,13 +101,17 @@ class Server(pulumi.ComponentResource):
             stop_instance_before_detaching=True,
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
-        address = aws.ec2.Eip(f"{name}-address", domain="vpc", tags=dict(tags), opts=child)
+        address = aws.ec2.Eip(
+            f"{name}-address", domain="vpc", tags=dict(tags), opts=pulumi.ResourceOptions(parent=self, depends_on=list(internet))
+        )
         # An address is associated with one instance at a time: release it before the new server takes it.
+        # The provider's own note on aws.ec2.Eip: "EIP may require IGW to exist prior to association.
+        # Use `depends_on` to set an explicit dependency on the IGW."
         aws.ec2.EipAssociation(
             f"{name}-address-association",
             allocation_id=address.id,
             instance_id=instance.id,
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True, depends_on=list(internet)),
         )
 
         self.instance_id = instance.id

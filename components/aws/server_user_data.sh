@@ -8,3 +8,12 @@ find_device() {
   done
   return 1
 }
+
+# The server's own private address, which the stack cannot know before the instance exists: from
+# the instance metadata (IMDSv2 only: a session token first), into the deployment env file.
+write_own_address() {
+  local token address
+  token=$(curl -sSf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
+  address=$(curl -sSf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/local-ipv4)
+  echo "TDCE_SERVER_PRIVATE_IP=$address" >> /etc/tdce/deployment.env
+}

@@ -9,12 +9,19 @@ import pulumi_aws as aws
 
 from components.aws.images import Image
 from components.aws.instance_metadata import METADATA_OPTIONS
+from components.boot.worker_env import launch_template_user_data
 from config.workers import WorkerPool as PoolSettings
 
 # Where the pool's tags go when an instance launches: the instance and everything it creates.
 TAGGED_AT_LAUNCH = ("instance", "volume", "network-interface")
 # The group launches from the template's newest version, so editing the template never touches the group.
 LATEST_VERSION = "$Latest"
+# A new worker profile takes a while to reach every EC2 endpoint (IAM is eventually consistent):
+# the first launches of a new pool may fail with an invalid instance profile and succeed when the
+# group retries. The provider waits this long for the group's instances ("Waiting for Capacity",
+# aws.autoscaling.Group) and, with `ignore_failed_scaling_activities`, does not stop `up` at the
+# first failed launch (hashicorp/terraform-provider-aws#32914).
+CAPACITY_WAIT = "15m"
 
 
 def _flag(value: bool) -> str:
@@ -32,6 +39,7 @@ class WorkerPool(pulumi.ComponentResource):
         subnet_ids: Sequence[pulumi.Input[str]],
         security_group_ids: Sequence[pulumi.Input[str]],
         instance_profile_arn: pulumi.Input[str],
+        server_address: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -44,6 +52,8 @@ class WorkerPool(pulumi.ComponentResource):
             instance_type=pool.instance_type,
             iam_instance_profile={"arn": instance_profile_arn},
             metadata_options=METADATA_OPTIONS,
+            # First boot writes worker.env: the server's address and the signal and data ports.
+            user_data=pulumi.Output.from_input(server_address).apply(lambda address: launch_template_user_data(pool.os, address)),
             network_interfaces=[
                 {
                     "device_index": 0,
@@ -78,6 +88,8 @@ class WorkerPool(pulumi.ComponentResource):
             launch_template={"id": template.id, "version": LATEST_VERSION},
             # Spot capacity is replaced before AWS reclaims it rather than after.
             capacity_rebalance=pool.purchase == "spot",
+            wait_for_capacity_timeout=CAPACITY_WAIT,
+            ignore_failed_scaling_activities=True,
             tags=[{"key": key, "value": value, "propagate_at_launch": True} for key, value in sorted(tags.items())],
             # The dashboard starts and stops workers by changing the desired count: do not undo it.
             opts=pulumi.ResourceOptions(

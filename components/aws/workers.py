@@ -1,21 +1,18 @@
-"""The worker pools, and the server's permission to scale exactly these groups."""
+"""The worker pools Pulumi declares (`tdce:workers`): a launch template and an auto scaling group each.
+
+Which of them the dashboard may scale (capacityOwner: dashboard) is granted by `dashboard_access.py`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import pulumi
-import pulumi_aws as aws
 
 from components.aws.images import Images
-from components.aws.policy_document import allow, document
 from components.aws.worker_pool import WorkerPool
 from config.tags import AWS_TAGS, WORKER_POOL
 from config.workers import WorkerPool as PoolSettings
-
-# Setting the desired count starts and stops workers; terminating one named instance while
-# lowering the count is how the dashboard's idle shutdown (001_ec271c3ff40761d0.txt 4.1) stops a worker.
-SCALING_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
 
 
 class Workers(pulumi.ComponentResource):
@@ -28,7 +25,7 @@ class Workers(pulumi.ComponentResource):
         subnet_ids: Sequence[pulumi.Input[str]],
         worker_group_id: pulumi.Input[str],
         instance_profile_arn: pulumi.Input[str],
-        scaling_role_name: pulumi.Input[str],
+        server_address: pulumi.Input[str],
         stack: str,
         user_tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
@@ -43,17 +40,9 @@ class Workers(pulumi.ComponentResource):
                 subnet_ids=subnet_ids,
                 security_group_ids=[worker_group_id, *pool.extra_security_groups],
                 instance_profile_arn=instance_profile_arn,
+                server_address=server_address,
                 # A pool's own tags (vendor 4.18) win over the stack's; the tdce: tags win over both.
                 tags=AWS_TAGS.with_role(AWS_TAGS.deployment(stack, {**user_tags, **pool.tags}), WORKER_POOL, pool=pool.name),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        if groups:
-            aws.iam.RolePolicy(
-                f"{name}-scaling",
-                role=scaling_role_name,
-                policy=document(
-                    allow("ScaleThisStacksWorkerGroups", list(SCALING_ACTIONS), [g.group_arn for g in groups.values()])
-                ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.group_names = {pool: group.group_name for pool, group in groups.items()}

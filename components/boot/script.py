@@ -11,12 +11,14 @@ SHARED = (Path(__file__).resolve().parent / "mount_data_disk.sh").read_text()
 DATA_MOUNT_POINT = "/ebs"
 
 
-def render(*, values: Mapping[str, str], find_device: str, deployment_env: Mapping[str, str]) -> str:
-    """A bash script: `values` as shell variables, the cloud's `find_device` function, then the shared mount.
+def render(*, values: Mapping[str, str], find_device: str, deployment_env: Mapping[str, str], after: str = "") -> str:
+    """A bash script: `values` as shell variables, the cloud's `find_device` (and any other functions), the
+    shared mount, then `after`.
 
-    `deployment_env` becomes /etc/tdce/deployment.env for the TDCE installer, beside TDCE_DATA_DIR.
+    `deployment_env` becomes /etc/tdce/deployment.env for the TDCE installer, beside TDCE_DATA_DIR;
+    `after` runs once that file exists (AWS adds the server's own address to it).
     """
     env = "\n".join(f"{key}={value}" for key, value in deployment_env.items())
     assigned = {**values, "DATA_MOUNT_POINT": DATA_MOUNT_POINT, "DEPLOYMENT_ENV": env}
     header = "\n".join(f"{key}={shlex.quote(value)}" for key, value in assigned.items())
-    return f"#!/bin/bash\n{header}\n{find_device}\n{SHARED}"
+    return f"#!/bin/bash\n{header}\n{find_device}\n{SHARED}{after}"

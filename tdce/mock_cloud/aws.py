@@ -13,6 +13,9 @@ PARTITION = "aws"
 DEBIAN_12_IMAGE_ID = "ami-0d12e5b1a2c3d4e5f"
 DEBIAN_12_ARM64_IMAGE_ID = "ami-0d12e5b1a2c3d4a64"
 WINDOWS_IMAGE_ID = "ami-0a1b2c3d4e5f60718"
+# The image a `product-code` lookup among aws-marketplace images finds (server.marketplaceProductCode):
+# the newest of the listing, whatever the code, as a subscribed account would see it.
+MARKETPLACE_IMAGE_ID = "ami-0f0e0d0c0b0a09081"
 
 ID_PREFIXES: dict[str, str] = {
     "aws:ec2/vpc:Vpc": "vpc",
@@ -58,6 +61,8 @@ def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
     architecture = (filters.get("architecture") or ["x86_64"])[0]
     if filters.get("image-id"):
         image_id = filters["image-id"][0]
+    elif filters.get("product-code"):
+        image_id = MARKETPLACE_IMAGE_ID
     elif "Windows" in str(filters.get("name")):
         image_id = WINDOWS_IMAGE_ID
     else:
@@ -119,6 +124,8 @@ def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str,
         return {"bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}"}
     if type_token == "aws:iam/role:Role":
         return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{name}"}
+    if type_token == "aws:iam/policy:Policy":
+        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{name}"}
     if type_token == "aws:iam/instanceProfile:InstanceProfile":
         return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile/{name}"}
     if type_token == "aws:secretsmanager/secret:Secret":
@@ -138,6 +145,9 @@ def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str,
         _subnet_cidrs[resource_id] = str(inputs["cidrBlock"])
     if type_token == "aws:ec2/instance:Instance":
         return {"publicIp": ELASTIC_IP, "privateIp": first_host(_subnet_cidrs.get(str(inputs.get("subnetId"))))}
+    if type_token == "aws:ssm/parameter:Parameter":
+        # Parameter ARNs name the parameter without its leading slash (Service Authorization Reference, SSM).
+        return {"arn": f"arn:{PARTITION}:ssm:{region}:{ACCOUNT_ID}:parameter/{str(inputs.get('name', name)).lstrip('/')}"}
     if type_token == "aws:cloudwatch/logGroup:LogGroup":
         return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     return {}

@@ -23,6 +23,7 @@ from tdce.ops.health import DEFAULT_TIMEOUT_SECONDS, run_health
 from tdce.ops.preflight import run_preflight
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, report_checks, table
 from tdce.ops.snapshot_wait import WaitPolicy, wait_for
+from tdce.ops.teardown_command import add_teardown_command
 
 # Limits on the waits, checked as the command line is read, before anything reaches AWS.
 # A port that has not answered in five minutes is down; a first snapshot of a large disk takes
@@ -69,6 +70,8 @@ def add_operation_commands(subparsers: argparse._SubParsersAction) -> None:
         help=f"seconds to wait for each port (default {DEFAULT_TIMEOUT_SECONDS:g}, at most {MAX_PORT_TIMEOUT_SECONDS:g})",
     )
     health.set_defaults(run=_guarded(_health))
+
+    add_teardown_command(subparsers)
 
 
 def load_aws_settings(command: str, stack: str, config_dir: Path = CONFIG_DIR) -> Settings:

@@ -9,6 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from config.settings import Settings
 from tdce.ops.capacity_checks import capacity_checks
 from tdce.ops.clients import AwsClients, error_text
+from tdce.ops.launch_checks import launch_checks
 from tdce.ops.machines import instance_types, machines
 from tdce.ops.reference_checks import reference_checks
 from tdce.ops.report import Check, Status, failed, passed, skipped
@@ -33,6 +34,7 @@ def run_preflight(settings: Settings, clients: AwsClients) -> list[Check]:
     checks += _guarded("restore", lambda: restore_checks(settings, clients))
     checks += _guarded("settings references", lambda: reference_checks(settings, clients, types))
     checks += _guarded("quotas", lambda: capacity_checks(settings, clients, types))
+    checks += _guarded("image launches", lambda: launch_checks(settings, clients))
     return checks
 
 

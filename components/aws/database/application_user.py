@@ -14,8 +14,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, document
-from components.aws.service_trust import trusted_service
+from components.aws.policy_document import allow, document, trusted_service
 
 HANDLER_SOURCE = Path(__file__).with_name("create_application_user.py")
 # The Lambda runtime with the newest Python it offers ("Lambda runtimes", AWS Lambda Developer Guide).

@@ -1,0 +1,75 @@
+"""The `tdce teardown STACK [--dry-run]` subcommand: list what the server made, then delete it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from config.stack_file import CONFIG_DIR
+from tdce.console import output_console
+from tdce.ops.clients import AwsClients, error_text
+from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, table
+from tdce.ops.teardown import TeardownRefused, delete_leftovers, find_leftovers
+
+
+def add_teardown_command(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(
+        "teardown",
+        help="delete the workers, groups, templates, images and snapshots the server made, before `pulumi destroy`",
+        description=(
+            "Finds what carries the stack's tag (tdce:stack=STACK) but is not Pulumi's (no tdce:role of the "
+            "server, data disk, database or a declared pool), lists it, then deletes it. Never touches a volume, "
+            "a data-disk or database snapshot, or a tdce backup. Refuses, deleting nothing, when something in "
+            "the stack's network lacks the tag. Exit codes: 0 done (or nothing to do), 1 bad config, 2 refused or failed."
+        ),
+    )
+    command.add_argument("stack", help="stack name: reads config/Pulumi.STACK.yaml for the region")
+    command.add_argument("--dry-run", action="store_true", help="list what would be deleted; change nothing")
+    command.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    command.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
+    command.set_defaults(run=run_teardown)
+
+
+def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) -> int:
+    # Imported here: tdce.ops.commands registers this command and holds the settings loader.
+    from tdce.ops.commands import load_aws_settings
+
+    settings = load_aws_settings("teardown", args.stack, Path(args.config_dir))
+    clients = clients or AwsClients(settings.region)
+    try:
+        found = find_leftovers(clients, args.stack)
+        doomed = found.to_delete
+        if not args.dry_run:
+            delete_leftovers(clients, found)
+    except TeardownRefused as refused:
+        print(f"tdce teardown: refused: {refused}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ClientError, BotoCoreError) as error:
+        print(f"tdce teardown: AWS refused: {error_text(error)}", file=sys.stderr)
+        return EXIT_FAILED
+    action = "would delete" if args.dry_run else "deleted"
+    if args.json:
+        print_json(
+            {
+                "command": "teardown",
+                "stack": args.stack,
+                "region": clients.region,
+                "dryRun": args.dry_run,
+                "deleted" if not args.dry_run else "wouldDelete": [item.as_json() for item in doomed],
+                "kept": [item.as_json() for item in found.kept],
+            }
+        )
+        return EXIT_OK
+    console = output_console()
+    if not doomed:
+        console.print(f"tdce teardown {args.stack}: nothing the server made is left; `pulumi destroy` may go ahead.")
+    else:
+        rows = [(item.kind, item.id, item.detail, action) for item in doomed]
+        rows += [(item.kind, item.id, item.detail, "kept") for item in found.kept]
+        console.print(table(f"tdce teardown {args.stack} ({clients.region})", ("kind", "id", "detail", "action"), rows))
+        if args.dry_run:
+            console.print("Dry run: nothing was changed. Run without --dry-run to delete the rows marked 'would delete'.")
+    return EXIT_OK
