@@ -38,7 +38,10 @@ class GcpDeployment(pulumi.ComponentResource):
         # them, and with it every resource that uses it (components/gcp/apis.py).
         api_provider = gcp.Provider(f"{name}-gcp-apis", project=project, region=region, opts=pulumi.ResourceOptions(parent=self))
         self.apis = Apis(
-            f"{name}-apis", project=project, services=apis_for(settings), opts=pulumi.ResourceOptions(parent=self, providers=[api_provider])
+            f"{name}-apis",
+            project=project,
+            services=apis_for(settings),
+            opts=pulumi.ResourceOptions(parent=self, providers=[api_provider]),
         )
         compute_api = self.apis.services["compute.googleapis.com"]
         # One explicit provider, so the stack settings, not ambient gcloud defaults, pick project and region.

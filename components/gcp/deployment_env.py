@@ -29,7 +29,9 @@ def deployment_env(document: DeploymentDocument, *, admin_password_secret: pulum
     ).apply(lambda values: _lines(document, key, value, extra, values))
 
 
-def _lines(document: DeploymentDocument, key: str, value: str, extra: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str]:
+def _lines(
+    document: DeploymentDocument, key: str, value: str, extra: Mapping[str, Any], values: Mapping[str, Any]
+) -> dict[str, str]:
     return {
         "TDCE_CLOUD": document.cloud,
         "TDCE_STACK": document.stack,

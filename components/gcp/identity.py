@@ -85,10 +85,17 @@ class Identity(pulumi.ComponentResource):
 
         reader = self._role(name, project, stack, "dashboard_reader", "read compute resources", READER_PERMISSIONS)
         operator = self._role(
-            name, project, stack, "dashboard_operator", f"change compute resources named {self.name_prefix}…", OPERATOR_PERMISSIONS
+            name,
+            project,
+            stack,
+            "dashboard_operator",
+            f"change compute resources named {self.name_prefix}…",
+            OPERATOR_PERMISSIONS,
         )
         subnet_user = self._role(name, project, stack, "subnet_user", "put workers in the TDCE subnetwork", SUBNET_PERMISSIONS)
-        gcp.projects.IAMMember(f"{name}-server-reads-compute", project=project, role=reader.name, member=self.server_member, opts=child)
+        gcp.projects.IAMMember(
+            f"{name}-server-reads-compute", project=project, role=reader.name, member=self.server_member, opts=child
+        )
         gcp.projects.IAMMember(
             f"{name}-server-runs-workers",
             project=project,
@@ -112,7 +119,10 @@ class Identity(pulumi.ComponentResource):
         )
         # The server may start workers as the worker account and as the accounts the settings name, and as no other.
         accounts: list[tuple[str, pulumi.Input[str]]] = [("worker", self.worker_account.name)]
-        accounts += [(f"extra-{index}", f"projects/{project}/serviceAccounts/{email}") for index, email in enumerate(extra_worker_service_accounts)]
+        accounts += [
+            (f"extra-{index}", f"projects/{project}/serviceAccounts/{email}")
+            for index, email in enumerate(extra_worker_service_accounts)
+        ]
         for label, account in accounts:
             gcp.serviceaccount.IAMMember(
                 f"{name}-server-acts-as-{label}",

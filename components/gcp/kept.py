@@ -32,7 +32,9 @@ def kept_values(
     return store.results.apply(sorted)
 
 
-def kept_value(name: str, looked_up: pulumi.Input[str], *, keepers: Mapping[str, str], parent: pulumi.Resource) -> pulumi.Output[str]:
-    return kept_values(name, pulumi.Output.from_input(looked_up).apply(lambda value: [value]), count=1, keepers=keepers, parent=parent).apply(
-        lambda values: values[0]
-    )
+def kept_value(
+    name: str, looked_up: pulumi.Input[str], *, keepers: Mapping[str, str], parent: pulumi.Resource
+) -> pulumi.Output[str]:
+    return kept_values(
+        name, pulumi.Output.from_input(looked_up).apply(lambda value: [value]), count=1, keepers=keepers, parent=parent
+    ).apply(lambda values: values[0])

@@ -38,8 +38,8 @@ def service_account(email: pulumi.Input[str]) -> dict[str, object]:
 def image_for(
     name: str, os: str, configured: str | None, parent: pulumi.Resource, *, architecture: str, compute_api: pulumi.Resource
 ) -> pulumi.Output[str]:
-    """`name`: the kept value's resource name. The configured image (taken as it is), or the newest of the family for the OS and processor as the first `up`
-    found it, kept from then on (components/gcp/kept.py): a new image in the family replaces nothing."""
+    """The configured image (taken as it is), or the newest of the family for the OS and processor as the first
+    `up` found it, kept from then on under `name` (components/gcp/kept.py): a new image in the family replaces nothing."""
     if configured is not None:
         return pulumi.Output.from_input(configured)
     project, family = IMAGE_FAMILIES[(os, architecture)]

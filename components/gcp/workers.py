@@ -1,4 +1,4 @@
-"""Worker pools declared in `tdce:workers`: an instance template each, and a regional managed instance group for the ones Pulumi sizes.
+"""Worker pools of `tdce:workers`: an instance template each, and a regional managed instance group for the ones Pulumi sizes.
 
 `capacityOwner: pulumi`: a regional managed instance group at `desiredCount`. Its name and its
 instances' names do not carry the stack's name prefix, so the server cannot touch it.
@@ -75,7 +75,13 @@ class Workers(pulumi.ComponentResource):
         for pool in pools:
             by_dashboard = pool.capacity_owner == "dashboard"
             template = self._template(
-                name, pool, subnet_id, service_account_email, server_private_ip, compute_api, tags,
+                name,
+                pool,
+                subnet_id,
+                service_account_email,
+                server_private_ip,
+                compute_api,
+                tags,
                 name_prefix=f"{name_prefix}{pool.name}-" if by_dashboard else f"{name}-{pool.name}-",
             )
             self.templates[pool.name] = template

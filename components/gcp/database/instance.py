@@ -172,7 +172,11 @@ class Database(pulumi.ComponentResource):
             # Private IP only: the database is reachable from this VPC and nowhere else.
             "ip_configuration": {"ipv4_enabled": False, "private_network": network, "ssl_mode": SSL_MODE},
             "connector_enforcement": CONNECTOR_ENFORCEMENT,
-            "maintenance_window": {"day": settings.maintenance_day, "hour": settings.maintenance_hour_utc, "update_track": "stable"},
+            "maintenance_window": {
+                "day": settings.maintenance_day,
+                "hour": settings.maintenance_hour_utc,
+                "update_track": "stable",
+            },
             "backup_configuration": {
                 "enabled": True,
                 "start_time": backup_start_utc,
@@ -221,7 +225,9 @@ class Database(pulumi.ComponentResource):
         only_this_instance = self.instance.name.apply(
             lambda instance: {
                 "title": "this TDCE database only",
-                "expression": f'resource.type == "{SQL_INSTANCE_TYPE}" && resource.name == "projects/{project}/instances/{instance}"',
+                "expression": (
+                    f'resource.type == "{SQL_INSTANCE_TYPE}" && resource.name == "projects/{project}/instances/{instance}"'
+                ),
             }
         )
         for role in ("client", "instanceUser"):
