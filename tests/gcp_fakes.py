@@ -36,14 +36,18 @@ class FakeCompute:
 
     def add_disk(self, name: str, zone: str, labels: dict[str, str]) -> compute_v1.Disk:
         link = f"{ZONE_URL.format(project=self.project, zone=zone)}/disks/{name}"
-        self.disk_store[name] = compute_v1.Disk(name=name, zone=ZONE_URL.format(project=self.project, zone=zone), labels=labels, self_link=link)
+        self.disk_store[name] = compute_v1.Disk(
+            name=name, zone=ZONE_URL.format(project=self.project, zone=zone), labels=labels, self_link=link
+        )
         return self.disk_store[name]
 
     def add_image(self, name: str, labels: dict[str, str]) -> None:
         self.image_store[name] = compute_v1.Image(name=name, labels=labels)
 
     def add_template(self, name: str, labels: dict[str, str]) -> None:
-        self.template_store[name] = compute_v1.InstanceTemplate(name=name, properties=compute_v1.InstanceProperties(labels=labels))
+        self.template_store[name] = compute_v1.InstanceTemplate(
+            name=name, properties=compute_v1.InstanceProperties(labels=labels)
+        )
 
     def add_group(self, name: str, region: str, template: str) -> None:
         link = f"https://www.googleapis.com/compute/v1/projects/{self.project}/global/instanceTemplates/{template}"

@@ -123,4 +123,9 @@ def test_a_group_whose_template_lacks_the_label_is_refused(project, settings):
 
 def test_the_clients_must_be_for_the_stacks_project(settings):
     with pytest.raises(ValueError, match="the clients are for project other-project"):
-        gcp_teardown(STACK, settings, True, GcpClients("other-project", "europe-north1", compute=FakeCompute("other-project"), services=FakeServices(set())))
+        gcp_teardown(
+            STACK,
+            settings,
+            True,
+            GcpClients("other-project", "europe-north1", compute=FakeCompute("other-project"), services=FakeServices(set())),
+        )

@@ -115,7 +115,9 @@ def _classify(report: TeardownReport, found: list[Found], stack_label: str) -> N
         elif role in PULUMI_ROLES:
             report.kept.append((item, f"Pulumi's ({GCP_LABELS.role_key}={role}); pulumi destroy removes it"))
         elif item.kind == "instance template" and role == WORKER_POOL:
-            report.kept.append((item, f"a dashboard-owned pool's template ({GCP_LABELS.role_key}={role}); pulumi destroy removes it"))
+            report.kept.append(
+                (item, f"a dashboard-owned pool's template ({GCP_LABELS.role_key}={role}); pulumi destroy removes it")
+            )
         else:
             report.to_delete.append(item)
 
@@ -126,7 +128,11 @@ def _listed(clients: GcpClients, prefix: str) -> list[Found]:
     template_labels = {template.name: dict(template.properties.labels) for template in templates}
     found = []
     for group in compute.instance_group_managers(prefix):
-        found.append(Found("instance group manager", group.name, last_part(group.zone or group.region), _group_labels(group, template_labels)))
+        found.append(
+            Found(
+                "instance group manager", group.name, last_part(group.zone or group.region), _group_labels(group, template_labels)
+            )
+        )
     found += [Found("instance", vm.name, last_part(vm.zone), dict(vm.labels)) for vm in compute.instances(prefix)]
     found += [Found("disk", disk.name, last_part(disk.zone), dict(disk.labels)) for disk in compute.disks(prefix)]
     found += [Found("image", image.name, "", dict(image.labels)) for image in compute.images(prefix)]
@@ -165,7 +171,9 @@ def teardown_lines(report: TeardownReport) -> list[str]:
     verb = "would delete" if report.dry_run else "deleted"
     lines = [f"tdce teardown {report.stack}: project {report.project}, names starting with {report.prefix}"]
     for item in report.refused:
-        lines.append(f"refused: {item.kind} {item.name} has the name prefix but not {GCP_LABELS.stack_key}={label_value(report.stack)}")
+        lines.append(
+            f"refused: {item.kind} {item.name} has the name prefix but not {GCP_LABELS.stack_key}={label_value(report.stack)}"
+        )
     if report.refused:
         lines.append("nothing was deleted: label these resources or delete them by hand, then run again")
         return lines
