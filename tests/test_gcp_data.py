@@ -208,7 +208,7 @@ def test_cloud_sql_has_a_maintenance_window_and_logs_what_the_cis_benchmark_asks
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_the_database_admin_password_is_kept_but_not_presented_as_rotated(stack):
     plan = plan_of(stack)
-    (secret,) = [s for s in of_type(plan, "gcp:secretmanager/secret:Secret") if s.name == "tdce-database-admin-password"]
+    (secret,) = [s for s in of_type(plan, "gcp:secretmanager/secret:Secret") if s.name == "tdce-database-admin-password-secret"]
     assert "rotation" not in secret.inputs and "topics" not in secret.inputs
     assert of_type(plan, "gcp:pubsub/topic:Topic") == []
 

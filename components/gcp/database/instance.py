@@ -133,7 +133,8 @@ class Database(pulumi.ComponentResource):
             ),
         )
         self._server_login(name, project, server_email, server_member, child)
-        secret, _ = stored_secret(f"{name}-admin-password", value=admin_password, readers={}, tags=tags, opts=child)
+        # Not `…-admin-password`, the generated password's name: one name per resource keeps plans and inventories unambiguous.
+        secret, _ = stored_secret(f"{name}-admin-password-secret", value=admin_password, readers={}, tags=tags, opts=child)
         self.admin_password_secret = secret.name
 
         self.connection_name = self.instance.connection_name
