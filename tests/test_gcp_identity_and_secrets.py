@@ -82,3 +82,17 @@ def test_the_dashboard_password_is_readable_by_the_server_account_only(stack):
     # The output names the secret; the value stays in Secret Manager.
     assert plan.outputs["dashboardAdminPasswordSecret"].startswith("projects/")
     assert plan.outputs["dashboardAdminPasswordSecret"].endswith(f"/secrets/{secret.name}")
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_the_server_boots_only_after_the_grants_it_uses_at_boot_exist(stack):
+    # IAM grants take effect some time after they are made ("Access change propagation"); the server
+    # starts after them, and what runs on it retries.
+    plan = plan_of(stack)
+    (server,) = of_type(plan, "gcp:compute/instance:Instance")
+    server_member = member(plan, "serverIdentity")
+    needed = [g for g in of_type(plan, SECRET_MEMBER) if g.inputs["member"] == server_member]
+    needed += [g for g in of_type(plan, "gcp:storage/bucketIAMMember:BucketIAMMember") if g.inputs["member"] == server_member]
+    needed += [g for g in of_type(plan, PROJECT_MEMBER) if g.inputs["role"] == "roles/logging.logWriter"]
+    assert len(needed) >= 3
+    assert all(grant.urn in server.dependencies for grant in needed)

@@ -9,7 +9,7 @@ CIDRs (`000_8bca743440dfe33c.txt` section 5 for the GCP table).
 The `database` channel lands on Cloud SQL, which lives in Google's service network behind the
 peering, where this VPC's ingress rules do not reach (`guarded_roles` gives it no group); the
 database component keeps the workers out with an egress rule. Egress is otherwise left to
-GCP's implied allow rule.
+GCP's implied allow rule: docs/dashboard-permissions-gcp.md ("What the machines may reach") says why.
 """
 
 from __future__ import annotations
