@@ -108,6 +108,24 @@ class GcpDeployment(pulumi.ComponentResource):
             opts=inside,
         )
 
+        self.database: Database | None = None
+        if settings.database.engine == "cloudsql":
+            self.database = Database(
+                f"{name}-database",
+                settings=settings.database.cloudsql,
+                deletion_protection=settings.deletion_protection,
+                restore=settings.restore,
+                project=project,
+                region=region,
+                zones=zones,
+                network=self.network.network_id,
+                backup_start_utc=settings.backup.daily_at_utc,
+                server_email=self.identity.server_email,
+                server_member=self.identity.server_member,
+                worker_email=self.identity.worker_email,
+                tags=tags,
+                opts=inside,
+            )
         def document_for(private_ip: pulumi.Output[str]) -> DeploymentDocument:
             return DeploymentDocument(
                 cloud="gcp",
@@ -128,6 +146,7 @@ class GcpDeployment(pulumi.ComponentResource):
                     "serverServiceAccount": self.identity.server_email,
                     "labels": tags,
                     # The templates of the pools the dashboard sizes: it starts their workers from them.
+                    **self._database_entry(),
                     "dashboardPools": {
                         pool.name: {"template": self.workers.template_links[pool.name], "maxCount": pool.max_count}
                         for pool in settings.workers
@@ -165,24 +184,6 @@ class GcpDeployment(pulumi.ComponentResource):
                 tags=tags,
                 opts=inside,
             )
-        self.database: Database | None = None
-        if settings.database.engine == "cloudsql":
-            self.database = Database(
-                f"{name}-database",
-                settings=settings.database.cloudsql,
-                deletion_protection=settings.deletion_protection,
-                restore=settings.restore,
-                project=project,
-                region=region,
-                zones=zones,
-                network=self.network.network_id,
-                backup_start_utc=settings.backup.daily_at_utc,
-                server_email=self.identity.server_email,
-                server_member=self.identity.server_member,
-                worker_email=self.identity.worker_email,
-                tags=tags,
-                opts=inside,
-            )
         self.deployment_document = self.server.document.as_json()
         # For the plan's warning (the AWS side adds the mechanism): a Server on plain Debian runs no TDCE.
         self.default_image_machines = (["server"] if self.server.uses_default_image else []) + [
@@ -190,6 +191,12 @@ class GcpDeployment(pulumi.ComponentResource):
         ]
         self.outputs = self._outputs()
         self.register_outputs(self.outputs.exported(stack.channels))
+
+    def _database_entry(self) -> dict[str, object]:
+        """Cloud SQL, for the server's Cloud SQL Auth Proxy: the instance and the IAM database user the server logs in as."""
+        if self.database is None:
+            return {}
+        return {"database": {"connectionName": self.database.connection_name, "iamUser": self.database.server_user}}
 
     def _zones(
         self, name: str, region: str, count: int, provider: gcp.Provider, compute_api: pulumi.Resource

@@ -25,6 +25,7 @@ def deployment_env(document: DeploymentDocument, *, admin_password_secret: pulum
         bucket=document.bucket,
         server_ip=document.server_private_ip,
         zones=pulumi.Output.from_input(extra.get("zones", [])),
+        database=pulumi.Output.from_input(extra.get("database", {})),
         secret=admin_password_secret,
     ).apply(lambda values: _lines(document, key, value, extra, values))
 
@@ -50,9 +51,18 @@ def _lines(
         "TDCE_DATA_PORT": str(DATA.ports[0].first),
         # The secret's resource name; the installer reads the password itself from Secret Manager.
         "TDCE_ADMIN_PASSWORD_SECRET": values["secret"],
+        **_database_lines(values["database"]),
         # The whole document, for what the lines leave out.
         "TDCE_DEPLOYMENT_DOCUMENT_URL": DOCUMENT_METADATA_URL,
     }
+
+
+def _database_lines(database: Mapping[str, str]) -> dict[str, str]:
+    """With Cloud SQL: what the server's Cloud SQL Auth Proxy is started with
+    (`cloud-sql-proxy --auto-iam-authn --private-ip CONNECTION_NAME`, as the IAM user)."""
+    if not database:
+        return {}
+    return {"TDCE_CLOUDSQL_CONNECTION_NAME": database["connectionName"], "TDCE_DATABASE_IAM_USER": database["iamUser"]}
 
 
 # The server reads its deployment document from its own metadata (Compute Engine's metadata server,

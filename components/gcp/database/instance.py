@@ -210,7 +210,7 @@ class Database(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ) -> None:
         # PostgreSQL names an IAM service account user by its email without the domain suffix.
-        gcp.sql.User(
+        user = gcp.sql.User(
             f"{name}-server-user",
             instance=self.instance.name,
             name=pulumi.Output.from_input(server_email).apply(lambda email: email.removesuffix(".gserviceaccount.com")),
@@ -220,6 +220,7 @@ class Database(pulumi.ComponentResource):
             deletion_policy="ABANDON",
             opts=opts,
         )
+        self.server_user = user.name
         # Cloud SQL has no per-instance IAM policy: the grants are on the project, narrowed by a
         # condition to this one instance, by type and name ("Resource attributes for IAM Conditions":
         # sqladmin.googleapis.com/Instance, projects/PROJECT/instances/INSTANCE).
