@@ -42,8 +42,7 @@ class DeploymentOutputs:
     # Where the admin password is kept (AWS: the secret's ARN; GCP: its resource name); never the password.
     dashboard_admin_password_secret: pulumi.Input[str]
     # What the server is told about its deployment, as JSON (components/deployment_document.py).
-    # Optional only until both clouds fill it (issue 11).
-    deployment_document: pulumi.Input[str] | None = None
+    deployment_document: pulumi.Input[str]
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def exported(self, channels: Sequence[OpenChannel]) -> dict[str, Any]:
@@ -63,7 +62,7 @@ class DeploymentOutputs:
             "dataDiskId": self.data_disk_id,
             "serverImage": self.server_image,
             "dashboardAdminPasswordSecret": self.dashboard_admin_password_secret,
-            **({"deploymentDocument": self.deployment_document} if self.deployment_document is not None else {}),
+            "deploymentDocument": self.deployment_document,
             **self.extra,
         }
 

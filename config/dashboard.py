@@ -12,7 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from config.base import Finding, SettingsModel
+from pydantic import model_validator
+
+from config.base import Finding, SettingsModel, raise_findings
 from config.identifiers import SecurityGroupId
 
 # An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME. "IAM identifiers" and the CreateRole
@@ -32,6 +34,17 @@ class _Pool(Protocol):
     extra_security_groups: tuple[str, ...]
 
 
+
+# A user-managed service account: ACCOUNT_ID@PROJECT_ID.iam.gserviceaccount.com, the ID 6 to 30 lowercase
+# letters, digits and dashes ("Create service accounts"). Google's default accounts (PROJECT_NUMBER-compute@
+# developer.gserviceaccount.com, PROJECT_ID@appspot.gserviceaccount.com) hold Editor on the project and
+# service agents are Google's: a worker may run as neither.
+USER_MANAGED_SERVICE_ACCOUNT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com")
+# A firewall rule names at most 10 source (and target) service accounts ("VPC firewall rules":
+# sourceServiceAccounts, targetServiceAccounts), and the workers' rules name the worker account too.
+MAX_EXTRA_WORKER_SERVICE_ACCOUNTS = 9
+
+
 class DashboardSettings(SettingsModel):
     # AWS: IAM role ARNs (the roles of the instance profiles named in `aws-worker-profile-arn`) the
     # server may pass to workers besides the stack's own worker role.
@@ -40,6 +53,23 @@ class DashboardSettings(SettingsModel):
     extra_worker_security_groups: tuple[SecurityGroupId, ...] = ()
     # GCP: service accounts (emails) the server may start workers as besides the stack's worker account.
     extra_worker_service_accounts: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _user_managed_accounts(self) -> DashboardSettings:
+        accounts = self.extra_worker_service_accounts
+        key = "extraWorkerServiceAccounts"
+        found: list[Finding] = []
+        if len(accounts) > MAX_EXTRA_WORKER_SERVICE_ACCOUNTS:
+            why = f"a firewall rule names at most 10 service accounts and the worker account is one, got {len(accounts)}"
+            found.append(((key,), f"must list at most {MAX_EXTRA_WORKER_SERVICE_ACCOUNTS}: {why}"))
+        for index, account in enumerate(accounts):
+            if not USER_MANAGED_SERVICE_ACCOUNT.fullmatch(account):
+                example = "'tdce-gpu-worker@my-project.iam.gserviceaccount.com'"
+                found.append(((key, index), f"must be a user-managed service account such as {example}, got {account!r}"))
+            elif account in accounts[:index]:
+                found.append(((key, index), f"must differ from {key}[{accounts.index(account)}]: {account} is listed twice"))
+        raise_findings(found)
+        return self
 
     def findings_for(self, cloud: str, pools: Sequence[_Pool] = ()) -> list[Finding]:
         found: list[Finding] = []

@@ -116,7 +116,13 @@ class CloudSqlSettings(SettingsModel):
     tier: str = "db-custom-2-7680"
     availability: Literal["zonal", "regional"] = "regional"
     backup_retention_days: int = Field(default=MIN_BACKUP_RETENTION_DAYS, ge=MIN_BACKUP_RETENTION_DAYS, le=365)
-    rotation_days: int = Field(default=MAX_ROTATION_DAYS, ge=1, le=MAX_ROTATION_DAYS)
+    # The weekly maintenance window, in UTC ("Maintenance window": a day and a one-hour start): Cloud SQL
+    # restarts the instance for updates then, not at a time of its choosing. Monday is day 1.
+    maintenance_day: int = Field(default=7, ge=1, le=7)
+    maintenance_hour_utc: int = Field(default=2, ge=0, le=23)
+    # No password rotation: the server logs in with IAM database authentication and holds no password;
+    # the built-in `postgres` password is kept in Secret Manager for the one-time grant of the server's
+    # tables, a deliberate exception explained in components/gcp/database/instance.py.
 
     @field_validator("database_version")
     @classmethod

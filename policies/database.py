@@ -94,9 +94,19 @@ def database_secrets(subjects: list[Subject]) -> list[Subject]:
     return list(found.values())
 
 
+def _iam_authentication(instance: Subject) -> bool:
+    """Cloud SQL with IAM database authentication on (the `cloudsql.iam_authentication` flag)."""
+    try:
+        flags = items(get(instance.props, "settings", "databaseFlags"))
+        return any(get(f, "name") == "cloudsql.iam_authentication" and get(f, "value") == "on" for f in flags)
+    except UnknownValueError:
+        return False
+
+
 def validate_database_secrets_rotate(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     rotations = [s for s in subjects if s.type == AWS_SECRET_ROTATION]
+    iam_login = any(_iam_authentication(s) for s in subjects if s.type == GCP_DATABASE_INSTANCE)
     undecided: list[str] = []
     for secret in database_secrets(subjects):
         if secret.type == AWS_SECRET:
@@ -105,6 +115,11 @@ def validate_database_secrets_rotate(args: StackValidationArgs, report: ReportVi
                     "the database secret has no rotation (aws.secretsmanager.SecretRotation): its password never changes",
                     secret.urn,
                 )
+            continue
+        if iam_login:
+            # The server logs in to Cloud SQL with IAM (no password); the built-in administrator's password
+            # is a break-glass credential only project owners read. Secret Manager's rotation would only
+            # publish a message, so a schedule would present as rotation what changes nothing (issue 15).
             continue
         try:
             period = get(secret.props, "rotation", "rotationPeriod")
@@ -124,7 +139,8 @@ database_secrets_rotate = StackValidationPolicy(
     name="database-secrets-rotate",
     description=(
         "Every secret that holds a database credential has a rotation (AWS: a SecretRotation; GCP: a rotation period "
-        "with its topic), so removing the rotation is caught, not only a slow one."
+        "with its topic), so removing the rotation is caught, not only a slow one. On GCP a Cloud SQL instance with IAM "
+        "database authentication is exempt: the server holds no password, and the administrator's is a break-glass one."
     ),
     validate=validate_database_secrets_rotate,
     enforcement_level=EnforcementLevel.MANDATORY,

@@ -77,6 +77,9 @@ def machines(plan: Plan) -> list[Machine]:
         elif resource.type in GCP_INSTANCE_GROUPS:
             template = _dependency(resource, "versions", by_urn)
             found.append(_pool(resource, template, f"target size {inputs.get('targetSize', '?')}"))
+        elif resource.type == GCP_INSTANCE_TEMPLATES[0] and not _used_by_a_group(resource, plan):
+            # A pool the dashboard sizes on GCP is a template it starts instances from (docs/dashboard-permissions-gcp.md).
+            found.append(_pool(resource, resource, "started by the dashboard"))
         elif resource.type == AWS_DATABASE_CLUSTER:
             found.append(_aurora(resource, plan))
         elif resource.type == GCP_DATABASE_INSTANCE:
@@ -104,6 +107,11 @@ def _pool(group: RecordedResource, template: RecordedResource | None, counts: st
     return Machine("worker pool", group.name, machine_type, counts, purchase, disks)
 
 
+def _used_by_a_group(template: RecordedResource, plan: Plan) -> bool:
+    groups = [group for kind in GCP_INSTANCE_GROUPS for group in plan.by_type(kind)]
+    return any(template.urn in group.property_dependencies.get("versions", []) for group in groups)
+
+
 def _aurora(cluster: RecordedResource, plan: Plan) -> Machine:
     inputs = cluster.inputs
     scaling = inputs.get("serverlessv2ScalingConfiguration") or {}
@@ -122,11 +130,19 @@ def _attached_disks(plan: Plan, by_urn: Mapping[str, RecordedResource]) -> dict[
         disk = next((r for r in linked if r.type in (AWS_VOLUME, GCP_DISK)), None)
         if machine is None or disk is None:
             continue
-        label = _disk("data", disk.inputs.get("size"), disk.inputs.get("type"))
-        if disk.options.get("protect"):
-            label += ", protected"
-        attached.setdefault(machine.urn, []).append(label)
+        attached.setdefault(machine.urn, []).append(_data_label(disk))
+    # GCP attaches the data disk inline (`attachedDisks`), so no separate attachment names it.
+    for machine in plan.by_type(GCP_INSTANCE):
+        for urn in machine.property_dependencies.get("attachedDisks", []):
+            disk = by_urn.get(urn)
+            if disk is not None and disk.type == GCP_DISK:
+                attached.setdefault(machine.urn, []).append(_data_label(disk))
     return {urn: tuple(labels) for urn, labels in attached.items()}
+
+
+def _data_label(disk: RecordedResource) -> str:
+    label = _disk("data", disk.inputs.get("size"), disk.inputs.get("type"))
+    return label + ", protected" if disk.options.get("protect") else label
 
 
 def _dependency(resource: RecordedResource, key: str, by_urn: Mapping[str, RecordedResource]) -> RecordedResource | None:

@@ -304,35 +304,15 @@ ACCEPTED: tuple[Accepted, ...] = (
         "Encrypted with aws/ebs (CKV_AWS_3 passes); a customer managed key is for sharing snapshots across "
         "accounts, which the restore path does not do.",
     ),
-    # GCP (components/gcp/: the GCP side's files). Cloud SQL's findings wait for its fix in issue 15.
+    # GCP (components/gcp/). Cloud SQL's TLS (CKV_GCP_6) and CIS logging flags were fixed in issue 15;
+    # the one flag it leaves unset:
     Accepted(
-        "CKV_GCP_6",
+        "CKV2_GCP_13",
         "google_sql_database_instance.tdce-database-instance",
         GCP,
-        "Real: Cloud SQL accepts connections without TLS today. Issue 15 (GCP, Cloud SQL: ssl_mode with "
-        "client certificates, the Auth Proxy with IAM authentication) fixes it.",
-        until="issue 15",
-    ),
-    *(
-        Accepted(
-            check,
-            "google_sql_database_instance.tdce-database-instance",
-            GCP,
-            f"Cloud SQL's logging flag ({flag}) is unset; issue 15 (GCP, Cloud SQL: CIS logging flags) sets the "
-            "CIS flags, and whatever it leaves unset moves here with its reason.",
-            until="issue 15",
-        )
-        for check, flag in (
-            ("CKV_GCP_51", "log_checkpoints"),
-            ("CKV_GCP_52", "log_connections"),
-            ("CKV_GCP_53", "log_disconnections"),
-            ("CKV_GCP_54", "log_lock_waits"),
-            ("CKV_GCP_108", "log_hostname"),
-            ("CKV_GCP_109", "log_min_messages"),
-            ("CKV_GCP_110", "cloudsql.enable_pgaudit"),
-            ("CKV_GCP_111", "log_statement"),
-            ("CKV2_GCP_13", "log_duration"),
-        )
+        "Cloud SQL's log_duration flag is unset: it is not among the CIS flags the component sets "
+        "(components/gcp/database/instance.py), and it would add a log line per statement of the Techila "
+        "Server's own job traffic; left off on purpose.",
     ),
     Accepted(
         "CKV_GCP_79",
@@ -340,13 +320,6 @@ ACCEPTED: tuple[Accepted, ...] = (
         GCP,
         "The major is tdce:database.cloudsql.databaseVersion (default POSTGRES_16), a choice the Techila "
         "Server's support decides; Checkov wants the newest Cloud SQL offers.",
-    ),
-    Accepted(
-        "CKV_GCP_83",
-        "google_pubsub_topic.tdce-database-admin-password-rotation",
-        GCP,
-        "The topic carries rotation notices, no data; Google encrypts it with its own keys. Issue 15 (GCP: ship "
-        "the rotation or remove the schedule) may remove the topic, and this entry with it.",
     ),
     Accepted(
         "CKV_GCP_37",

@@ -100,8 +100,7 @@ def test_every_acceptance_says_why_and_waits_only_on_a_named_issue():
     for entry in ACCEPTED:
         assert entry.reason.strip() and entry.stacks, entry
         assert entry.until is None or entry.until.startswith("issue "), entry
-    # The Cloud SQL TLS finding is real: it waits for its fix, it is not explained away.
-    (tls,) = [entry for entry in ACCEPTED if entry.check == "CKV_GCP_6"]
-    assert tls.until == "issue 15"
+    # The Cloud SQL TLS finding was real and is fixed (issue 15): it must not come back as an acceptance.
+    assert not [entry for entry in ACCEPTED if entry.check == "CKV_GCP_6"]
     keys = [(entry.check, entry.resource) for entry in ACCEPTED]
     assert len(keys) == len(set(keys))

@@ -98,7 +98,8 @@ def test_gcp_plan_shows_spot_target_size_and_source_ranges() -> None:
     # config/Pulumi.gcp-prod.yaml: n2-standard-8 with a 1024 GB pd-ssd data disk; c2-standard-16 spot workers.
     server = "server tdce-server-vm: n2-standard-8; 1 machine; on-demand; boot 30 GB pd-balanced; data 1024 GB pd-ssd, protected"
     assert server in lines
-    assert "worker pool tdce-workers-linux-spot: c2-standard-16; target size 0; spot; boot 100 GB pd-balanced" in lines
+    # A pool the dashboard sizes is, on GCP, a template the dashboard starts instances from (no group).
+    assert "worker pool tdce-workers-linux-spot: c2-standard-16; started by the dashboard; spot; boot 100 GB pd-balanced" in lines
     assert any(line.startswith("ingress allow TCP 443 from 198.51.100.0/24 ") for line in lines)
     # SSH on GCP arrives through IAP's range (config/settings.py GCP_IAP_RANGE, Google's documented range).
     assert any(line.startswith("ingress allow TCP 22 from 35.235.240.0/20 ") for line in lines)

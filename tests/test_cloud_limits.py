@@ -664,12 +664,20 @@ RULES = {
         ("≤ 30",),
         {"database.aurora.rotationDays": 30},
     ),
-    "cloud sql rotation": (
+    # Cloud SQL "Maintenance window": a day of the week (1 = Monday … 7) and an hour, 0-23 UTC.
+    "cloud sql maintenance hour": (
         "gcp-prod",
-        {"database.cloudsql.rotationDays": 31},
-        "tdce:database.cloudsql.rotationDays",
-        ("≤ 30",),
-        {"database.cloudsql.rotationDays": 30},
+        {"database.cloudsql.maintenanceHourUtc": 24},
+        "tdce:database.cloudsql.maintenanceHourUtc",
+        ("23",),
+        {"database.cloudsql.maintenanceHourUtc": 23},
+    ),
+    "cloud sql maintenance day": (
+        "gcp-prod",
+        {"database.cloudsql.maintenanceDay": 0},
+        "tdce:database.cloudsql.maintenanceDay",
+        ("1",),
+        {"database.cloudsql.maintenanceDay": 1},
     ),
 }
 

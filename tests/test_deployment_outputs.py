@@ -16,9 +16,6 @@ COMMON = {
     "serverFirewallGroup", "workerFirewallGroup", "serverIdentity", "workerIdentity", "workerGroupNames",
     "dataDiskId", "serverImage", "dashboardAdminPasswordSecret", "deploymentDocument",
 }  # fmt: skip
-# Issue 11: the GCP deployment fills deploymentDocument in its own branch; until then GCP stacks
-# may lack it. Remove this once both sides are merged.
-NOT_YET_ON_GCP = {"deploymentDocument"}
 
 
 def documented(section: str) -> set[str]:
@@ -33,11 +30,12 @@ def test_the_doc_lists_the_common_outputs():
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
 def test_each_stack_exports_the_common_outputs_and_only_documented_extras(stack):
     outputs = set(plan_of(stack).outputs)
-    assert COMMON - (NOT_YET_ON_GCP if stack.startswith("gcp") else set()) <= outputs
-    assert outputs - COMMON <= documented("With a managed database") | documented("With backups")
+    assert COMMON <= outputs
+    extras = documented("With a managed database") | documented("With backups")
+    assert outputs - COMMON <= extras
 
 
-@pytest.mark.parametrize("key", sorted(COMMON - NOT_YET_ON_GCP))
+@pytest.mark.parametrize("key", sorted(COMMON))
 def test_common_outputs_have_the_same_type_on_both_clouds(key):
     aws, gcp = plan_of("aws-prod").outputs[key], plan_of("gcp-prod").outputs[key]
     assert type(aws) is type(gcp), key

@@ -82,13 +82,26 @@ def test_the_restore_example_actually_restores_the_disk():
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
-def test_data_disk_is_attached_by_its_own_resource_that_detaches_before_reattaching(stack):
+def test_data_disk_is_attached_inline_so_a_replacement_never_detaches_it_from_a_running_server(stack):
     plan = plan_of(stack)
-    attachment = only(plan, ATTACHED_DISK)
-    assert only(plan, DISK).urn in attachment.dependencies
-    assert attachment.options["deleteBeforeReplace"] is True
+    disk = only(plan, DISK)
+    assert of_type(plan, ATTACHED_DISK) == []
     (server,) = of_type(plan, "gcp:compute/instance:Instance")
-    assert "attachedDisks" not in server.inputs and "attachedDisks" in server.options["ignoreChanges"]
+    (attached,) = server.inputs["attachedDisks"]
+    assert attached["source"].endswith(disk.name) and attached["mode"] == "READ_WRITE"
+    assert "attachedDisks" not in server.options["ignoreChanges"]
+    # The old server goes first, taking the disk with it; the new one attaches it at creation.
+    assert server.options["deleteBeforeReplace"] is True
+    assert disk.urn in server.dependencies
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_the_server_unmounts_the_data_disk_when_it_shuts_down(stack):
+    (server,) = of_type(plan_of(stack), "gcp:compute/instance:Instance")
+    # Compute Engine runs the `shutdown-script` metadata key on stop and delete ("Running shutdown scripts").
+    script = server.inputs["metadata"]["shutdown-script"]
+    assert script.startswith("#!/bin/bash")
+    assert 'umount "/ebs"' in script and "sync" in script
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
@@ -139,6 +152,67 @@ def test_cloud_sql_is_deletion_protected_by_the_api_and_by_pulumi(stack):
     assert database.options["protect"] is True
 
 
+def test_with_deletion_protection_off_nothing_is_protected_and_nothing_refuses_deletion():
+    plan = plan_variant("gcp-prod", {"deletionProtection": False})
+    assert [resource.name for resource in plan.resources if resource.options.get("protect")] == []
+    database = only(plan, DATABASE)
+    assert database.inputs["deletionProtection"] is False
+    assert database.inputs["settings"]["deletionProtectionEnabled"] is False
+    # And on (the default), the data disk is protected as well as the database.
+    assert only(plan_of("gcp-prod"), DISK).options["protect"] is True
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_destroy_removes_the_service_networking_peering_so_the_network_can_go(stack):
+    # Connection.deletionPolicy: ABANDON leaves the peering, which blocks deleting the VPC.
+    assert only(plan_of(stack), PEERING).inputs["deletionPolicy"] == "REMOVE_PEERING"
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_cloud_sql_takes_only_connector_connections_with_client_certificates(stack):
+    settings = only(plan_of(stack), DATABASE).inputs["settings"]
+    # "Configure SSL/TLS certificates" (ssl_mode) and "connector enforcement" (connectorEnforcement).
+    assert settings["ipConfiguration"]["sslMode"] == "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+    assert settings["connectorEnforcement"] == "REQUIRED"
+
+
+def test_a_regional_cloud_sql_names_its_standby_zone_and_a_zonal_one_does_not():
+    regional = only(plan_of("gcp-prod"), DATABASE).inputs["settings"]
+    assert regional["availabilityType"] == "REGIONAL"
+    # gcp-prod names no zones: the region's first two, as the offline lookup answers them.
+    assert regional["locationPreference"] == {"zone": "europe-north1-a", "secondaryZone": "europe-north1-b"}
+    zonal = only(plan_of("gcp-restore"), DATABASE).inputs["settings"]
+    assert zonal["availabilityType"] == "ZONAL"
+    assert zonal["locationPreference"] == {"zone": "europe-north1-b"}
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_cloud_sql_has_a_maintenance_window_and_logs_what_the_cis_benchmark_asks(stack):
+    settings = only(plan_of(stack), DATABASE).inputs["settings"]
+    assert settings["maintenanceWindow"] == {"day": 7, "hour": 2, "updateTrack": "stable"}
+    flags = {flag["name"]: flag["value"] for flag in settings["databaseFlags"]}
+    # CIS Google Cloud Platform Foundation Benchmark, 6.2 (Cloud SQL for PostgreSQL).
+    expected = {
+        "log_error_verbosity": "default",
+        "log_connections": "on",
+        "log_disconnections": "on",
+        "log_statement": "ddl",
+        "log_min_messages": "warning",
+        "log_min_error_statement": "error",
+        "log_min_duration_statement": "-1",
+        "cloudsql.enable_pgaudit": "on",
+    }
+    assert expected.items() <= flags.items()
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_the_database_admin_password_is_kept_but_not_presented_as_rotated(stack):
+    plan = plan_of(stack)
+    (secret,) = [s for s in of_type(plan, "gcp:secretmanager/secret:Secret") if s.name == "tdce-database-admin-password-secret"]
+    assert "rotation" not in secret.inputs and "topics" not in secret.inputs
+    assert of_type(plan, "gcp:pubsub/topic:Topic") == []
+
+
 # Cloud SQL Enterprise edition keeps transaction logs (point-in-time recovery) for at most 7 days.
 ENTERPRISE_MAX_LOG_DAYS = 7
 
@@ -163,6 +237,16 @@ def test_the_server_logs_in_to_cloud_sql_with_its_service_account(stack):
     assert user.inputs["type"] == "CLOUD_IAM_SERVICE_ACCOUNT"
     assert user.inputs["name"] == plan.outputs["serverIdentity"].removesuffix(".gserviceaccount.com")
     assert "password" not in user.inputs
+    # Dropping the user would fail while it owns tables and stop `pulumi destroy`.
+    assert user.inputs["deletionPolicy"] == "ABANDON"
+    conditions = [
+        grant.inputs["condition"]["expression"]
+        for grant in of_type(plan, "gcp:projects/iAMMember:IAMMember")
+        if grant.inputs["role"].startswith("roles/cloudsql.")
+    ]
+    assert len(conditions) == 2
+    instance = f"projects/{plan.settings.project}/instances/tdce-database-instance"
+    assert conditions == [f'resource.type == "sqladmin.googleapis.com/Instance" && resource.name == "{instance}"'] * 2
 
 
 def test_a_restore_clones_the_source_instance_at_the_point_in_time_once():

@@ -9,7 +9,7 @@ import pytest
 
 from config.errors import ConfigError
 from tdce.planner import Plan
-from tests.support import of_type, plan_of, settings_of, stack_values, with_setting
+from tests.support import DELETE, of_type, plan_of, plan_variant, settings_of, stack_values, with_setting
 
 GCP_STACKS = ["gcp-prod", "gcp-restore"]
 PROVIDER = "pulumi:providers:gcp"
@@ -26,13 +26,64 @@ def accepts_labels(type_token: str) -> bool:
     return "labels" in inspect.signature(getattr(module, f"{class_name}Args").__init__).parameters
 
 
+SERVICE = "gcp:projects/service:Service"
+# Every API the stack's resources call (the GCP API names), and Cloud SQL's two when it has one.
+EXPECTED_APIS = {
+    "compute.googleapis.com",
+    "iam.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "storage.googleapis.com",
+    "secretmanager.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+}
+CLOUD_SQL_APIS = {"sqladmin.googleapis.com", "servicenetworking.googleapis.com"}
+
+
 @pytest.mark.parametrize("stack", GCP_STACKS)
-def test_every_resource_uses_the_one_provider_configured_from_the_settings(stack):
+def test_every_resource_uses_the_provider_configured_from_the_settings_which_waits_for_the_apis(stack):
     plan = plan_of(stack)
-    (provider,) = of_type(plan, PROVIDER)
-    assert (provider.inputs["project"], provider.inputs["region"]) == (plan.settings.project, plan.settings.region)
+    providers = {p.name: p for p in of_type(plan, PROVIDER)}
+    provider, api_provider = providers["tdce-gcp"], providers["tdce-gcp-apis"]
+    for each in (provider, api_provider):
+        assert (each.inputs["project"], each.inputs["region"]) == (plan.settings.project, plan.settings.region)
+    services = of_type(plan, SERVICE)
+    assert {service.urn for service in services} <= set(provider.dependencies)
     for resource in gcp_resources(plan):
-        assert resource.provider is not None and resource.provider.startswith(provider.urn), resource.name
+        expected = api_provider if resource.type == SERVICE else provider
+        assert resource.provider is not None and resource.provider.startswith(expected.urn), resource.name
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_the_stack_enables_every_api_it_uses_and_leaves_them_on_when_destroyed(stack):
+    services = of_type(plan_of(stack), SERVICE)
+    assert {service.inputs["service"] for service in services} == EXPECTED_APIS | CLOUD_SQL_APIS
+    for service in services:
+        assert service.inputs["disableOnDestroy"] is False, service.name
+
+
+def test_a_stack_without_cloud_sql_enables_no_cloud_sql_api():
+    plan = plan_variant("gcp-prod", {"database.engine": "local", "database.cloudsql": DELETE})
+    assert {service.inputs["service"] for service in of_type(plan, SERVICE)} == EXPECTED_APIS
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_zones_and_images_are_looked_up_only_after_the_compute_api_is_on(stack):
+    plan = plan_of(stack)
+    (compute,) = [s for s in of_type(plan, SERVICE) if s.inputs["service"] == "compute.googleapis.com"]
+    stores = of_type(plan, "random:index/randomShuffle:RandomShuffle")
+    assert stores
+    for store in stores:
+        # The lookup feeding the kept value waited for the API (an invoke's dependsOn becomes the input's dependency).
+        assert compute.urn in store.property_dependencies.get("inputs", []), store.name
+
+
+def test_zones_are_looked_up_once_and_kept_unless_the_stack_names_them():
+    plan = plan_of("gcp-prod")
+    (zones,) = [s for s in of_type(plan, "random:index/randomShuffle:RandomShuffle") if s.name == "tdce-zones"]
+    assert zones.inputs["inputs"] == ["europe-north1-a", "europe-north1-b"]
+    assert zones.options["ignoreChanges"] == ["inputs"] and zones.inputs["keepers"] == {"region": "europe-north1"}
+    assert "tdce-zones" not in {s.name for s in of_type(plan_of("gcp-restore"), "random:index/randomShuffle:RandomShuffle")}
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
@@ -68,7 +119,10 @@ def test_outputs_give_operators_what_they_connect_to_and_nothing_secret(stack):
     assert outputs["dashboardUrl"] == f"https://{outputs['serverPublicIp']}/"
     # The vendor's management port (000_8bca743440dfe33c.txt, GCP table: Required3); the examples keep it.
     assert outputs["sdkEndpoint"] == f"{outputs['serverPublicIp']}:25001"
-    assert outputs["workerGroupNames"] == {pool.name: f"tdce-workers-{pool.name}" for pool in plan.settings.workers}
+    # Groups only for the pools Pulumi sizes; the dashboard starts the others' workers from their templates.
+    assert outputs["workerGroupNames"] == {
+        pool.name: f"tdce-workers-{pool.name}" for pool in plan.settings.workers if pool.capacity_owner == "pulumi"
+    }
     for key in (
         "bucketName",
         "networkId",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tdce.planner import Plan
-from tests.support import of_type, plan_of
+from tests.support import of_type, plan_of, plan_variant
 
 INSTANCE = "gcp:compute/instance:Instance"
 TEMPLATE = "gcp:compute/instanceTemplate:InstanceTemplate"
@@ -73,15 +73,25 @@ def test_server_keeps_its_static_address_and_is_never_replaced_by_a_newer_image(
     assert server.options["deleteBeforeReplace"] is True
 
 
+PREFIX = {"gcp-prod": "tdce-gcp-prod--", "gcp-restore": "tdce-gcp-restore--"}
+
+
 @pytest.mark.parametrize("stack", GCP_STACKS)
-def test_dashboard_owned_groups_ignore_target_size_and_pulumi_owned_groups_enforce_it(stack):
+def test_pulumi_sized_pools_are_groups_at_their_count_and_dashboard_sized_pools_are_prefixed_templates(stack):
     plan = plan_of(stack)
-    groups = of_type(plan, GROUP)
-    assert len(groups) == len(plan.settings.workers)
-    for group in groups:
-        pool = pools(plan)[group.name.removeprefix(POOL_PREFIX)]
-        assert group.inputs["targetSize"] == pool.desired_count
-        assert ("targetSize" in group.options["ignoreChanges"]) == (pool.capacity_owner == "dashboard"), group.name
+    groups = {group.name.removeprefix(POOL_PREFIX): group for group in of_type(plan, GROUP)}
+    for template, pool in templates_and_pools(plan):
+        if pool.capacity_owner == "pulumi":
+            group = groups.pop(pool.name)
+            assert group.inputs["targetSize"] == pool.desired_count
+            assert "targetSize" not in group.options["ignoreChanges"]
+            # Neither the group nor its instances carry the prefix the server's grant is conditioned on.
+            assert not group.inputs["baseInstanceName"].startswith(PREFIX[stack])
+            assert not template.inputs["namePrefix"].startswith(PREFIX[stack])
+        else:
+            # The server starts this pool's workers from its template: the template's name has the prefix.
+            assert template.inputs["namePrefix"] == f"{PREFIX[stack]}{pool.name}-"
+    assert groups == {}
 
 
 def test_the_example_stacks_show_both_capacity_owners():
@@ -121,7 +131,7 @@ def test_templates_follow_the_pool_os_machine_type_and_disk(stack):
 def test_a_changed_template_is_created_under_a_new_name_before_the_old_one_goes(stack):
     plan = plan_of(stack)
     for template in of_type(plan, TEMPLATE):
-        assert template.inputs["namePrefix"] == f"{template.name}-" and "name" not in template.inputs
+        assert template.inputs["namePrefix"].endswith("-") and "name" not in template.inputs
         assert template.options["deleteBeforeReplace"] is False
     for group in of_type(plan, GROUP):
         (version,) = group.inputs["versions"]
@@ -140,10 +150,54 @@ def test_a_new_template_never_replaces_running_workers(stack):
 def test_server_mounts_its_data_disk_and_learns_where_the_password_is_kept_not_the_password(stack):
     plan = plan_of(stack)
     (server,) = of_type(plan, INSTANCE)
-    (attachment,) = of_type(plan, "gcp:compute/attachedDisk:AttachedDisk")
+    (attached,) = server.inputs["attachedDisks"]
     script = server.inputs["metadata"]["startup-script"]
-    assert f"DATA_DEVICE_NAME={attachment.inputs['deviceName']}" in script
+    assert f"DATA_DEVICE_NAME={attached['deviceName']}" in script
     assert f"ADMIN_PASSWORD_SECRET={plan.outputs['dashboardAdminPasswordSecret']}" in script
     assert "mount" in script and "[secret]" not in script
     # In metadata, where a change updates the server; `metadataStartupScript` would replace it.
     assert "metadataStartupScript" not in server.inputs
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_every_pool_writes_worker_env_with_the_servers_reserved_address_and_the_vendor_ports(stack):
+    plan = plan_of(stack)
+    (server,) = of_type(plan, INSTANCE)
+    (interface,) = server.inputs["networkInterfaces"]
+    address = interface["networkIp"]
+    # The server's internal address is reserved, so a replaced server keeps it.
+    reserved = [a for a in of_type(plan, "gcp:compute/address:Address") if a.inputs.get("addressType") == "INTERNAL"]
+    assert len(reserved) == 1 and reserved[0].urn in server.dependencies
+    for template, pool in templates_and_pools(plan):
+        metadata = template.inputs["metadata"]
+        key = "windows-startup-script-ps1" if pool.os == "windows" else "startup-script"
+        script = metadata[key]
+        # 000_8bca743440dfe33c.txt, GCP table: Required1 (20001) and Required2 (20002).
+        for line in (f"TDCE_SERVER_ADDRESS={address}", "TDCE_SIGNAL_PORT=20001", "TDCE_DATA_PORT=20002"):
+            assert line in script, (template.name, line)
+        assert ("/etc/tdce/worker.env" in script) == (pool.os == "linux")
+
+
+def test_spot_groups_take_capacity_in_any_zone_and_on_demand_groups_spread_evenly():
+    plan = plan_variant("gcp-prod", {"workers[0].capacityOwner": "pulumi"})
+    (spot,) = of_type(plan, GROUP)
+    # distributionPolicy.targetShape ANY: batch workloads on preemptible capacity.
+    assert spot.inputs["distributionPolicyTargetShape"] == "ANY"
+    (on_demand,) = of_type(plan_of("gcp-restore"), GROUP)
+    assert "distributionPolicyTargetShape" not in on_demand.inputs
+
+
+@pytest.mark.parametrize("stack", GCP_STACKS)
+def test_default_images_are_looked_up_once_and_kept_so_no_new_release_replaces_a_template(stack):
+    plan = plan_of(stack)
+    kept = {store.name: store for store in of_type(plan, "random:index/randomShuffle:RandomShuffle")}
+    for template, pool in templates_and_pools(plan):
+        store = kept[f"tdce-workers-{pool.name}-image"]
+        assert store.options["ignoreChanges"] == ["inputs"]
+        family = "windows-cloud/windows-2022" if pool.os == "windows" else "debian-cloud/debian-12"
+        assert store.inputs["keepers"] == {"family": family}
+        (disk,) = template.inputs["disks"]
+        assert store.urn in template.property_dependencies.get("disks", [])
+        assert disk["sourceImage"] == store.inputs["inputs"][0]
+    (server,) = of_type(plan, INSTANCE)
+    assert kept["tdce-server-vm-image"].urn in server.property_dependencies.get("bootDisk", [])

@@ -281,10 +281,13 @@ class TestDatabaseSecretsRotate:
         tagged = StackResource("tagged", AWS_SECRET, {"tags": {"tdce:role": "database"}})
         assert len(check_stack(database.database_secrets_rotate, [tagged])) == 1
 
-    def gcp(self, secret_props: dict) -> list[StackResource]:
+    def gcp(self, secret_props: dict, iam_login: bool = False) -> list[StackResource]:
+        sql = {"rootPassword": "[secret]"}
+        if iam_login:
+            sql["settings"] = {"databaseFlags": [{"name": "cloudsql.iam_authentication", "value": "on"}]}
         return [
             StackResource("password", RANDOM_PASSWORD, {"length": 32}),
-            StackResource("sql", GCP_DATABASE_INSTANCE, {"rootPassword": "[secret]"}, refs={"rootPassword": ["password"]}),
+            StackResource("sql", GCP_DATABASE_INSTANCE, sql, refs={"rootPassword": ["password"]}),
             StackResource("secret", GCP_SECRET, secret_props),
             StackResource(
                 "value", GCP_SECRET_VERSION, {"secret": "secret-id"}, refs={"secretData": ["password"], "secret": ["secret"]}
@@ -300,3 +303,7 @@ class TestDatabaseSecretsRotate:
         assert "no rotation" in check_stack(database.database_secrets_rotate, self.gcp({"replication": {}}))[0][1]
         no_topic = {"rotation": rotation["rotation"]}
         assert "no Pub/Sub topic" in check_stack(database.database_secrets_rotate, self.gcp(no_topic))[0][1]
+
+    def test_a_gcp_admin_password_needs_no_rotation_when_the_server_logs_in_with_iam(self):
+        # Cloud SQL's IAM database authentication: the server holds no password; the admin's is break-glass.
+        assert check_stack(database.database_secrets_rotate, self.gcp({"replication": {}}, iam_login=True)) == []

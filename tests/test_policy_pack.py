@@ -56,18 +56,13 @@ def test_the_pack_describes_every_policy_with_level_and_severity(packs) -> None:
 
 # Violations the example plans carry until the components catch up, each with the change that removes it.
 # The test below fails when one of them goes away (delete its row then) or another appears.
-PENDING_COMPONENT_FIXES = {
-    # Issue 11: the GCP server's project-wide worker-scaler role must carry an IAM condition on the
-    # stack's name prefix (components/gcp/identity.py).
-    "gcp-prod": {("iam-least-privilege", "tdce-identity-server-scales-workers")},
-}
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_example_plans_pass_clean(packs, stack: str) -> None:
     report = analyze(packs, stack, plan_of(stack).resources)
     found = {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in report.violations}
-    assert found == PENDING_COMPONENT_FIXES.get(stack, set()), [(v.policy, v.message) for v in report.violations]
+    assert found == set(), [(v.policy, v.message) for v in report.violations]
 
 
 def test_a_value_unknown_at_preview_gives_an_advisory_not_a_verdict(packs) -> None:
@@ -314,9 +309,13 @@ def remove_the_user_secret_rotation(resources):
     return rotation.property_dependencies["secretId"][0]
 
 
-def remove_the_gcp_secret_rotation(resources):
-    secret = where(resources, "gcp:secretmanager/secret:Secret", lambda r: "rotation" in r.inputs)
-    del secret.inputs["rotation"]
+def iam_login_off(resources):
+    # Without IAM database authentication the server would log in with the administrator's password,
+    # which then must rotate; gcp-prod deliberately keeps it unrotated only because IAM login is on.
+    instance = where(resources, "gcp:sql/databaseInstance:DatabaseInstance", lambda r: True)
+    flags = instance.inputs["settings"]["databaseFlags"]
+    instance.inputs["settings"]["databaseFlags"] = [f for f in flags if f["name"] != "cloudsql.iam_authentication"]
+    secret = where(resources, "gcp:secretmanager/secret:Secret", lambda r: r.name == "tdce-database-admin-password-secret")
     return secret.urn
 
 
@@ -422,7 +421,7 @@ MUTATIONS = {
         "database-private-only",
     ),
     "aurora user secret rotation removed": ("aws-aurora", remove_the_user_secret_rotation, "database-secrets-rotate"),
-    "gcp database secret rotation removed": ("gcp-prod", remove_the_gcp_secret_rotation, "database-secrets-rotate"),
+    "gcp database without iam login, its secret unrotated": ("gcp-prod", iam_login_off, "database-secrets-rotate"),
     "all traffic out": ("aws-prod", all_traffic_out, "egress-matches-channel"),
     "an egress row removed": ("aws-prod", remove_an_egress_row, "egress-matches-channel"),
     "gcp workers database deny removed": ("gcp-prod", remove_the_workers_database_deny, "egress-matches-channel"),

@@ -25,7 +25,7 @@ class AdminPassword(pulumi.ComponentResource):
         super().__init__("tdce:gcp:AdminPassword", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         value = given_or_generated(f"{name}-generated", given=given, opts=child)
-        secret = stored_secret(f"{name}-secret", value=value, readers=readers, tags=tags, opts=child)
+        secret, self.grants = stored_secret(f"{name}-secret", value=value, readers=readers, tags=tags, opts=child)
         # The secret's resource name, never its value: the installer on the server reads the value from Secret Manager.
         self.secret_id = secret.name
         self.register_outputs({"secretId": self.secret_id})

@@ -9,7 +9,7 @@ CIDRs (`000_8bca743440dfe33c.txt` section 5 for the GCP table).
 The `database` channel lands on Cloud SQL, which lives in Google's service network behind the
 peering, where this VPC's ingress rules do not reach (`guarded_roles` gives it no group); the
 database component keeps the workers out with an egress rule. Egress is otherwise left to
-GCP's implied allow rule.
+GCP's implied allow rule: docs/dashboard-permissions-gcp.md ("What the machines may reach") says why.
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ class Firewall(pulumi.ComponentResource):
         *,
         network: pulumi.Input[str],
         rules: Sequence[RuleSpec],
-        service_accounts: Mapping[Role, pulumi.Input[str]],
+        service_accounts: Mapping[Role, Sequence[pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """`rules`: every rule spec of the stack; `service_accounts`: the email of each VM role (server, workers)."""
+        """`rules`: every rule spec of the stack; `service_accounts`: the emails each VM role (server, workers) runs as:
+        the workers' own account and the extra ones the dashboard may start workers as (`tdce:dashboard`)."""
         super().__init__("tdce:gcp:Firewall", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         for rule in rules:
@@ -53,7 +54,7 @@ class Firewall(pulumi.ComponentResource):
                     direction="INGRESS",
                     description=f"TDCE {rule.channels_label} from {rule.peer.label}: {purposes}",
                     allows=[{"protocol": rule.protocol, "ports": [rule.ports_label]}],
-                    target_service_accounts=[service_accounts[rule.group]],
+                    target_service_accounts=list(service_accounts[rule.group]),
                     **sources,
                     opts=child,
                 )
@@ -65,15 +66,17 @@ class Firewall(pulumi.ComponentResource):
             priority=DENY_ALL_PRIORITY,
             denies=[{"protocol": "all"}],
             source_ranges=[ANYWHERE_IPV4],
+            # What the deny stops is what an administrator looks for when a channel does not work.
+            log_config={"metadata": "INCLUDE_ALL_METADATA"},
             opts=child,
         )
         self.register_outputs({})
 
 
-def _sources(rule: RuleSpec, service_accounts: Mapping[Role, pulumi.Input[str]]) -> list[tuple[str, dict[str, object]]]:
+def _sources(rule: RuleSpec, service_accounts: Mapping[Role, Sequence[pulumi.Input[str]]]) -> list[tuple[str, dict[str, object]]]:
     """The GCP rules one spec needs, by name suffix, each with its source arguments."""
     if rule.peer.role is not None:
-        return [("", {"source_service_accounts": [service_accounts[rule.peer.role]]})]
+        return [("", {"source_service_accounts": list(service_accounts[rule.peer.role])})]
     # One rule holds IPv4 or IPv6 ranges, never both.
     by_version: dict[int, list[str]] = {}
     for cidr in rule.peer.cidrs:

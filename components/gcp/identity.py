@@ -1,36 +1,35 @@
-"""Dedicated service accounts for the server and the workers, and what the server may do with the workers.
+"""Dedicated service accounts for the server and the workers, and what the server may do to run workers.
 
 Neither VM runs as the default compute service account, which holds Editor on the whole project.
+The server's compute grants are scoped to this stack by name (components/gcp/dashboard_access.py,
+docs/dashboard-permissions-gcp.md): two stacks in one project cannot touch each other's workers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_gcp as gcp
 
-# What resizing this deployment's regional managed instance groups takes, and nothing more: read
-# the group and its instances, change its target size or delete an instance (both are
-# `instanceGroupManagers.update`), and poll the regional operation the change returns. The
-# group, not the server, creates the VMs (as Google's API service agent), so the server needs
-# no `compute.instances.create`, no template, firewall or IAM permission. Regional groups have
-# no resource-level IAM policy, so the grant is on the project; this role is the ceiling of it.
-WORKER_SCALER_PERMISSIONS = (
-    "compute.instanceGroupManagers.get",
-    "compute.instanceGroupManagers.list",
-    "compute.instanceGroupManagers.update",
-    "compute.instances.get",
-    "compute.instances.list",
-    "compute.regionOperations.get",
+from components.gcp.dashboard_access import (
+    OPERATOR_PERMISSIONS,
+    READER_PERMISSIONS,
+    SUBNET_PERMISSIONS,
+    prefix_condition_expression,
 )
+from config.gcp_names import name_prefix, stack_fragment
 
 # Account and role IDs start with the project's name and hold the stack's, so stacks can share a GCP project.
 ID_PREFIX = "tdce"
 # Service account IDs: 6 to 30 lowercase letters, digits and dashes.
 _ACCOUNT_ID_LIMIT = 30
+# Custom role IDs: up to 64 letters, digits, underscores and periods (projects.roles.create: roleId).
 _ROLE_ID_LIMIT = 64
+# What every TDCE VM may report: its logs and its metrics (Ops Agent), nothing it could read back.
+TELEMETRY_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter")
 
 
 def account_id(stack: str, role: str) -> str:
@@ -44,6 +43,10 @@ def account_id(stack: str, role: str) -> str:
     return f"{base[:keep].rstrip('-')}-{digest}-{role}"
 
 
+def role_id(stack: str, purpose: str) -> str:
+    return f"{ID_PREFIX}_{stack_fragment(stack).replace('-', '_')}_{purpose}"[:_ROLE_ID_LIMIT]
+
+
 class Identity(pulumi.ComponentResource):
     def __init__(
         self,
@@ -51,10 +54,16 @@ class Identity(pulumi.ComponentResource):
         *,
         project: str,
         stack: str,
+        region: str,
+        subnetwork: pulumi.Input[str],
+        extra_worker_service_accounts: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`subnetwork`: the one the server may start workers in; `extra_worker_service_accounts`:
+        `tdce:dashboard.extraWorkerServiceAccounts`, the accounts the server may start workers as besides its own."""
         super().__init__("tdce:gcp:Identity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        self.name_prefix = name_prefix(stack)
 
         self.server_account, self.worker_account = (
             gcp.serviceaccount.Account(
@@ -65,44 +74,90 @@ class Identity(pulumi.ComponentResource):
                 opts=child,
             )
             for role, purpose in (
-                ("server", "Runs the Techila Server; resizes this deployment's worker groups"),
+                ("server", "Runs the Techila Server; starts and stops this deployment's workers"),
                 ("worker", "Runs the Techila Workers; reads bundles"),
             )
         )
-
-        scaler = gcp.projects.IAMCustomRole(
-            f"{name}-worker-scaler",
-            project=project,
-            role_id=re.sub(r"[^A-Za-z0-9_]", "_", f"{ID_PREFIX}_{stack}_worker_scaler")[:_ROLE_ID_LIMIT],
-            title=f"TDCE worker scaler ({stack})",
-            description="Resize the TDCE worker groups; nothing else",
-            permissions=list(WORKER_SCALER_PERMISSIONS),
-            opts=child,
-        )
-        gcp.projects.IAMMember(
-            f"{name}-server-scales-workers",
-            project=project,
-            role=scaler.name,
-            member=self.server_account.member,
-            opts=child,
-        )
-        # The server may act as the worker account (start workers as it) and as no other account.
-        gcp.serviceaccount.IAMMember(
-            f"{name}-server-acts-as-worker",
-            service_account_id=self.worker_account.name,
-            role="roles/iam.serviceAccountUser",
-            member=self.server_account.member,
-            opts=child,
-        )
-
         self.server_email = self.server_account.email
         self.server_member = self.server_account.member
         self.worker_email = self.worker_account.email
         self.worker_member = self.worker_account.member
+
+        reader = self._role(name, project, stack, "dashboard_reader", "read compute resources", READER_PERMISSIONS)
+        operator = self._role(
+            name,
+            project,
+            stack,
+            "dashboard_operator",
+            f"change compute resources named {self.name_prefix}…",
+            OPERATOR_PERMISSIONS,
+        )
+        subnet_user = self._role(name, project, stack, "subnet_user", "put workers in the TDCE subnetwork", SUBNET_PERMISSIONS)
+        gcp.projects.IAMMember(
+            f"{name}-server-reads-compute", project=project, role=reader.name, member=self.server_member, opts=child
+        )
+        gcp.projects.IAMMember(
+            f"{name}-server-runs-workers",
+            project=project,
+            role=operator.name,
+            member=self.server_member,
+            condition={
+                "title": f"TDCE {stack}: {self.name_prefix} only",
+                "description": "Instances, disks, images and instance templates whose names start with this stack's prefix",
+                "expression": prefix_condition_expression(project, self.name_prefix),
+            },
+            opts=child,
+        )
+        gcp.compute.SubnetworkIAMMember(
+            f"{name}-server-uses-subnet",
+            project=project,
+            region=region,
+            subnetwork=subnetwork,
+            role=subnet_user.name,
+            member=self.server_member,
+            opts=child,
+        )
+        # The server may start workers as the worker account and as the accounts the settings name, and as no other.
+        accounts: list[tuple[str, pulumi.Input[str]]] = [("worker", self.worker_account.name)]
+        accounts += [
+            (f"extra-{index}", f"projects/{project}/serviceAccounts/{email}")
+            for index, email in enumerate(extra_worker_service_accounts)
+        ]
+        for label, account in accounts:
+            gcp.serviceaccount.IAMMember(
+                f"{name}-server-acts-as-{label}",
+                service_account_id=account,
+                role="roles/iam.serviceAccountUser",
+                member=self.server_member,
+                opts=child,
+            )
+        # What the server uses as it boots, so it starts after them.
+        self.boot_grants = [
+            gcp.projects.IAMMember(
+                f"{name}-{machine}-{role.rsplit('.', 1)[1].lower()}", project=project, role=role, member=member, opts=child
+            )
+            for machine, member in (("server", self.server_member), ("worker", self.worker_member))
+            for role in TELEMETRY_ROLES
+        ]
+
         self.register_outputs(
             {
                 "serverEmail": self.server_email,
                 "workerEmail": self.worker_email,
-                "workerScalerRole": scaler.name,
+                "namePrefix": self.name_prefix,
+                "operatorRole": operator.name,
             }
+        )
+
+    def _role(
+        self, name: str, project: str, stack: str, purpose: str, what: str, permissions: Sequence[str]
+    ) -> gcp.projects.IAMCustomRole:
+        return gcp.projects.IAMCustomRole(
+            f"{name}-{purpose.replace('_', '-')}",
+            project=project,
+            role_id=role_id(stack, purpose),
+            title=f"TDCE {purpose.replace('_', ' ')} ({stack})",
+            description=f"The Techila Server may {what}; nothing else",
+            permissions=sorted(permissions),
+            opts=pulumi.ResourceOptions(parent=self),
         )

@@ -18,13 +18,13 @@ def stored_secret(
     opts: pulumi.ResourceOptions,
     ignore_changes: Sequence[str] = (),
     **secret_args: Any,
-) -> gcp.secretmanager.Secret:
+) -> tuple[gcp.secretmanager.Secret, list[gcp.secretmanager.SecretIamMember]]:
     """`readers`: IAM members by a stable short name, granted `secretAccessor` on this secret only.
-    `ignore_changes` and `secret_args` apply to the secret, not to its version."""
+    `ignore_changes` and `secret_args` apply to the secret, not to its version. Returns the secret and its read grants."""
     secret_opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=list(ignore_changes)))
     secret = gcp.secretmanager.Secret(name, replication={"auto": {}}, labels=dict(tags), **secret_args, opts=secret_opts)
     gcp.secretmanager.SecretVersion(f"{name}-value", secret=secret.id, secret_data=value, opts=opts)
-    for who, member in readers.items():
+    grants = [
         gcp.secretmanager.SecretIamMember(
             f"{name}-{who}-read",
             secret_id=secret.id,
@@ -32,4 +32,6 @@ def stored_secret(
             member=member,
             opts=opts,
         )
-    return secret
+        for who, member in readers.items()
+    ]
+    return secret, grants

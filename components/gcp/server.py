@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.server_startup_script import DATA_DEVICE_NAME, server_startup_script
-from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, service_account
+from components.deployment_document import DeploymentDocument
+from components.gcp.deployment_env import DOCUMENT_METADATA_KEY, deployment_env
+from components.gcp.server_startup_script import DATA_DEVICE_NAME, SHUTDOWN_SCRIPT, server_startup_script
+from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, is_default_image, service_account
 from config.server import ServerSettings
 from config.tags import DATA_DISK, GCP_LABELS, SERVER
 
 ROOT_DISK_TYPE = "pd-balanced"
+
+
+def reserve_private_address(
+    name: str, *, region: str, subnet_id: pulumi.Input[str], tags: Mapping[str, str], opts: pulumi.ResourceOptions
+) -> gcp.compute.Address:
+    """The server's internal address, reserved before the server: the deployment document and the pools'
+    worker.env name it, and a replacement server keeps it."""
+    return gcp.compute.Address(
+        name,
+        region=region,
+        address_type="INTERNAL",
+        subnetwork=subnet_id,
+        labels=GCP_LABELS.with_role(tags, SERVER),
+        opts=opts,
+    )
 
 
 class Server(pulumi.ComponentResource):
@@ -22,17 +39,24 @@ class Server(pulumi.ComponentResource):
         *,
         settings: ServerSettings,
         data_disk_snapshot: str | None,
-        project: str,
+        deletion_protection: bool,
         region: str,
-        zone: str,
+        zone: pulumi.Input[str],
         subnet_id: pulumi.Input[str],
+        private_address: gcp.compute.Address,
         service_account_email: pulumi.Input[str],
         admin_password_secret: pulumi.Input[str],
+        document_for: Callable[[pulumi.Output[str]], DeploymentDocument],
+        compute_api: pulumi.Resource,
+        boots_after: Sequence[pulumi.Resource],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         """`data_disk_snapshot`: create the data disk from this snapshot (`tdce:restore.dataDiskSnapshotId`);
-        `admin_password_secret`: the Secret Manager secret (resource name) the installer reads the dashboard password from."""
+        `admin_password_secret`: the Secret Manager secret (resource name) the installer reads the dashboard password from;
+        `private_address`: the reserved internal address (`reserve_private_address`);
+        `document_for`: the deployment document, given the server's private address;
+        `boots_after`: the grants the server uses as it boots (it starts only once they exist)."""
         super().__init__("tdce:gcp:Server", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         server_labels = GCP_LABELS.with_role(tags, SERVER)
@@ -48,9 +72,14 @@ class Server(pulumi.ComponentResource):
             create_snapshot_before_destroy=True,
             labels=GCP_LABELS.with_role(tags, DATA_DISK),
             # The snapshot is read once, at creation: a later change to it must never replace the disk.
-            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["snapshot"]),
+            opts=pulumi.ResourceOptions(parent=self, protect=deletion_protection, ignore_changes=["snapshot"]),
         )
-        image = image_for("linux", settings.image, self, architecture=settings.architecture("gcp"))
+        self.uses_default_image = is_default_image(settings.image)
+        image = image_for(
+            f"{name}-vm", "linux", settings.image, self, architecture=settings.architecture("gcp"), compute_api=compute_api
+        )
+        self.private_ip = private_address.address
+        self.document = document_for(self.private_ip)
         self.instance = gcp.compute.Instance(
             f"{name}-vm",
             zone=zone,
@@ -63,40 +92,43 @@ class Server(pulumi.ComponentResource):
                     "labels": server_labels,
                 }
             },
-            network_interfaces=[{"subnetwork": subnet_id, "access_configs": [{"nat_ip": self.address.address}]}],
+            # Inline, not a separate AttachedDisk: the disk leaves with the old server (after the shutdown
+            # script unmounted it) and arrives with the new one, and is never detached from a running server.
+            attached_disks=[{"source": self.data_disk.self_link, "device_name": DATA_DEVICE_NAME, "mode": "READ_WRITE"}],
+            network_interfaces=[
+                {
+                    "subnetwork": subnet_id,
+                    "network_ip": self.private_ip,
+                    "access_configs": [{"nat_ip": self.address.address}],
+                }
+            ],
             service_account=service_account(service_account_email),
             shielded_instance_config=SHIELDED_VM,
             # In metadata, not `metadata_startup_script`, so a changed script updates the server instead of replacing it.
             metadata={
                 **LOCKED_DOWN_METADATA,
-                "startup-script": server_startup_script(admin_password_secret=admin_password_secret, project=project),
+                "startup-script": server_startup_script(
+                    deployment_env=deployment_env(self.document, admin_password_secret=admin_password_secret)
+                ),
+                "shutdown-script": SHUTDOWN_SCRIPT,
+                DOCUMENT_METADATA_KEY: self.document.as_json(),
             },
             labels=server_labels,
             # A new machine type stops and restarts the server instead of replacing it.
             allow_stopping_for_update=True,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                # The static address and the data disk belong to one server at a time, so a
+                depends_on=list(boots_after),
+                # The static addresses and the data disk belong to one server at a time, so a
                 # replacement must wait until the old server is gone.
                 delete_before_replace=True,
-                # A newer image in the family must never replace the server; the attachment
-                # below owns the data disk, not this resource.
-                ignore_changes=["bootDisk.initializeParams.image", "attachedDisks"],
+                # The image is kept (components/gcp/kept.py); a configured image changed later must
+                # not replace the production server either: replacing it is a deliberate `pulumi up --replace`.
+                ignore_changes=["bootDisk.initializeParams.image"],
             ),
-        )
-        # A separate attachment rather than the instance's `attached_disks`: when the server is
-        # replaced, the attachment is deleted (detaching the disk) before a new one attaches the
-        # same disk to the new server, and the disk itself is never part of the server's lifecycle.
-        gcp.compute.AttachedDisk(
-            f"{name}-data-attachment",
-            disk=self.data_disk.self_link,
-            instance=self.instance.self_link,
-            device_name=DATA_DEVICE_NAME,
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
 
         self.public_ip = self.address.address
-        self.private_ip = self.instance.network_interfaces.apply(lambda interfaces: interfaces[0].network_ip)
         self.image = image
         self.data_disk_id = self.data_disk.name
         self.register_outputs({"publicIp": self.public_ip, "privateIp": self.private_ip, "dataDiskId": self.data_disk_id})

@@ -45,7 +45,7 @@ class Storage(pulumi.ComponentResource):
         )
         grants = [(who, "read", "objectViewer", member) for who, member in readers.items()]
         grants += [(who, "write", "objectAdmin", member) for who, member in writers.items()]
-        for who, access, role, member in grants:
+        self.grants = [
             gcp.storage.BucketIAMMember(
                 f"{name}-{who}-{access}",
                 bucket=self.bucket.name,
@@ -53,6 +53,8 @@ class Storage(pulumi.ComponentResource):
                 member=member,
                 opts=child,
             )
+            for who, access, role, member in grants
+        ]
 
         self.bucket_name = self.bucket.name
         self.register_outputs({"bucketName": self.bucket_name, "bucketUrl": self.bucket.url})

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.kept import kept_value
+
 # (image project, image family) per operating system and processor; the newest image of the family is
-# looked up. Debian publishes debian-12 and debian-12-arm64 ("OS images": Arm images); Windows Server
+# looked up once and kept. Debian publishes debian-12 and debian-12-arm64 ("OS images": Arm images); Windows Server
 # images are x86 only, so the settings refuse `os: windows` on an Arm series (config/compute_types.py).
 IMAGE_FAMILIES = {
     ("linux", "x86_64"): ("debian-cloud", "debian-12"),
@@ -33,9 +35,21 @@ def service_account(email: pulumi.Input[str]) -> dict[str, object]:
     return {"email": email, "scopes": CLOUD_PLATFORM_SCOPES}
 
 
-def image_for(os: str, configured: str | None, parent: pulumi.Resource, *, architecture: str) -> str:
-    """The configured image (taken as it is), or the newest of the family for the OS on the machine type's processor."""
+def image_for(
+    name: str, os: str, configured: str | None, parent: pulumi.Resource, *, architecture: str, compute_api: pulumi.Resource
+) -> pulumi.Output[str]:
+    """The configured image (taken as it is), or the newest of the family for the OS and processor as the first
+    `up` found it, kept from then on under `name` (components/gcp/kept.py): a new image in the family replaces nothing."""
     if configured is not None:
-        return configured
+        return pulumi.Output.from_input(configured)
     project, family = IMAGE_FAMILIES[(os, architecture)]
-    return gcp.compute.get_image(family=family, project=project, opts=pulumi.InvokeOptions(parent=parent)).self_link
+    # After the Compute Engine API is on: in a fresh project the lookup would fail before it.
+    newest = gcp.compute.get_image_output(
+        family=family, project=project, opts=pulumi.InvokeOutputOptions(parent=parent, depends_on=[compute_api])
+    ).self_link
+    return kept_value(f"{name}-image", newest, keepers={"family": f"{project}/{family}"}, parent=parent)
+
+
+def is_default_image(configured: str | None) -> bool:
+    """The image is plain Debian (or Windows Server) from Google, which runs no TDCE software."""
+    return configured is None

@@ -17,6 +17,8 @@ PRIVATE_SERVICES_RANGE = "10.99.0.0"
 DATABASE_PRIVATE_ADDRESS = "10.99.0.3"
 FALLBACK_PROJECT = "tdce-offline"
 PROVIDER_TYPE = "pulumi:providers:gcp"
+# components/gcp/kept.py keeps looked-up values in a shuffle; offline it keeps them in their order.
+RANDOM_SHUFFLE = "random:index/randomShuffle:RandomShuffle"
 
 # The project of the explicit provider the program registered last: resources take their
 # project from it, as they do from a real provider, unless they name one themselves.
@@ -66,6 +68,9 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
     if type_token == PROVIDER_TYPE:
         _provider_project["project"] = inputs.get("project") or FALLBACK_PROJECT
         return {}
+    if type_token == RANDOM_SHUFFLE:
+        values = list(inputs.get("inputs") or [])
+        return {"results": values[: int(inputs.get("resultCount") or len(values))]}
     if not type_token.startswith("gcp:"):
         return {}
     project = inputs.get("project") or _provider_project["project"]
@@ -91,9 +96,12 @@ def _specific(type_token: str, name: str, project: str, inputs: Mapping[str, Any
     if kind == "Instance":
         interfaces = [dict(interface) for interface in inputs.get("networkInterfaces") or []]
         for interface in interfaces:
-            interface["networkIp"] = first_host(_subnetwork_ranges.get(str(interface.get("subnetwork"))))
+            interface.setdefault("networkIp", first_host(_subnetwork_ranges.get(str(interface.get("subnetwork")))))
         return {"networkInterfaces": interfaces}
     if kind == "Address":
+        if inputs.get("addressType") == "INTERNAL":
+            # The first address of its subnetwork, as Instance's networkIp below.
+            return {"address": first_host(_subnetwork_ranges.get(str(inputs.get("subnetwork"))))}
         return {"address": SERVER_ADDRESS}
     if kind == "GlobalAddress":
         return {"address": PRIVATE_SERVICES_RANGE}

@@ -19,6 +19,7 @@ from tdce.console import error_console, output_console
 from tdce.ops.backup import Backup, PartialBackup, Snapshot, restore_lines, take_backup
 from tdce.ops.clients import NO_CREDENTIALS, AwsClients, error_text
 from tdce.ops.discovery import DiscoveryError
+from tdce.ops.gcp_commands import run_gcp_command
 from tdce.ops.health import DEFAULT_TIMEOUT_SECONDS, run_health
 from tdce.ops.preflight import run_preflight
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, report_checks, table
@@ -98,6 +99,9 @@ def _guarded(run: Callable[[argparse.Namespace, Settings, AwsClients], int]) -> 
     """Load the stack's settings (a ConfigError reaches `tdce`'s main: exit 1), then turn AWS failures into one line."""
 
     def command(args: argparse.Namespace) -> int:
+        on_gcp = run_gcp_command(args, Path(args.config_dir))
+        if on_gcp is not None:
+            return on_gcp
         settings = load_aws_settings(args.command, args.stack, Path(args.config_dir))
         clients = AwsClients(settings.region)
         if not clients.has_credentials():

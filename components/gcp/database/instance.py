@@ -1,20 +1,25 @@
-"""Cloud SQL for PostgreSQL on a private IP, with IAM database authentication for the server.
+"""Cloud SQL for PostgreSQL on a private IP, reached by the server through the Cloud SQL Auth Proxy as its own IAM user.
 
-The GCP answer to the vendor's rotated database passwords (001_ec271c3ff40761d0.txt 4.8.2):
-the server logs in as its service account, so it holds no password at all. The one password
-left, the built-in `postgres` administrator's, sits in Secret Manager with a rotation schedule
-(`password.py`).
+The GCP answer to the vendor's rotated database passwords (001_ec271c3ff40761d0.txt 4.8.2): the
+server logs in as its service account (automatic IAM database authentication through the Cloud
+SQL Auth Proxy, which connector enforcement makes the only way in), so it holds no password at all.
+
+The one password left is the built-in `postgres` user's, which Cloud SQL requires at creation. It
+sits in Secret Manager, readable by project owners only, for the one-time grant of the server's
+tables. It is deliberately not rotated: nothing logs in with it in normal operation, and a schedule
+that only announces a rotation (Secret Manager publishes to Pub/Sub and changes nothing) would
+present a rotation that never happens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.database.password import rotated_password_secret
+from components.gcp.secrets import stored_secret
 from components.passwords import given_or_generated
 from config.channels import DATABASE as DATABASE_CHANNEL
 from config.database import CloudSqlSettings
@@ -25,6 +30,30 @@ from config.tags import DATABASE, GCP_LABELS
 PRIVATE_SERVICES_PREFIX_LENGTH = 16
 # Cloud SQL Enterprise keeps at most 7 days of transaction logs, Enterprise Plus 35.
 MAX_LOG_RETENTION_DAYS = {"ENTERPRISE": 7, "ENTERPRISE_PLUS": 35}
+# Connections must present a client certificate, which the Auth Proxy does for the server
+# ("Configure SSL/TLS certificates": ssl_mode TRUSTED_CLIENT_CERTIFICATE_REQUIRED; Checkov CKV_GCP_6).
+SSL_MODE = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+# Only the Cloud SQL connectors (the Auth Proxy, the language connectors) may connect
+# ("Manage connections with connector enforcement": connectorEnforcement REQUIRED).
+CONNECTOR_ENFORCEMENT = "REQUIRED"
+# IAM database login, and the logging flags of the CIS Google Cloud Platform Foundation Benchmark
+# (section 6.2, Cloud SQL for PostgreSQL; the flags Checkov checks as CKV_GCP_51..57, 108, 109, 110).
+DATABASE_FLAGS = {
+    "cloudsql.iam_authentication": "on",
+    "log_checkpoints": "on",
+    "log_connections": "on",
+    "log_disconnections": "on",
+    "log_lock_waits": "on",
+    "log_error_verbosity": "default",
+    "log_min_messages": "warning",
+    "log_min_error_statement": "error",
+    "log_min_duration_statement": "-1",
+    "log_statement": "ddl",
+    "log_temp_files": "0",
+    "log_hostname": "on",
+    "cloudsql.enable_pgaudit": "on",
+}
+SQL_INSTANCE_TYPE = "sqladmin.googleapis.com/Instance"
 
 
 def edition_for(tier: str) -> str:
@@ -43,7 +72,7 @@ class Database(pulumi.ComponentResource):
         restore: RestoreSettings,
         project: str,
         region: str,
-        zone: str,
+        zones: pulumi.Input[Sequence[str]],
         network: pulumi.Input[str],
         backup_start_utc: str,
         server_email: pulumi.Input[str],
@@ -70,9 +99,9 @@ class Database(pulumi.ComponentResource):
             network=network,
             service="servicenetworking.googleapis.com",
             reserved_peering_ranges=[peering_range.name],
-            # Google refuses to remove the peering for days after the instance is gone; it
-            # leaves with the VPC instead, so `pulumi destroy` can finish.
-            deletion_policy="ABANDON",
+            # Destroy removes the peering, so the network can be deleted after it. (ABANDON left the
+            # peering behind and the network's deletion failed on it.)
+            deletion_policy="REMOVE_PEERING",
             opts=child,
         )
         # The peering would let every VM of the VPC reach the database; the channel matrix names the server only.
@@ -91,22 +120,22 @@ class Database(pulumi.ComponentResource):
             f"{name}-instance",
             region=region,
             database_version=settings.database_version,
-            settings=self._instance_settings(settings, deletion_protection, zone, network, backup_start_utc, db_labels),
+            settings=self._instance_settings(settings, deletion_protection, zones, network, backup_start_utc, db_labels),
             clone=self._clone(restore),
             root_password=admin_password,
             deletion_protection=deletion_protection,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[peering],
-                protect=True,
+                protect=deletion_protection,
                 # The clone source is read once, at creation: changing it must never replace the database.
                 ignore_changes=["clone"],
             ),
         )
         self._server_login(name, project, server_email, server_member, child)
-        self.admin_password_secret = rotated_password_secret(
-            f"{name}-admin-password", value=admin_password, rotation_days=settings.rotation_days, tags=tags, opts=child
-        )
+        # Not `…-admin-password`, the generated password's name: one name per resource keeps plans and inventories unambiguous.
+        secret, _ = stored_secret(f"{name}-admin-password-secret", value=admin_password, readers={}, tags=tags, opts=child)
+        self.admin_password_secret = secret.name
 
         self.connection_name = self.instance.connection_name
         self.private_ip = self.instance.private_ip_address
@@ -124,21 +153,31 @@ class Database(pulumi.ComponentResource):
     def _instance_settings(
         settings: CloudSqlSettings,
         deletion_protection: bool,
-        zone: str,
+        zones: pulumi.Input[Sequence[str]],
         network: pulumi.Input[str],
         backup_start_utc: str,
         tags: Mapping[str, str],
     ) -> dict[str, object]:
         edition = edition_for(settings.tier)
+        regional = settings.availability == "regional"
         return {
             "tier": settings.tier,
             "edition": edition,
             "availability_type": settings.availability.upper(),
-            # Next to the server, which is the database's only client.
-            "location_preference": {"zone": zone},
+            # Next to the server, which is the database's only client. A regional instance's standby
+            # goes to the second zone: left unset, Cloud SQL picks one and every later plan shows a diff.
+            "location_preference": pulumi.Output.from_input(zones).apply(
+                lambda found: {"zone": found[0], **({"secondary_zone": found[1]} if regional and len(found) > 1 else {})}
+            ),
             "deletion_protection_enabled": deletion_protection,
             # Private IP only: the database is reachable from this VPC and nowhere else.
-            "ip_configuration": {"ipv4_enabled": False, "private_network": network, "ssl_mode": "ENCRYPTED_ONLY"},
+            "ip_configuration": {"ipv4_enabled": False, "private_network": network, "ssl_mode": SSL_MODE},
+            "connector_enforcement": CONNECTOR_ENFORCEMENT,
+            "maintenance_window": {
+                "day": settings.maintenance_day,
+                "hour": settings.maintenance_hour_utc,
+                "update_track": "stable",
+            },
             "backup_configuration": {
                 "enabled": True,
                 "start_time": backup_start_utc,
@@ -149,7 +188,7 @@ class Database(pulumi.ComponentResource):
             },
             # Deleting the instance (past both protections) still leaves its backups to restore from.
             "retain_backups_on_delete": True,
-            "database_flags": [{"name": "cloudsql.iam_authentication", "value": "on"}],
+            "database_flags": [{"name": flag, "value": value} for flag, value in DATABASE_FLAGS.items()],
             "user_labels": dict(tags),
         }
 
@@ -171,19 +210,26 @@ class Database(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ) -> None:
         # PostgreSQL names an IAM service account user by its email without the domain suffix.
-        gcp.sql.User(
+        user = gcp.sql.User(
             f"{name}-server-user",
             instance=self.instance.name,
             name=pulumi.Output.from_input(server_email).apply(lambda email: email.removesuffix(".gserviceaccount.com")),
             type="CLOUD_IAM_SERVICE_ACCOUNT",
+            # Dropping the role would fail while it owns the server's tables, and stop `pulumi destroy`;
+            # the user leaves with the instance instead.
+            deletion_policy="ABANDON",
             opts=opts,
         )
+        self.server_user = user.name
         # Cloud SQL has no per-instance IAM policy: the grants are on the project, narrowed by a
-        # condition to this one instance.
+        # condition to this one instance, by type and name ("Resource attributes for IAM Conditions":
+        # sqladmin.googleapis.com/Instance, projects/PROJECT/instances/INSTANCE).
         only_this_instance = self.instance.name.apply(
             lambda instance: {
                 "title": "this TDCE database only",
-                "expression": f'resource.name == "projects/{project}/instances/{instance}"',
+                "expression": (
+                    f'resource.type == "{SQL_INSTANCE_TYPE}" && resource.name == "projects/{project}/instances/{instance}"'
+                ),
             }
         )
         for role in ("client", "instanceUser"):

@@ -1,0 +1,59 @@
+"""The name prefix of everything the Techila Server makes on GCP, and what Compute Engine allows in a name.
+
+GCP cannot confine a grant by labels, only by resource name (IAM Conditions, `resource.name`), so the
+server's compute grants are conditioned on a prefix only this stack's resources carry. The prefix is
+`tdce-<stack fragment>--`: the fragment is the stack's label value (`config.tags.label_value`) made a
+valid name part, with no `--` in it and no `-` at its ends, so the `--` closes it. One stack's prefix
+is then never the start of another's: `tdce-prod--` is not a prefix of `tdce-prod-eu--`, where a
+single closing dash (`tdce-prod-`) would be.
+
+Both the program (components/gcp/identity.py) and the policy pack take the prefix from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from config.tags import label_value
+
+# Compute Engine resource names: "1-63 characters long and match the regular expression
+# [a-z]([-a-z0-9]*[a-z0-9])?" (Compute Engine API reference, e.g. instances.insert: name).
+MAX_NAME_LENGTH = 63
+NAME_PATTERN = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+PREFIX_START = "tdce-"
+PREFIX_END = "--"
+# The stack's part of the prefix is at most this long, so a prefix is at most 31 characters and the
+# dashboard keeps 32 for its own part of every name (a managed instance group's instance names add
+# 5 more: the base name is at most 58, instances.insert via regionInstanceGroupManagers).
+MAX_FRAGMENT_LENGTH = 24
+_DIGEST_LENGTH = 6
+
+
+def stack_fragment(stack: str) -> str:
+    """The stack's label value as a name part: lowercase letters, digits and single dashes inside.
+
+    When the label value needs changing to fit (underscores, runs of dashes, too long), a digest of
+    the stack's own name is appended, so two stacks whose label values differ keep different fragments.
+    """
+    label = label_value(stack)
+    cleaned = re.sub(r"-+", "-", label.replace("_", "-")).strip("-")
+    if cleaned == label and 0 < len(cleaned) <= MAX_FRAGMENT_LENGTH:
+        return cleaned
+    digest = hashlib.sha256(stack.encode()).hexdigest()[:_DIGEST_LENGTH]
+    kept = cleaned[: MAX_FRAGMENT_LENGTH - _DIGEST_LENGTH - 1].rstrip("-")
+    return f"{kept}-{digest}" if kept else digest
+
+
+def name_prefix(stack: str) -> str:
+    """`tdce-<fragment>--`: every compute resource name the server makes for this stack starts with it."""
+    return f"{PREFIX_START}{stack_fragment(stack)}{PREFIX_END}"
+
+
+def name_problem(name: str) -> str | None:
+    """Why Compute Engine would refuse this resource name, or None."""
+    if len(name) > MAX_NAME_LENGTH:
+        return f"is {len(name)} characters; Compute Engine names take at most {MAX_NAME_LENGTH}"
+    if not NAME_PATTERN.fullmatch(name):
+        return "must be lowercase letters, digits and dashes, start with a letter and not end with a dash"
+    return None
