@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import traceback
-from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
 
@@ -122,10 +121,24 @@ def policy_pack_problem(path: Path) -> str | None:
 
 
 def _version() -> str:
+    # Imported here: importlib.metadata costs more to import than most of `tdce plan`'s argument parsing.
+    from importlib import metadata
+
     try:
         return metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
         return "unknown (not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, which looks the version up only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        sys.stdout.write(f"{parser.prog} {_version()}\n")
+        parser.exit()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -135,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    root.add_argument("--version", action=_VersionAction)
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser(

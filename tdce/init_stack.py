@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from config.errors import ConfigError
 from config.loader import settings_from_config
 from config.settings import CLOUD_DEFAULTS
@@ -165,6 +163,8 @@ def _check_location(choices: Choices) -> None:
 
 def aws_regions() -> frozenset[str]:
     """Every region botocore's endpoint data names, in every partition: no call to AWS."""
+    import boto3  # only `tdce init --cloud aws` needs botocore's region list
+
     session = boto3.session.Session()
     return frozenset(
         region for partition in session.get_available_partitions() for region in session.get_available_regions("ec2", partition)

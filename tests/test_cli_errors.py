@@ -141,11 +141,11 @@ def test_an_unreachable_endpoint_is_not_reported_as_a_credentials_failure(tmp_pa
 def test_a_refused_database_snapshot_names_the_disk_snapshot_and_prints_its_restore_line(
     aws: AwsClients, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    from tdce.ops import commands
+    from tdce.ops import runs
 
     deployed = deploy(aws, STACK, aurora=True)
-    monkeypatch.setattr(commands, "AwsClients", lambda region: aws)
-    monkeypatch.setattr(commands, "load_aws_settings", _aurora_settings)
+    monkeypatch.setattr(runs, "AwsClients", lambda region: aws)
+    monkeypatch.setattr(runs, "load_aws_settings", _aurora_settings)
 
     def refuse(*args, **kwargs):
         raise ClientError({"Error": {"Code": "SnapshotQuotaExceeded", "Message": "quota reached"}}, "CreateDBClusterSnapshot")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tdce.cli import main
-from tdce.ops import commands, health
+from tdce.ops import health, runs
 from tdce.ops.clients import AwsClients
 from tdce.ops.report import EXIT_FAILED, EXIT_OK
 from tests.test_ops_support import LOOPBACK, ROOMY_QUOTAS, deploy, stub_ec2_quotas
@@ -23,7 +23,7 @@ STACK = "aws-prod"
 def quotas_stubbed(aws: AwsClients, monkeypatch: pytest.MonkeyPatch) -> AwsClients:
     """The commands build their own clients; hand them these, with the EC2 quotas moto lacks stubbed."""
     stub_ec2_quotas(monkeypatch, aws, ROOMY_QUOTAS)
-    monkeypatch.setattr(commands, "AwsClients", lambda region: aws)
+    monkeypatch.setattr(runs, "AwsClients", lambda region: aws)
     return aws
 
 
@@ -88,3 +88,28 @@ def test_health_json_against_a_loopback_open_port(
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
     assert [c["name"] for c in report["checks"]][:3] == ["server", f"web port {open_port}", f"management port {open_port}"]
+
+
+def test_teardown_and_preflight_of_a_gcp_stack_go_to_the_gcp_commands(monkeypatch):
+    from tdce.ops import gcp_commands
+
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(gcp_commands, "run_gcp_command", lambda args, settings: seen.append((args.command, settings.cloud)) or 0)
+    assert main(["teardown", "gcp-prod", "--dry-run"]) == 0
+    assert main(["preflight", "gcp-prod"]) == 0
+    assert seen == [("teardown", "gcp"), ("preflight", "gcp")]
+
+
+def test_an_aws_stack_never_loads_googles_client_libraries():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from tdce.ops.runs import on_gcp\n"
+        "import argparse\n"
+        "on_gcp(argparse.Namespace(stack='aws-prod', command='teardown', config_dir='config'))\n"
+        "print('google.cloud.compute_v1' in sys.modules)\n"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    assert found == "False"

@@ -17,9 +17,8 @@ from config.settings import Settings
 from config.tags import POOL_TAG, WORKER_POOL
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import DiscoveryError, describe_tags, find_server, find_worker_groups, stack_tags, tags_of
+from tdce.ops.limits import DEFAULT_PORT_TIMEOUT_SECONDS
 from tdce.ops.report import Check, failed, passed, skipped
-
-DEFAULT_TIMEOUT_SECONDS = 3.0
 
 
 def server_ports(settings: Settings) -> dict[str, int]:
@@ -33,7 +32,7 @@ def run_health(
     clients: AwsClients,
     host: str | None = None,
     ports: Mapping[str, int] | None = None,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    timeout: float = DEFAULT_PORT_TIMEOUT_SECONDS,
 ) -> list[Check]:
     """`host` and `ports` replace the server's public IP and the matrix ports (a VPN address, or a test listener)."""
     checks: list[Check] = []

@@ -11,12 +11,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from config.tags import DATA_DISK
 from tdce.ops.backup import Snapshot
 from tdce.ops.clients import AwsClients
+from tdce.ops.limits import DEFAULT_SNAPSHOT_WAIT_MINUTES
 
 
 @dataclass(frozen=True)
 class WaitPolicy:
     delay_seconds: float = 15
-    timeout_minutes: float = 240
+    timeout_minutes: float = DEFAULT_SNAPSHOT_WAIT_MINUTES
 
     def __post_init__(self) -> None:
         # The command line refuses these first (tdce/ops/commands.py); here `int(inf)` would crash

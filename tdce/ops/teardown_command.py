@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING
 
 from config.stack_file import CONFIG_DIR
-from tdce.console import output_console
-from tdce.ops.clients import AwsClients, error_text
-from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, table
-from tdce.ops.teardown import TeardownRefused, delete_leftovers, find_leftovers
+
+if TYPE_CHECKING:
+    from tdce.ops.clients import AwsClients
 
 
 def add_teardown_command(subparsers: argparse._SubParsersAction) -> None:
@@ -34,9 +32,18 @@ def add_teardown_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) -> int:
-    # Imported here: tdce.ops.commands registers this command and holds the settings loader.
-    from tdce.ops.commands import load_aws_settings
+    # Imported here, when the command runs: boto3 is slow to import, and `tdce plan` never needs it.
+    from botocore.exceptions import BotoCoreError, ClientError
 
+    from tdce.console import output_console
+    from tdce.ops.clients import AwsClients, error_text
+    from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, table
+    from tdce.ops.runs import load_aws_settings, on_gcp
+    from tdce.ops.teardown import TeardownRefused, delete_leftovers, find_leftovers
+
+    answered = on_gcp(args)
+    if answered is not None:
+        return answered
     settings = load_aws_settings("teardown", args.stack, Path(args.config_dir))
     clients = clients or AwsClients(settings.region)
     try:
