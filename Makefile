@@ -47,7 +47,7 @@ plan: $(RUNTIME)
 	@$(UV) run --frozen --no-sync tdce plan $(STACK)
 
 test: $(DEV)
-	$(UV) run --frozen --no-sync pytest
+	$(UV) run --frozen --no-sync pytest -n auto
 
 lint: $(DEV)
 	$(UV) run --frozen --no-sync ruff check .
