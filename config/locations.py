@@ -7,21 +7,20 @@ from another script (`eu-west-١`) is refused like any other name the cloud does
 from __future__ import annotations
 
 import difflib
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).with_name("cloud_locations.json")
+from config.data_file import DataFile
+
+DATA_FILE = DataFile("cloud_locations.json")
 
 
-@cache
 def _data() -> dict[str, Any]:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return DATA_FILE.data
 
 
 def as_of() -> str:
-    return str(_data()["asOf"])
+    return DATA_FILE.as_of()
 
 
 @cache

@@ -8,14 +8,14 @@ Every type resolves to its vCPU count, so a minimum (the server's 4 vCPUs) holds
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).with_name("gcp_machine_types.json")
+from config.data_file import DataFile
+
+DATA_FILE = DataFile("gcp_machine_types.json")
 
 _CUSTOM = re.compile(r"(?:(?P<series>[a-z][a-z0-9]*)-)?custom-(?P<cpus>[0-9]{1,4})-(?P<memory>[0-9]{1,8})(?P<ext>-ext)?")
 _SHARED_CUSTOM = re.compile(r"(?P<prefix>e2-custom-(?:micro|small|medium))-(?P<memory>[0-9]{1,8})")
@@ -32,13 +32,12 @@ class MachineType:
     shared_core: bool
 
 
-@cache
 def _data() -> dict[str, Any]:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return DATA_FILE.data
 
 
 def as_of() -> str:
-    return str(_data()["asOf"])
+    return DATA_FILE.as_of()
 
 
 @cache

@@ -86,6 +86,13 @@ class WorkerPool(SettingsModel):
                 found.append((("extraSecurityGroups",), "is AWS only: on GCP firewall rules target service accounts"))
             if self.spot_max_price is not None:
                 found.append((("spotMaxPrice",), "is AWS only: GCP Spot VMs have no price cap; remove it"))
+            if self.capacity_owner == "dashboard":
+                # On GCP a pool the dashboard sizes is only a template it starts instances from: no group
+                # holds a count (docs/dashboard-permissions-gcp.md), so a count here would do nothing.
+                why = "has no effect on gcp with capacityOwner 'dashboard': the dashboard starts this pool's workers"
+                for key, count in (("desiredCount", self.desired_count), ("minCount", self.min_count)):
+                    if count:
+                        found.append(((key,), f"{why}; remove it, or set capacityOwner 'pulumi', got {count}"))
         return found
 
     def architecture(self, cloud: str) -> str:

@@ -725,7 +725,7 @@ def test_every_listed_aws_region_is_one_botocore_knows_in_that_partition():
 
     partitions = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text())
     known = {p["id"]: set(p["regions"]) for p in partitions["partitions"]}
-    listed = json.loads(locations.DATA_FILE.read_text())["aws"]
+    listed = json.loads(locations.DATA_FILE.path.read_text())["aws"]
     for partition, regions in listed.items():
         assert set(regions) <= known[partition], (partition, set(regions) - known[partition])
 
@@ -906,3 +906,16 @@ def test_any_value_in_a_limited_key_gives_settings_or_config_error(where, value)
         accepted(stack, {key: value})
     except ConfigError as error:
         assert error.problems and all("\n" not in str(problem) for problem in error.problems)
+
+
+@pytest.mark.parametrize("key", ["desiredCount", "minCount"])
+def test_a_count_on_a_gcp_pool_the_dashboard_sizes_is_refused(key):
+    # gcp-prod's linux-spot pool is dashboard-sized: on GCP that is a template without a group.
+    from config.errors import ConfigError
+    from tests.support import settings_of, stack_values, with_setting
+
+    values, secrets = stack_values("gcp-prod")
+    values = with_setting(values, "workers[0].maxCount", 40)
+    with pytest.raises(ConfigError, match=rf"tdce:workers\[0\]\.{key}: has no effect on gcp"):
+        settings_of(with_setting(with_setting(values, "workers[0].desiredCount", 2), "workers[0].minCount", 2), secrets)
+    assert settings_of(with_setting(values, "workers[0].capacityOwner", "pulumi"), secrets)

@@ -74,12 +74,22 @@ def test_aurora_serverless_v2_orderable_passes(aws: AwsClients, monkeypatch: pyt
         asked.update(params)
         return {"OrderableDBInstanceOptions": [{"Engine": "aurora-postgresql", "DBInstanceClass": "db.serverless"}]}
 
-    # moto's aurora-postgresql options list no db.serverless class at all, so the orderable answer is stubbed.
+    # moto's aurora-postgresql options list no db.serverless class at all, so the orderable answer is stubbed;
+    # it has no DescribeDBEngineVersions either, so the versions offered are a literal list.
     monkeypatch.setattr(aws("rds"), "describe_orderable_db_instance_options", orderable)
+    offered = [{"EngineVersion": v} for v in ("15.8", "16.1", "16.4", "16.10", "17.2")]
+
+    class Versions:
+        def paginate(self, **params: Any):
+            assert params == {"Engine": "aurora-postgresql"}
+            return [{"DBEngineVersions": offered}]
+
+    monkeypatch.setattr(aws("rds"), "get_paginator", lambda name: Versions())
     check = check_named(run_preflight(prod_settings(_aurora()), aws), "tdce:database.engine")
     assert check.status is Status.PASS
     assert asked["Engine"] == "aurora-postgresql" and asked["DBInstanceClass"] == "db.serverless"
-    assert asked["EngineVersion"] == prod_settings(_aurora()).database.aurora.engine_version
+    # The default engineVersion is the major "16"; its newest minor, by number (16.10 after 16.4).
+    assert asked["EngineVersion"] == "16.10"
 
 
 def test_aurora_not_orderable_as_serverless_fails(aws: AwsClients, monkeypatch: pytest.MonkeyPatch) -> None:

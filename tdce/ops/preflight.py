@@ -69,7 +69,10 @@ def _aurora_orderable(settings: Settings, clients: AwsClients) -> Check:
     key = "tdce:database.engine"
     if settings.database.engine != "aurora":
         return skipped(key, f"database.engine is {settings.database.engine}: no Aurora")
-    version = settings.database.aurora.engine_version
+    version = _engine_version(settings.database.aurora.engine_version, clients)
+    if version is None:
+        wanted = settings.database.aurora.engine_version
+        return failed(key, f"{AURORA_ENGINE} offers no {wanted}.x in {clients.region}: see tdce:database.aurora.engineVersion")
     options = clients("rds").describe_orderable_db_instance_options(
         Engine=AURORA_ENGINE, EngineVersion=version, DBInstanceClass=SERVERLESS_CLASS, MaxRecords=20
     )["OrderableDBInstanceOptions"]
@@ -81,3 +84,16 @@ def _aurora_orderable(settings: Settings, clients: AwsClients) -> Check:
             "pick another region or tdce:database.aurora.engineVersion",
         )
     return passed(key, f"Aurora Serverless v2 ({AURORA_ENGINE} {version}) is orderable in {clients.region}")
+
+
+def _engine_version(configured: str, clients: AwsClients) -> str | None:
+    """The version the stack will get: a full version as given; for a major, its newest minor, as the
+    program's `aws.rds.get_engine_version(latest=True)` picks it (DescribeOrderableDBInstanceOptions
+    matches exact versions only)."""
+    if "." in configured:
+        return configured
+    pages = clients("rds").get_paginator("describe_db_engine_versions").paginate(Engine=AURORA_ENGINE)
+    minors = [
+        v["EngineVersion"] for page in pages for v in page["DBEngineVersions"] if v["EngineVersion"].split(".")[0] == configured
+    ]
+    return max(minors, key=lambda v: tuple(int(part) for part in v.split(".") if part.isdigit()), default=None)
