@@ -50,10 +50,3 @@ def name_prefix(stack: str) -> str:
     return f"{PREFIX_START}{stack_fragment(stack)}{PREFIX_END}"
 
 
-def name_problem(name: str) -> str | None:
-    """Why Compute Engine would refuse this resource name, or None."""
-    if len(name) > MAX_NAME_LENGTH:
-        return f"is {len(name)} characters; Compute Engine names take at most {MAX_NAME_LENGTH}"
-    if not NAME_PATTERN.fullmatch(name):
-        return "must be lowercase letters, digits and dashes, start with a letter and not end with a dash"
-    return None

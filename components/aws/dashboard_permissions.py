@@ -223,6 +223,3 @@ def dashboard_policies(scope: DashboardScope) -> dict[str, list[dict[str, Any]]]
     }
 
 
-def dashboard_statements(scope: DashboardScope) -> list[dict[str, Any]]:
-    """Every statement of every area, in order."""
-    return [statement for statements in dashboard_policies(scope).values() for statement in statements]

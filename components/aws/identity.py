@@ -69,7 +69,6 @@ class Identity(pulumi.ComponentResource):
         self.server_role_name = server_role.name
         self.server_role_arn = server_role.arn
         self.server_profile_name = server_profile.name
-        self.server_profile_arn = server_profile.arn
         self.worker_role_arn = worker_role.arn
         self.worker_profile_arn = worker_profile.arn
         self.register_outputs(

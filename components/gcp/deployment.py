@@ -185,10 +185,6 @@ class GcpDeployment(pulumi.ComponentResource):
                 opts=inside,
             )
         self.deployment_document = self.server.document.as_json()
-        # For the plan's warning (the AWS side adds the mechanism): a Server on plain Debian runs no TDCE.
-        self.default_image_machines = (["server"] if self.server.uses_default_image else []) + [
-            f"workers[{pool}]" for pool in self.workers.pools_on_default_image
-        ]
         self.outputs = self._outputs()
         self.register_outputs(self.outputs.exported(stack.channels))
 

@@ -10,7 +10,7 @@ import pulumi_gcp as gcp
 from components.deployment_document import DeploymentDocument
 from components.gcp.deployment_env import DOCUMENT_METADATA_KEY, deployment_env
 from components.gcp.server_startup_script import DATA_DEVICE_NAME, SHUTDOWN_SCRIPT, server_startup_script
-from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, is_default_image, service_account
+from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, service_account
 from config.server import ServerSettings
 from config.tags import DATA_DISK, GCP_LABELS, SERVER
 
@@ -74,7 +74,6 @@ class Server(pulumi.ComponentResource):
             # The snapshot is read once, at creation: a later change to it must never replace the disk.
             opts=pulumi.ResourceOptions(parent=self, protect=deletion_protection, ignore_changes=["snapshot"]),
         )
-        self.uses_default_image = is_default_image(settings.image)
         image = image_for(
             f"{name}-vm", "linux", settings.image, self, architecture=settings.architecture("gcp"), compute_api=compute_api
         )

@@ -48,8 +48,3 @@ def image_for(
         family=family, project=project, opts=pulumi.InvokeOutputOptions(parent=parent, depends_on=[compute_api])
     ).self_link
     return kept_value(f"{name}-image", newest, keepers={"family": f"{project}/{family}"}, parent=parent)
-
-
-def is_default_image(configured: str | None) -> bool:
-    """The image is plain Debian (or Windows Server) from Google, which runs no TDCE software."""
-    return configured is None

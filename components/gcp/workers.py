@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, is_default_image, service_account
+from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, service_account
 from components.gcp.worker_startup_script import worker_startup_metadata
 from config.tags import GCP_LABELS, WORKER_POOL
 from config.workers import WorkerPool
@@ -101,7 +101,6 @@ class Workers(pulumi.ComponentResource):
             )
         self.group_names = {pool: group.name for pool, group in self.groups.items()}
         self.template_links = {pool: template.self_link for pool, template in self.templates.items()}
-        self.pools_on_default_image = tuple(pool.name for pool in pools if is_default_image(pool.image))
         self.register_outputs({"groupNames": self.group_names, "templates": self.template_links})
 
     def _template(

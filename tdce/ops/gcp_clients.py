@@ -41,7 +41,6 @@ class Compute(Protocol):
     def delete_instance_template(self, name: str) -> None: ...
     def delete_instance_group_manager(self, location: str, name: str) -> None: ...
     def region(self, region: str) -> compute_v1.Region: ...
-    def project_info(self) -> compute_v1.Project: ...
 
 
 class Services(Protocol):
@@ -69,7 +68,6 @@ class GoogleCompute:
         self._zonal_groups = compute_v1.InstanceGroupManagersClient()
         self._regional_groups = compute_v1.RegionInstanceGroupManagersClient()
         self._regions = compute_v1.RegionsClient()
-        self._projects = compute_v1.ProjectsClient()
 
     def _aggregated(self, client, name_prefix: str, field: str) -> list:
         found = []
@@ -115,9 +113,6 @@ class GoogleCompute:
 
     def region(self, region: str) -> compute_v1.Region:
         return self._regions.get(project=self.project, region=region)
-
-    def project_info(self) -> compute_v1.Project:
-        return self._projects.get(project=self.project)
 
 
 class GoogleServices:
