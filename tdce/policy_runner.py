@@ -254,13 +254,16 @@ class PolicyPackProcess:
         violations: list[Violation] = []
         try:
             for resource in resources:
-                response = self._stub.Analyze(analyze_request(resource, by_urn))
+                response = self._analyze_resource(analyze_request(resource, by_urn))
                 violations += [_violation(d, resource.urn) for d in response.diagnostics]
             stack = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn) for r in resources])
             violations += [_violation(d, "") for d in self._stub.AnalyzeStack(stack).diagnostics]
         except grpc.RpcError as error:
             raise PolicyPackError(f"the policy pack failed: {error.details()}{self._stderr_tail()}") from None
         return PolicyReport(pack=self.info.name, version=self.info.version, violations=tuple(violations))
+
+    def _analyze_resource(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        return self._stub.Analyze(request)
 
     def stop(self) -> None:
         if self._channel is not None:
