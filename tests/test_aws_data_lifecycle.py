@@ -26,7 +26,7 @@ VAULT = "aws:backup/vault:Vault"
 ROLE = "aws:iam/role:Role"
 INVOCATION = "aws:lambda/invocation:Invocation"
 FUNCTION = "aws:lambda/function:Function"
-# The offline account (README, "What the offline plan assumes").
+# The offline account (docs/offline-plan.md, "What the offline plan assumes").
 OFFLINE_ACCOUNT = "123456789012"
 # GetRandomPassword, ExcludePunctuation (Secrets Manager API reference), which the vendor forbids
 # in passwords (001_ec271c3ff40761d0.txt 3.1 step 10).
@@ -57,7 +57,7 @@ def test_the_default_engine_version_is_a_major_not_a_minor_aws_retires():
 
 
 def test_a_major_is_looked_up_and_a_full_version_sent_as_given():
-    # The offline answer for a major is `<major>.99` (README, "What the offline plan assumes").
+    # The offline answer for a major is `<major>.99` (docs/offline-plan.md, "What the offline plan assumes").
     assert only(plan_of("aws-aurora"), CLUSTER).inputs["engineVersion"] == "16.99"
     pinned = plan_variant("aws-aurora", {"database.aurora.engineVersion": "16.8"})
     assert only(pinned, CLUSTER).inputs["engineVersion"] == "16.8"

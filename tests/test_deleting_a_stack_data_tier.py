@@ -1,4 +1,4 @@
-"""The data-tier destroy runbook (docs/deleting-a-stack-data-tier.md): every command in it parses.
+"""The AWS destroy runbook (docs/deleting-a-stack.md, its AWS part with the data tier): every command in it parses.
 
 No cloud and no Pulumi CLI are reachable here, so the commands are parsed rather than run: `aws`
 ones against botocore's API models (the AWS CLI's commands and options are those operations and
@@ -19,7 +19,7 @@ import pytest
 from tdce.cli import parser
 from tests.support import settings_of, stack_values
 
-RUNBOOK = Path(__file__).resolve().parents[1] / "docs" / "deleting-a-stack-data-tier.md"
+RUNBOOK = Path(__file__).resolve().parents[1] / "docs" / "deleting-a-stack.md"
 # The AWS CLI's global options (AWS CLI Command Reference, "Global Options") and the ones its
 # paginated commands add; every other option names a member of the operation's input.
 AWS_GLOBAL_OPTIONS = {"--query", "--output", "--region", "--profile"}
@@ -32,10 +32,17 @@ PULUMI_COMMANDS = {
 }
 
 
+def aws_part() -> str:
+    """From `## AWS` to the next `## ` heading: the GCP part's gcloud commands have no API models here."""
+    match = re.search(r"^## AWS\n(.*?)(?=^## )", RUNBOOK.read_text(), flags=re.S | re.M)
+    assert match, "the runbook has an AWS part"
+    return match.group(1)
+
+
 def commands() -> list[list[str]]:
-    blocks = re.findall(r"```sh\n(.*?)```", RUNBOOK.read_text(), flags=re.S)
+    blocks = re.findall(r"```sh\n(.*?)```", aws_part(), flags=re.S)
     lines = [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
-    return [shlex.split(line) for line in dict.fromkeys(lines)]
+    return [shlex.split(line, comments=True) for line in dict.fromkeys(lines)]
 
 
 def test_the_runbook_has_commands_of_each_tool():

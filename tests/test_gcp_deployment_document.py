@@ -9,7 +9,7 @@ import pytest
 from tests.support import DELETE, of_type, plan_of, plan_variant
 
 GCP_STACKS = ["gcp-prod", "gcp-restore"]
-# docs/deployment-document-gcp.md, Keys.
+# docs/deployment-document.md, Keys.
 KEYS = {
     "schemaVersion", "cloud", "stack", "region", "deploymentTag", "namePrefix", "networkId", "subnetIds",
     "workerFirewallGroup", "workerIdentity", "bucket", "server", "allowedExtra", "project", "zones",

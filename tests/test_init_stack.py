@@ -57,7 +57,7 @@ def test_init_writes_a_commented_file_with_the_choices_that_plans(flags, expecte
     assert settings.access.user_cidrs == expected["user_cidrs"]
     assert settings.access.admin_cidrs == expected["admin_cidrs"]
     assert settings.access.ssh is expected["ssh"]
-    # The defaults (GCP's n2-standard-4, 1024 GB) are the README settings reference's.
+    # The defaults (GCP's n2-standard-4, 1024 GB) are docs/settings.md's.
     assert settings.server.instance_type == expected["server"]
     assert settings.server.data_disk.size_gb == expected["disk"]
     [pool] = settings.workers

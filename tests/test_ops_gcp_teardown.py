@@ -12,7 +12,7 @@ from tests.support import settings_of, stack_values
 STACK = "gcp-prod"
 PROJECT = "tdce-prod-example"
 ZONE = "europe-north1-a"
-# The labels as the components and the deployment document give them (config/tags.py, docs/deployment-document-gcp.md).
+# The labels as the components and the deployment document give them (config/tags.py, docs/deployment-document.md).
 OURS = {"tdce-stack": "gcp-prod"}
 POOL = {"tdce-stack": "gcp-prod", "tdce-role": "worker-pool", "tdce-pool": "linux-spot"}
 

@@ -1,4 +1,4 @@
-"""`tdce plan`: exit codes, the JSON schema the README documents, and no secret in any output."""
+"""`tdce plan`: exit codes, the JSON schema docs/offline-plan.md documents, and no secret in any output."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from tdce.recording import RecordingMonitor
 from tests.support import EXAMPLE_STACKS, of_type, stack_values, with_setting
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
+PLAN_DOC = (ROOT / "docs" / "offline-plan.md").read_text()
 
 
 def readme_plan_schema() -> dict:
-    block = re.search(r"### JSON schema.*?```json\n(.*?)```", README, re.S)
-    assert block, "the README documents the plan's JSON schema"
+    block = re.search(r"## JSON schema.*?```json\n(.*?)```", PLAN_DOC, re.S)
+    assert block, "docs/offline-plan.md documents the plan's JSON schema"
     return json.loads(block.group(1))
 
 

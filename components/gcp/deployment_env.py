@@ -1,7 +1,7 @@
 """The deployment document (components/deployment_document.py) as /etc/tdce/deployment.env lines on GCP.
 
 One `KEY=value` per line, lists joined by commas; values hold no spaces or quotes, so the file can be
-sourced by a shell and read by systemd's EnvironmentFile. docs/deployment-document-gcp.md lists the keys.
+sourced by a shell and read by systemd's EnvironmentFile. docs/deployment-document.md lists the keys.
 """
 
 from __future__ import annotations
