@@ -86,6 +86,9 @@ GCP_SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
 GCP_SQL_USER = "gcp:sql/user:User"
 GCP_GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
 GCP_SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
+# Grants on one service account: who may act as it.
+GCP_SERVICE_ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
+GCP_SERVICE_ACCOUNT_BINDING = "gcp:serviceaccount/iAMBinding:IAMBinding"
 GCP_CUSTOM_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
 # Grants on the whole project: a role here reaches every resource of the project.
 GCP_PROJECT_GRANTS = (
@@ -97,8 +100,8 @@ GCP_IAM_GRANTS = (
     *GCP_PROJECT_GRANTS,
     "gcp:storage/bucketIAMMember:BucketIAMMember",
     "gcp:storage/bucketIAMBinding:BucketIAMBinding",
-    "gcp:serviceaccount/iAMMember:IAMMember",
-    "gcp:serviceaccount/iAMBinding:IAMBinding",
+    GCP_SERVICE_ACCOUNT_MEMBER,
+    GCP_SERVICE_ACCOUNT_BINDING,
     "gcp:secretmanager/secretIamMember:SecretIamMember",
     "gcp:secretmanager/secretIamBinding:SecretIamBinding",
     "gcp:pubsub/topicIAMMember:TopicIAMMember",

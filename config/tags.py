@@ -10,11 +10,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from config.channels import Role
+
 # Values of the role key.
 SERVER = "server"
 DATA_DISK = "data-disk"
 WORKER_POOL = "worker-pool"
 DATABASE = "database"
+
+# The role value on the AWS security group that guards each role: the pack places a group by it when
+# no machine of the stack holds the group (the worker group of a stack whose workers all come from
+# the dashboard). GCP service accounts take no labels; the pack places those by who may act as them.
+GROUP_ROLE_TAGS = {Role.SERVER: SERVER, Role.WORKERS: WORKER_POOL, Role.DATABASE: DATABASE}
 
 # GCP label values: lowercase letters, digits, '_' and '-', at most 63 characters
 # (https://cloud.google.com/compute/docs/labeling-resources#requirements).

@@ -28,6 +28,8 @@ from config.resource_types import (
     AWS_VPC_ENDPOINT,
     GCP_INSTANCE,
     GCP_INSTANCE_TEMPLATES,
+    GCP_SERVICE_ACCOUNT_BINDING,
+    GCP_SERVICE_ACCOUNT_MEMBER,
 )
 from policies.reading import Subject, get
 
@@ -40,8 +42,9 @@ ROLE_HOLDERS: tuple[tuple[str, Role, tuple[tuple[str, ...], ...]], ...] = (
     (GCP_INSTANCE, Role.SERVER, (("serviceAccount", "email"),)),
     *((template, Role.WORKERS, (("serviceAccount", "email"),)) for template in GCP_INSTANCE_TEMPLATES),
 )
+GCP_ACTING_AS = "roles/iam.serviceAccountUser"
 # The `tdce:role` tag values (config/tags.py) that place a security group no machine of the stack holds.
-ROLE_TAGS = {tags.SERVER: Role.SERVER, tags.WORKER_POOL: Role.WORKERS, tags.DATABASE: Role.DATABASE}
+ROLE_TAGS = {value: role for role, value in tags.GROUP_ROLE_TAGS.items()}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Topology:
 
     @classmethod
     def of(cls, subjects: Iterable[Subject]) -> Topology:
+        subjects = list(subjects)
         groups: dict[Role, set[str]] = {}
         for subject in subjects:
             for kind, role, paths in ROLE_HOLDERS:
@@ -64,6 +68,9 @@ class Topology:
             tagged = _tagged_role(subject)
             if tagged is not None:
                 groups.setdefault(tagged, set()).add(subject.urn)
+        server = frozenset(groups.get(Role.SERVER, ()))
+        for subject in subjects:
+            groups.setdefault(Role.WORKERS, set()).update(_accounts_the_server_starts_machines_as(subject, server))
         return cls(groups={role: frozenset(refs) for role, refs in groups.items() if refs})
 
     def roles(self, refs: frozenset[str]) -> frozenset[Role]:
@@ -96,6 +103,24 @@ def _tagged_role(subject: Subject) -> Role | None:
     except UnknownValueError:
         return None
     return ROLE_TAGS.get(value) if isinstance(value, str) else None
+
+
+def _accounts_the_server_starts_machines_as(subject: Subject, server: frozenset[str]) -> frozenset[str]:
+    """On GCP the dashboard's workers run as the accounts the server may act as: a service account
+    cannot carry labels, and starting a VM as an account needs `iam.serviceAccounts.actAs` on it
+    (https://cloud.google.com/compute/docs/access/service-accounts#permissions), which the
+    Service Account User role grants. The member must be the server's own account."""
+    if subject.type not in (GCP_SERVICE_ACCOUNT_MEMBER, GCP_SERVICE_ACCOUNT_BINDING):
+        return frozenset()
+    try:
+        if get(subject.props, "role") != GCP_ACTING_AS:
+            return frozenset()
+    except UnknownValueError:
+        return frozenset()
+    members = subject.refs("members") if subject.type == GCP_SERVICE_ACCOUNT_BINDING else subject.refs("member")
+    if not {m.removeprefix("serviceAccount:") for m in members} & server:
+        return frozenset()
+    return frozenset(ref.rpartition("/serviceAccounts/")[2] for ref in subject.refs("serviceAccountId"))
 
 
 def roles_label(roles: Iterable[Role]) -> str:

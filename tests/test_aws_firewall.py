@@ -183,3 +183,21 @@ def test_no_security_group_carries_inline_rules():
 def test_default_security_group_of_the_vpc_is_closed():
     (default,) = of_type(plan_of("aws-prod"), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
     assert not default.inputs.get("ingress") and not default.inputs.get("egress")
+
+
+def test_each_machine_group_carries_its_role_tag_so_the_pack_can_place_it_without_a_pool():
+    # config/tags.py role values, written out: the dashboard's workers get the worker group from the
+    # deployment document, so no launch template of the plan holds it.
+    expected = {
+        "server": "server",
+        "workers": "worker-pool",
+        "database": "database",
+        "secrets-endpoint": None,
+        "secret-rotation": None,
+        "rds-endpoint": None,
+    }
+    plan = plan_of("aws-aurora")
+    found = {group.name.removeprefix(PREFIX): group.inputs["tags"].get("tdce:role") for group in of_type(plan, GROUP)}
+    assert found == {name: expected[name] for name in found}
+    assert {"server", "workers", "database"} <= set(found)
+    assert {group.inputs["tags"]["tdce:stack"] for group in of_type(plan, GROUP)} == {"aws-aurora"}

@@ -13,11 +13,13 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from config.channels import CHANNELS, DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, PortRange
 from config.database import MIN_BACKUP_RETENTION_DAYS
+from config.resource_types import AWS_LAUNCH_TEMPLATE, GCP_INSTANCE_TEMPLATES
 from policies.pack import POLICIES
 from tdce.cli import main
-from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, config_defaults
+from tdce.planner import plan_config
+from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, check_plan, config_defaults
 from tdce.recording import UNKNOWN_SHOWN_AS, RecordedResource
-from tests.support import plan_of, stack_values
+from tests.support import DELETE, plan_of, stack_values, with_setting
 
 # aws-dev sets tdce:dashboardAdminPassword with --secret: the CLI hands it over decrypted and unmarked.
 STACKS = ("aws-prod", "aws-aurora", "gcp-prod", "aws-dev")
@@ -84,6 +86,19 @@ def test_the_example_plans_pass_clean(packs, stack: str) -> None:
     report = analyze(packs, stack, plan_of(stack).resources)
     found = {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in report.violations}
     assert found == set(), [(v.policy, v.message) for v in report.violations]
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "gcp-prod"])
+def test_a_stack_whose_workers_all_come_from_the_dashboard_passes_clean(stack: str) -> None:
+    """The vendor's own set-up (its stack declares no pool; the dashboard starts every worker): the
+    worker group is held by no machine of the plan, and the pack still places it, by the group's
+    role tag on AWS and by the account the server may act as on GCP."""
+    values, secret_keys = stack_values(stack)
+    values = with_setting(values, "workers", DELETE)
+    plan = plan_config(f"{stack}-dashboard-only", values, secret_keys)
+    assert not [r for r in plan.resources if r.type in (AWS_LAUNCH_TEMPLATE, *GCP_INSTANCE_TEMPLATES)]
+    report = check_plan(plan, values, sorted(secret_keys))
+    assert [(v.policy, v.message) for v in report.violations] == []
 
 
 def test_a_value_unknown_at_preview_gives_an_advisory_not_a_verdict(packs) -> None:

@@ -227,3 +227,68 @@ class TestInlineBesideSeparateRules:
         group = StackResource("server-sg", AWS_SECURITY_GROUP, {"egress": UNKNOWN})
         rule = StackResource("web", AWS_INGRESS_RULE, {"securityGroupId": "sg"}, refs={"securityGroupId": ["server-sg"]})
         assert check_stack(ports.no_inline_and_separate_rules, [group, rule]) != []
+
+
+SERVER_ACCOUNT = "tdce-server@my-project.iam.gserviceaccount.com"
+WORKER_ACCOUNT = "tdce-worker@my-project.iam.gserviceaccount.com"
+ACT_AS = "gcp:serviceaccount/iAMMember:IAMMember"
+
+
+class TestGcpWorkersPlacedByWhoTheServerMayActAs:
+    """A stack without declared pools: the dashboard's workers run as the account the server may act as."""
+
+    @pytest.fixture(autouse=True)
+    def gcp_prod(self, monkeypatch):
+        values, _ = stack_values("gcp-prod")
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+
+    @staticmethod
+    def from_workers(name: str, span: PortRange, source_refs: list[str] | None = None) -> StackResource:
+        props = {
+            "direction": "INGRESS",
+            "allows": [{"protocol": "tcp", "ports": [str(span.first)]}],
+            "sourceServiceAccounts": [WORKER_ACCOUNT],
+            "targetServiceAccounts": [SERVER_ACCOUNT],
+        }
+        return StackResource(name, GCP_FIREWALL, props, refs={"sourceServiceAccounts": source_refs} if source_refs else {})
+
+    def stack(self, *extra: StackResource) -> list[StackResource]:
+        server = StackResource("server", "gcp:compute/instance:Instance", {"serviceAccount": {"email": SERVER_ACCOUNT}})
+        rules = [self.from_workers("signal", SIGNAL.ports[0]), self.from_workers("data", DATA.ports[0])]
+        return [server, *rules, *extra]
+
+    @staticmethod
+    def acting_as(member: str, role: str = "roles/iam.serviceAccountUser") -> StackResource:
+        account = f"projects/my-project/serviceAccounts/{WORKER_ACCOUNT}"
+        return StackResource("server-acts-as-worker", ACT_AS, {"serviceAccountId": account, "role": role, "member": member})
+
+    def unplaced(self, resources) -> set[str]:
+        return {urn.rsplit("::", 1)[-1] for urn, message in lands(resources) if "admits a group no machine" in message}
+
+    def test_without_the_grant_the_workers_account_is_held_by_nothing(self):
+        assert self.unplaced(self.stack()) == {"signal", "data"}
+
+    def test_the_account_the_server_may_act_as_holds_the_workers(self):
+        resources = self.stack(self.acting_as(f"serviceAccount:{SERVER_ACCOUNT}"))
+        assert lands(resources) == []
+
+    def test_the_grant_places_the_account_by_reference_while_its_name_is_unknown(self):
+        worker = StackResource("worker", "gcp:serviceaccount/account:Account", {"accountId": "tdce-worker"})
+        grant = StackResource(
+            "server-acts-as-worker",
+            ACT_AS,
+            {"serviceAccountId": UNKNOWN, "role": "roles/iam.serviceAccountUser", "member": f"serviceAccount:{SERVER_ACCOUNT}"},
+            refs={"serviceAccountId": ["worker"]},
+        )
+        server = StackResource("server", "gcp:compute/instance:Instance", {"serviceAccount": {"email": SERVER_ACCOUNT}})
+        rules = [self.from_workers("signal", SIGNAL.ports[0], ["worker"]), self.from_workers("data", DATA.ports[0], ["worker"])]
+        assert self.unplaced([server, worker, grant, *rules]) == set()
+
+    def test_acting_as_granted_to_someone_else_places_nothing(self):
+        resources = self.stack(self.acting_as("user:alice@example.com"))
+        assert self.unplaced(resources) == {"signal", "data"}
+
+    def test_another_role_on_the_account_places_nothing(self):
+        resources = self.stack(self.acting_as(f"serviceAccount:{SERVER_ACCOUNT}", role="roles/iam.serviceAccountTokenCreator"))
+        assert self.unplaced(resources) == {"signal", "data"}

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from config.channels import CHANNELS_BY_NAME, Direction, Role
 from config.rules import ALL_PROTOCOLS, RuleSpec
+from config.tags import AWS_TAGS, GROUP_ROLE_TAGS
 
 # What AWS accepts in group and rule descriptions; anything else is dropped
 # (EC2 API reference, SecurityGroupRule Description: a-z, A-Z, 0-9, spaces, ._-:/()#,@[]+=&;{}!$*).
@@ -86,7 +87,7 @@ class Firewall(pulumi.ComponentResource):
                 f"{name}-{role.value}",
                 vpc_id=vpc_id,
                 description=GROUP_DESCRIPTIONS[role],
-                tags=dict(tags),
+                tags=AWS_TAGS.with_role(tags, GROUP_ROLE_TAGS[role]) if role in GROUP_ROLE_TAGS else dict(tags),
                 opts=pulumi.ResourceOptions(parent=self, custom_timeouts=_delete_timeout(role)),
             ).id
             for role in sorted(groups)
