@@ -28,7 +28,7 @@ DEFAULT_MAX_WORKERS = 10
 # Pulumi stack names: letters, digits, hyphens, underscores and periods (`pulumi stack init --help`).
 STACK_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"
 PASSWORD_COMMAND = "pulumi config set --secret tdce:dashboardAdminPassword"
-SETTINGS_DOCS = "README.md, 'Settings reference'"
+SETTINGS_DOCS = "docs/settings.md"
 
 # Which flag set a config key, to name the flag when the loader refuses the value.
 _FLAG_FOR_KEY = (

@@ -3,7 +3,7 @@
 Each cloud module supplies `INVOKES` (token → function of the invoke's arguments) and
 `computed(type, name, inputs)` (attributes the provider would compute, such as ARNs).
 Answers are deterministic, so two plans of the same stack are identical. The canned
-answers are documented in the README ("What the offline plan assumes").
+answers are documented in docs/offline-plan.md ("What the offline plan assumes").
 """
 
 from __future__ import annotations
