@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from config.channels import CHANNELS, DATA, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, WORKER_RDP, WORKER_SSH, PortRange, Role
+from config.channels import (
+    CHANNELS,
+    DATA,
+    INTERCONNECT,
+    MANAGEMENT,
+    SIGNAL,
+    SSH,
+    WEB,
+    WORKER_RDP,
+    WORKER_SSH,
+    Direction,
+    PortRange,
+    Role,
+)
 from config.resource_types import (
+    AWS_DEFAULT_SECURITY_GROUP,
+    AWS_EGRESS_RULE,
     AWS_GROUP_RULE,
     AWS_INGRESS_RULE,
     AWS_INSTANCE,
@@ -18,6 +34,8 @@ from config.resource_types import (
 )
 from config.settings import GCP_IAP_RANGE
 from policies import ports
+from policies.firewall_rules import Extracted, FirewallRule, cidr_within, cidrs_overlap, firewall_rules
+from policies.reading import Subject
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
 from tests.support import stack_values, with_setting
 
@@ -310,3 +328,375 @@ class TestNoInlineAndSeparateRules:
             "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
         )
         assert check_stack(ports.no_inline_and_separate_rules, [group, separate]) == []
+
+
+# --- Every shape of firewall rule reduced to the one form the policies judge (policies/firewall_rules.py) ---
+
+SUBJECT = "urn:pulumi:test::tdce::t::subject"
+V6 = "2001:db8::/64"
+
+
+def extracted(kind: str, props: dict, direction=Direction.INGRESS, property_dependencies=None) -> Extracted:
+    subject = Subject(
+        type=kind,
+        urn=SUBJECT,
+        props=unknown_checking_proxy(copy.deepcopy(props)),
+        property_dependencies=property_dependencies or {},
+    )
+    return firewall_rules(subject, direction)
+
+
+def only_rules(kind: str, props: dict, direction=Direction.INGRESS) -> tuple[FirewallRule, ...]:
+    found = extracted(kind, props, direction)
+    assert found.undecided == ()
+    return found.rules
+
+
+class TestVpcRuleExtraction:
+    def test_cidr_rule_keeps_both_address_families_and_its_group(self):
+        props = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": ADMIN_CIDR, "cidrIpv6": "2001:db8::/64"}
+        assert only_rules(AWS_INGRESS_RULE, {**props, "securityGroupId": "sg-server"}) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=22,
+                last=22,
+                cidrs=(ADMIN_CIDR, "2001:db8::/64"),
+                group=frozenset({"sg-server"}),
+            ),
+        )
+
+    def test_group_and_prefix_list_peers(self):
+        props = {
+            "ipProtocol": "6",
+            "fromPort": 8443,
+            "toPort": 8443,
+            "referencedSecurityGroupId": "sg-workers",
+            "prefixListId": "pl-0123",
+            "securityGroupId": "sg-server",
+        }
+        assert only_rules(AWS_INGRESS_RULE, props) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=8443,
+                last=8443,
+                peer_groups=True,
+                peers=frozenset({"sg-workers"}),
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=frozenset({"sg-server"}),
+            ),
+        )
+
+    def test_a_rule_from_its_own_group_is_a_self_rule(self):
+        props = {
+            "ipProtocol": "tcp",
+            "fromPort": 1024,
+            "toPort": 65535,
+            "referencedSecurityGroupId": "sg-w",
+            "securityGroupId": "sg-w",
+        }
+        (found,) = only_rules(AWS_INGRESS_RULE, props)
+        assert (found.self_peer, found.peer_groups, found.peers) == (True, True, frozenset({"sg-w"}))
+
+    def test_protocol_minus_one_is_every_port_whatever_ports_it_names(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "-1", "fromPort": 0, "toPort": 0, "cidrIpv4": EVERYWHERE})
+        assert (found.protocol, found.first, found.last) == ("all", 0, 65535)
+
+    def test_port_minus_one_is_every_port(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "icmp", "fromPort": -1, "toPort": -1, "cidrIpv4": EVERYWHERE})
+        assert (found.protocol, found.first, found.last) == ("icmp", 0, 65535)
+
+    def test_port_zero_starts_a_span_rather_than_meaning_every_port(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 0, "toPort": 100, "cidrIpv4": EVERYWHERE})
+        assert (found.first, found.last) == (0, 100)
+
+    def test_a_missing_to_port_is_the_from_port(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 22, "cidrIpv4": EVERYWHERE})
+        assert (found.first, found.last) == (22, 22)
+
+    def test_a_missing_protocol_counts_as_every_protocol(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"cidrIpv4": EVERYWHERE})
+        assert (found.protocol, found.first, found.last, found.all_ports) == ("all", 0, 65535, True)
+
+    def test_an_ingress_rule_is_no_egress_rule_and_the_reverse(self):
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": EVERYWHERE}
+        assert only_rules(AWS_INGRESS_RULE, props, Direction.EGRESS) == ()
+        assert only_rules(AWS_EGRESS_RULE, props, Direction.INGRESS) == ()
+        (found,) = only_rules(AWS_EGRESS_RULE, props, Direction.EGRESS)
+        assert found.direction is Direction.EGRESS
+
+    def test_an_unknown_part_sets_the_rule_aside_under_its_resource_name(self):
+        found = extracted(AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": UNKNOWN, "toPort": 22})
+        assert found == Extracted(rules=(), undecided=("subject",))
+
+
+class TestGroupRuleExtraction:
+    def test_cidrs_of_both_families_and_prefix_lists(self):
+        props = {
+            "type": "ingress",
+            "protocol": "tcp",
+            "fromPort": 25000,
+            "toPort": 25001,
+            "cidrBlocks": [USER_CIDR],
+            "ipv6CidrBlocks": ["2001:db8::/64"],
+            "prefixListIds": ["pl-0123"],
+            "securityGroupId": "sg-server",
+        }
+        assert only_rules(AWS_GROUP_RULE, props) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=25000,
+                last=25001,
+                cidrs=(USER_CIDR, "2001:db8::/64"),
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=frozenset({"sg-server"}),
+            ),
+        )
+
+    def test_a_source_group(self):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 22, "toPort": 22, "sourceSecurityGroupId": "sg-server"}
+        assert only_rules(AWS_GROUP_RULE, {**props, "securityGroupId": "sg-workers"}) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=22,
+                last=22,
+                peer_groups=True,
+                peers=frozenset({"sg-server"}),
+                group=frozenset({"sg-workers"}),
+            ),
+        )
+
+    def test_self_names_its_own_group(self):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 1024, "toPort": 65535, "self": True, "securityGroupId": "sg-w"}
+        assert only_rules(AWS_GROUP_RULE, props) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=1024,
+                last=65535,
+                peer_groups=True,
+                peers=frozenset({"sg-w"}),
+                self_peer=True,
+                group=frozenset({"sg-w"}),
+            ),
+        )
+
+    def test_the_type_decides_the_direction(self):
+        props = {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [EVERYWHERE]}
+        assert only_rules(AWS_GROUP_RULE, props, Direction.INGRESS) == ()
+        (found,) = only_rules(AWS_GROUP_RULE, props, Direction.EGRESS)
+        assert (found.direction, found.protocol, found.first, found.last) == (Direction.EGRESS, "all", 0, 65535)
+
+
+class TestInlineRuleExtraction:
+    def test_every_block_becomes_a_rule_named_by_its_place(self):
+        props = {
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 22,
+                    "toPort": 22,
+                    "cidrBlocks": [ADMIN_CIDR],
+                    "ipv6CidrBlocks": ["2001:db8::/64"],
+                },
+                {"protocol": "tcp", "fromPort": 1024, "toPort": 65535, "self": True, "prefixListIds": ["pl-0123"]},
+                {"protocol": "tcp", "fromPort": 8443, "toPort": 8443, "self": True, "securityGroups": ["sg-workers"]},
+                {"protocol": "udp", "fromPort": 53, "toPort": 53, "securityGroups": ["sg-server"]},
+            ]
+        }
+        own = frozenset({SUBJECT})
+        assert only_rules(AWS_SECURITY_GROUP, props) == (
+            FirewallRule(
+                where="ingress[0]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=22,
+                last=22,
+                cidrs=(ADMIN_CIDR, V6),
+                group=own,
+            ),
+            FirewallRule(
+                where="ingress[1]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=1024,
+                last=65535,
+                peer_groups=True,
+                peers=own,
+                self_peer=True,
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=own,
+            ),
+            FirewallRule(
+                where="ingress[2]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=8443,
+                last=8443,
+                peer_groups=True,
+                peers=frozenset({"sg-workers", SUBJECT}),
+                group=own,
+            ),
+            FirewallRule(
+                where="ingress[3]",
+                direction=Direction.INGRESS,
+                protocol="udp",
+                first=53,
+                last=53,
+                peer_groups=True,
+                peers=frozenset({"sg-server"}),
+                group=own,
+            ),
+        )
+
+    def test_egress_blocks_are_egress_rules_of_the_default_group_too(self):
+        props = {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [EVERYWHERE]}]}
+        assert only_rules(AWS_DEFAULT_SECURITY_GROUP, props, Direction.EGRESS) == (
+            FirewallRule(
+                where="egress[0]",
+                direction=Direction.EGRESS,
+                protocol="all",
+                first=0,
+                last=65535,
+                cidrs=(EVERYWHERE,),
+                group=frozenset({SUBJECT}),
+            ),
+        )
+        assert only_rules(AWS_DEFAULT_SECURITY_GROUP, props, Direction.INGRESS) == ()
+
+    def test_an_unknown_block_is_set_aside_and_the_others_judged(self):
+        props = {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [ADMIN_CIDR]}, UNKNOWN]}
+        found = extracted(AWS_SECURITY_GROUP, props)
+        assert [r.where for r in found.rules] == ["ingress[0]"] and found.undecided == ("ingress[1]",)
+
+    def test_an_unknown_list_is_set_aside_whole(self):
+        assert extracted(AWS_SECURITY_GROUP, {"ingress": UNKNOWN}) == Extracted(rules=(), undecided=("ingress",))
+
+
+IAP = "35.235.240.0/20"
+SERVER_SA = "server@p.iam.gserviceaccount.com"
+WORKER_SA = "workers@p.iam.gserviceaccount.com"
+
+
+class TestGcpFirewallExtraction:
+    def test_each_port_span_of_each_allow_is_a_rule(self):
+        props = {
+            "direction": "INGRESS",
+            "sourceRanges": [IAP],
+            "sourceTags": ["bastion"],
+            "targetTags": ["tdce-server"],
+            "allows": [{"protocol": "tcp", "ports": ["22", "1024-65535"]}, {"protocol": "udp"}],
+        }
+        common = dict(
+            direction=Direction.INGRESS, cidrs=(IAP,), other_peers=("tag:bastion",), group=frozenset({"tag:tdce-server"})
+        )
+        assert only_rules(GCP_FIREWALL, props) == (
+            FirewallRule(where="allows[0]", protocol="tcp", first=22, last=22, **common),
+            FirewallRule(where="allows[0]", protocol="tcp", first=1024, last=65535, **common),
+            FirewallRule(where="allows[1]", protocol="udp", first=0, last=65535, **common),
+        )
+
+    def test_service_accounts_are_the_peers_and_the_targets(self):
+        props = {
+            "sourceServiceAccounts": [WORKER_SA],
+            "targetServiceAccounts": [SERVER_SA],
+            "allows": [{"protocol": "tcp", "ports": ["25000"]}],
+        }
+        assert only_rules(GCP_FIREWALL, props) == (
+            FirewallRule(
+                where="allows[0]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=25000,
+                last=25000,
+                peer_groups=True,
+                peers=frozenset({WORKER_SA}),
+                group=frozenset({SERVER_SA}),
+            ),
+        )
+
+    def test_a_rule_from_its_own_targets_is_a_self_rule(self):
+        props = {"sourceServiceAccounts": [WORKER_SA], "targetServiceAccounts": [WORKER_SA], "allows": [{"protocol": "all"}]}
+        (found,) = only_rules(GCP_FIREWALL, props)
+        assert (found.self_peer, found.all_ports) == (True, True)
+
+    def test_protocol_all_is_every_port_whatever_ports_it_lists(self):
+        (found,) = only_rules(GCP_FIREWALL, {"sourceRanges": [IAP], "allows": [{"protocol": "all", "ports": ["22"]}]})
+        assert (found.first, found.last) == (0, 65535)
+
+    def test_no_source_admits_the_whole_internet(self):
+        (found,) = only_rules(GCP_FIREWALL, {"allows": [{"protocol": "tcp", "ports": ["22"]}]})
+        assert (found.cidrs, found.peer_groups, found.group) == ((EVERYWHERE,), False, frozenset())
+
+    def test_egress_reaches_its_destination_ranges_and_no_source_service_account(self):
+        props = {
+            "direction": "EGRESS",
+            "destinationRanges": ["10.20.0.0/16"],
+            "sourceServiceAccounts": [WORKER_SA],
+            "sourceTags": ["bastion"],
+            "targetServiceAccounts": [WORKER_SA],
+            "allows": [{"protocol": "tcp", "ports": ["5432"]}],
+        }
+        assert only_rules(GCP_FIREWALL, props, Direction.INGRESS) == ()
+        assert only_rules(GCP_FIREWALL, props, Direction.EGRESS) == (
+            FirewallRule(
+                where="allows[0]",
+                direction=Direction.EGRESS,
+                protocol="tcp",
+                first=5432,
+                last=5432,
+                cidrs=("10.20.0.0/16",),
+                group=frozenset({WORKER_SA}),
+            ),
+        )
+
+    def test_egress_with_no_destination_reaches_the_whole_internet(self):
+        (found,) = only_rules(GCP_FIREWALL, {"direction": "EGRESS", "allows": [{"protocol": "all"}]}, Direction.EGRESS)
+        assert found.cidrs == (EVERYWHERE,)
+
+    def test_a_disabled_firewall_states_no_rule(self):
+        props = {"disabled": True, "sourceRanges": [EVERYWHERE], "allows": [{"protocol": "tcp", "ports": ["22"]}]}
+        assert only_rules(GCP_FIREWALL, props) == ()
+
+    def test_an_unknown_direction_sets_the_firewall_aside(self):
+        props = {"direction": UNKNOWN, "allows": [{"protocol": "tcp", "ports": ["22"]}]}
+        assert extracted(GCP_FIREWALL, props) == Extracted(rules=(), undecided=("direction or allows",))
+
+    def test_an_unknown_allow_is_set_aside_and_the_others_judged(self):
+        props = {"sourceRanges": [IAP], "allows": [{"protocol": "tcp", "ports": ["22"]}, {"protocol": "tcp", "ports": UNKNOWN}]}
+        found = extracted(GCP_FIREWALL, props)
+        assert [r.where for r in found.rules] == ["allows[0]"] and found.undecided == ("allows[1]",)
+
+    def test_other_resources_state_no_rule(self):
+        assert extracted(AWS_INSTANCE, {"ingress": [{"protocol": "-1"}]}) == Extracted()
+
+
+class TestRuleArithmetic:
+    def test_covers_needs_the_whole_span_inside_the_rule(self):
+        rule_ = FirewallRule(where="", direction=Direction.INGRESS, protocol="tcp", first=100, last=200)
+        assert rule_.covers(PortRange(150, 200)) and not rule_.covers(PortRange(300, 300))
+        assert not rule_.covers(PortRange(50, 150))
+
+    def test_every_protocol_covers_tcp_ports_and_udp_covers_none(self):
+        every = FirewallRule(where="", direction=Direction.INGRESS, protocol="all", first=0, last=65535)
+        udp = FirewallRule(where="", direction=Direction.INGRESS, protocol="udp", first=0, last=65535)
+        assert every.covers(PortRange(22, 22)) and not udp.covers(PortRange(22, 22))
+
+    def test_a_cidr_with_host_bits_is_read_as_its_network(self):
+        assert cidr_within("10.0.0.5/24", ["10.0.0.0/16"])
+        assert cidrs_overlap("10.0.0.5/24", "10.0.0.0/25")
+
+    def test_a_malformed_cidr_is_within_nothing(self):
+        assert not cidr_within("not-a-cidr", [EVERYWHERE])
+        assert not cidr_within("2001:db8::/64", [EVERYWHERE])
