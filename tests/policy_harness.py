@@ -8,6 +8,7 @@ messages. `UNKNOWN` stands for a value not known at preview.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,18 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 UNKNOWN = UNKNOWN_STRING_VALUE
+
+
+def report_to(found: list, entry: Callable[[str, str | None], Any]) -> Callable[[str, str | None], None]:
+    """A report callback held to pulumi-policy's `ReportViolation` type: a message and a URN (None: the resource itself).
+
+    The servicer's own callback defaults the URN, but the type names both, so a policy that drops one is refused here.
+    """
+
+    def report(message: str, urn: str | None) -> None:
+        found.append(entry(message, urn))
+
+    return report
 
 
 def config_defaults(policy: Policy) -> dict[str, Any]:
@@ -79,7 +92,7 @@ def run_resource(
         None,
         {**config_defaults(policy), **(config or {})},
     )
-    policy.validate(args, lambda message, urn=None: found.append(message))
+    policy.validate(args, report_to(found, lambda message, urn: message))
     return found, None
 
 
@@ -111,5 +124,5 @@ def check_stack(policy: StackValidationPolicy, resources: list[StackResource]) -
             built[r.name].dependencies.extend(built[n] for n in names if built[n] not in built[r.name].dependencies)
     found: list[tuple[str | None, str]] = []
     args = StackValidationArgs(list(built.values()), config_defaults(policy))
-    policy.validate(args, lambda message, urn=None: found.append((urn, message)))
+    policy.validate(args, report_to(found, lambda message, urn: (urn, message)))
     return found
