@@ -90,7 +90,7 @@ def _aws_egress(subjects: list[Subject], stack: ResolvedStack, report: ReportVio
         extracted = egress_rules(subject)
         undecided += extracted.undecided
         for rule in extracted.rules:
-            name = subject.urn.rsplit("::", 1)[-1]
+            name = subject.name
             if not rule.group or (rule.peer_groups and not rule.peers):
                 undecided.append(f"{name} groups")
                 continue
@@ -172,7 +172,7 @@ def _gcp_egress(subjects: list[Subject], report: ReportViolation, undecided: lis
             elif (Role.WORKERS in roles or untargeted) and items(get(firewall.props, "allows")):
                 opens.append((firewall, priority))
         except UnknownValueError:
-            undecided.append(firewall.urn.rsplit("::", 1)[-1])
+            undecided.append(firewall.name)
     if not guards:
         if not undecided:
             report(

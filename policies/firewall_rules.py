@@ -256,7 +256,7 @@ def _each(parts: list[tuple[str, Callable[[], list[FirewallRule]]]]) -> Extracte
 
 
 def _whole(subject: Subject, extract: Callable[[], list[FirewallRule]]) -> Extracted:
-    return _each([(subject.urn.rpartition("::")[2], extract)])
+    return _each([(subject.name, extract)])
 
 
 def firewall_rules(subject: Subject, direction: Direction) -> Extracted:

@@ -63,10 +63,6 @@ GCP_ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTok
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
 
 
-def _name(subject: Subject) -> str:
-    return subject.urn.rsplit("::", 1)[-1]
-
-
 def broad_managed_policy(arn: str) -> bool:
     match = _AWS_MANAGED_ARN.match(arn)
     if match is None:
@@ -109,7 +105,7 @@ def _bucket_matcher(subjects: list[Subject]) -> Callable[[str], bool]:
         if name:
             exact.add(str(name))
         else:
-            prefixes.append(str(prefix) if prefix else f"{_name(bucket)}-")
+            prefixes.append(str(prefix) if prefix else f"{bucket.name}-")
     return lambda name: name in exact or any(name.startswith(prefix) for prefix in prefixes)
 
 
@@ -151,13 +147,13 @@ def _aws_documents(subjects: list[Subject], report: ReportViolation, undecided: 
         try:
             document = read()
         except UnknownValueError:
-            undecided.append(f"{_name(subject)} {label}")
+            undecided.append(f"{subject.name} {label}")
             continue
         context = DocumentContext(stack_name(), vpc_ids, subnet_ids, machine, is_own_bucket)
         findings = document_findings(document, context)
         for problem in findings.problems:
             report(f"{label} {problem}" if label != "policy" else problem, subject.urn)
-        undecided += [f"{_name(subject)} {part}" for part in findings.undecided]
+        undecided += [f"{subject.name} {part}" for part in findings.undecided]
 
 
 def _managed_policies(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
@@ -172,7 +168,7 @@ def _managed_policies(subjects: list[Subject], report: ReportViolation, undecide
             try:
                 arns = strings(get(subject.props, key))
             except UnknownValueError:
-                undecided.append(f"{_name(subject)} {key}")
+                undecided.append(f"{subject.name} {key}")
                 continue
             for arn in arns:
                 if broad_managed_policy(arn):
@@ -217,7 +213,7 @@ def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: lis
                 continue
             expression = str(get(grant.props, "condition", "expression", default=""))
         except UnknownValueError:
-            undecided.append(_name(grant))
+            undecided.append(grant.name)
             continue
         for role in roles:
             if role in GCP_BASIC_ROLES:

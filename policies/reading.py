@@ -126,6 +126,11 @@ class Subject:
             dependencies=tuple(r.urn for r in resource.dependencies),
         )
 
+    @property
+    def name(self) -> str:
+        """The logical name: the URN's last part."""
+        return self.urn.rpartition("::")[2]
+
     def refs(self, key: str, *path: str) -> frozenset[str]:
         """What an input points at: its known values (IDs, emails) and the URNs it was computed from.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pulumi_policy.proxy import UnknownValueError
 
 from config.resource_types import (
     AWS_DEFAULT_SECURITY_GROUP,
@@ -29,7 +30,7 @@ from config.resource_types import (
     RANDOM_PASSWORD,
 )
 from policies import database, egress, network
-from tests.policy_harness import StackResource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_stack
 from tests.support import stack_values, with_setting
 
 ANYWHERE = "0.0.0.0/0"
@@ -307,3 +308,80 @@ class TestDatabaseSecretsRotate:
     def test_a_gcp_admin_password_needs_no_rotation_when_the_server_logs_in_with_iam(self):
         # Cloud SQL's IAM database authentication: the server holds no password; the admin's is break-glass.
         assert check_stack(database.database_secrets_rotate, self.gcp({"replication": {}}, iam_login=True)) == []
+
+
+NO_AWS_ROTATION = "the database secret has no rotation (aws.secretsmanager.SecretRotation): its password never changes"
+NO_GCP_PERIOD = "the database secret has no rotation.rotationPeriod: its password never changes"
+NO_GCP_TOPIC = "the database secret's rotation names no Pub/Sub topic, so nothing is told to rotate it"
+ROTATION_SCHEDULE = {"rotationPeriod": "2592000s", "nextRotationTime": "2030-01-01T00:00:00Z"}
+
+
+def named(found) -> list[tuple[str, str]]:
+    return [(urn.rsplit("::", 1)[-1], message) for urn, message in found]
+
+
+class TestWhichSecretsHoldADatabaseCredential:
+    def rotate(self, resources):
+        return named(check_stack(database.database_secrets_rotate, resources))
+
+    def test_every_unrotated_aws_database_secret_is_reported(self):
+        resources = [
+            StackResource("cluster", "aws:rds/cluster:Cluster", {"manageMasterUserPassword": True}),
+            StackResource("user", AWS_SECRET, {}),
+            StackResource("reader", AWS_SECRET, {}),
+            StackResource("rotated", AWS_SECRET, {}),
+            *[
+                StackResource(f"{s}-value", AWS_SECRET_VERSION, {}, refs={"secretString": ["cluster"], "secretId": [s]})
+                for s in ("user", "reader", "rotated")
+            ],
+            StackResource("rotation", AWS_SECRET_ROTATION, {"secretId": "rotated-id"}, refs={"secretId": ["rotated"]}),
+        ]
+        assert self.rotate(resources) == [("user", NO_AWS_ROTATION), ("reader", NO_AWS_ROTATION)]
+
+    def test_a_secret_filled_from_something_else_is_no_database_secret(self):
+        resources = [
+            StackResource("cluster", "aws:rds/cluster:Cluster", {}),
+            StackResource("key", RANDOM_PASSWORD, {"length": 32}),
+            StackResource("api-key", AWS_SECRET, {}),
+            StackResource("api-key-value", AWS_SECRET_VERSION, {}, refs={"secretString": ["key"], "secretId": ["api-key"]}),
+            StackResource("literal", AWS_SECRET, {}),
+            StackResource("literal-value", AWS_SECRET_VERSION, {"secretString": "x"}, refs={"secretId": ["literal"]}),
+            StackResource("orphan-value", AWS_SECRET_VERSION, {}, refs={"secretString": ["cluster"]}),
+        ]
+        assert self.rotate(resources) == []
+
+    def test_a_gcp_secret_labelled_for_the_database_counts_even_when_its_tags_are_unknown(self):
+        labelled = StackResource("labelled", GCP_SECRET, {"tags": UNKNOWN, "labels": {"tdce-role": "database"}})
+        other = StackResource("other", GCP_SECRET, {"labels": {"tdce-role": "server"}})
+        assert self.rotate([labelled, other]) == [("labelled", NO_GCP_PERIOD)]
+
+    def gcp(self, secret_props: dict, flags=None) -> list[StackResource]:
+        sql = {"settings": {"databaseFlags": flags}} if flags is not None else {}
+        return [
+            StackResource("sql", GCP_DATABASE_INSTANCE, sql),
+            StackResource("secret", GCP_SECRET, {"labels": {"tdce-role": "database"}, **secret_props}),
+        ]
+
+    @pytest.mark.parametrize(
+        ("props", "expected"),
+        [
+            ({"rotation": ROTATION_SCHEDULE, "topics": [{"name": "t"}]}, []),
+            ({"rotation": ROTATION_SCHEDULE}, [("secret", NO_GCP_TOPIC)]),
+            ({"rotation": {"nextRotationTime": "2030-01-01T00:00:00Z"}, "topics": [{"name": "t"}]}, [("secret", NO_GCP_PERIOD)]),
+            ({"topics": [{"name": "t"}]}, [("secret", NO_GCP_PERIOD)]),
+        ],
+    )
+    def test_a_gcp_database_secret_rotates_with_a_period_and_a_topic(self, props, expected):
+        assert self.rotate(self.gcp(props)) == expected
+
+    def test_only_the_iam_authentication_flag_turned_on_exempts_the_password(self):
+        on = [{"name": "cloudsql.iam_authentication", "value": "on"}]
+        off = [{"name": "cloudsql.iam_authentication", "value": "off"}, {"name": "log_connections", "value": "on"}]
+        assert self.rotate(self.gcp({}, flags=on)) == []
+        assert self.rotate(self.gcp({}, flags=off)) == [("secret", NO_GCP_PERIOD)]
+        assert self.rotate(self.gcp({}, flags=UNKNOWN)) == [("secret", NO_GCP_PERIOD)]
+
+    def test_a_rotation_unknown_at_preview_is_set_aside(self):
+        with pytest.raises(UnknownValueError) as caught:
+            check_stack(database.database_secrets_rotate, self.gcp({"rotation": UNKNOWN}))
+        assert caught.value.message == "string value at .secret can't be known during preview"

@@ -486,3 +486,30 @@ class TestSecretRotation:
 
     def test_other_resources_are_not_judged(self):
         assert self.check(VOLUME, {"masterPassword": "x", "rotation": {}}) == []
+
+
+class TestDatabasePrivateOnly:
+    def check(self, kind, props):
+        return check_resource(data_access.database_private_only, kind, props)
+
+    def test_a_bare_cloud_sql_instance_is_public_and_outside_the_vpc(self):
+        # Cloud SQL gets a public IPv4 address unless ipv4Enabled is false.
+        assert self.check(CLOUD_SQL, {"databaseVersion": "POSTGRES_16"}) == [
+            "settings.ipConfiguration.ipv4Enabled is not false: the instance gets a public IP address",
+            "settings.ipConfiguration.privateNetwork is not set: the instance has no private IP in the VPC",
+        ]
+
+    def test_authorized_networks_are_counted(self):
+        networks = [{"value": "192.0.2.0/24"}, {"value": "198.51.100.7/32"}]
+        props = {"settings": {"ipConfiguration": {**PRIVATE_IP, "authorizedNetworks": networks}}}
+        assert self.check(CLOUD_SQL, props) == [
+            "settings.ipConfiguration.authorizedNetworks admits 2 network(s) from outside the VPC"
+        ]
+
+    def test_a_publicly_accessible_aurora_instance(self):
+        message = "publiclyAccessible is true: the database instance gets a public DNS name and address"
+        assert self.check(AURORA_INSTANCE, {"publiclyAccessible": "true"}) == [message]
+        assert self.check(AURORA_INSTANCE, {"publiclyAccessible": False}) == []
+
+    def test_other_resources_are_not_judged(self):
+        assert self.check(AURORA, {"publiclyAccessible": True, "settings": {}}) == []
