@@ -513,3 +513,108 @@ class TestDatabasePrivateOnly:
 
     def test_other_resources_are_not_judged(self):
         assert self.check(AURORA, {"publiclyAccessible": True, "settings": {}}) == []
+
+
+# --- The machine policies' exact verdicts (policies/compute.py) ---
+
+GCP_MACHINES = [GCP_VM, GCP_TEMPLATE, "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"]
+
+
+class TestVolumesEncrypted:
+    def check(self, kind, props):
+        return check_resource(compute.volumes_encrypted, kind, props)
+
+    def test_a_volume(self):
+        assert self.check(VOLUME, {"encrypted": False}) == ["the volume is not encrypted"]
+        assert self.check(VOLUME, {"encrypted": True}) == []
+
+    def test_each_instance_volume_by_place(self):
+        props = {"rootBlockDevice": {"volumeSize": 30}, "ebsBlockDevices": [{"encrypted": True}, {"encrypted": False}]}
+        assert self.check(INSTANCE, props) == [
+            "the root volume is not encrypted (rootBlockDevice.encrypted)",
+            "ebsBlockDevices[1] is not encrypted",
+        ]
+        assert self.check(INSTANCE, {"rootBlockDevice": {"encrypted": True}, "ebsBlockDevices": [{"encrypted": True}]}) == []
+
+    def test_each_launch_template_ebs_mapping_by_place(self):
+        mappings = [
+            {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}},
+            {"deviceName": "/dev/sdb", "virtualName": "ephemeral0"},  # instance store: no EBS to encrypt
+            {"deviceName": "/dev/sdc", "ebs": {"volumeSize": 100}},
+        ]
+        assert self.check(LAUNCH_TEMPLATE, {"blockDeviceMappings": mappings}) == ["blockDeviceMappings[2].ebs is not encrypted"]
+
+    def test_a_launch_template_without_mappings(self):
+        assert self.check(LAUNCH_TEMPLATE, {"imageId": "ami-1"}) == [
+            "no blockDeviceMappings: the workers' volumes take the image snapshot's encryption, none for public images"
+        ]
+
+    def test_aurora_storage(self):
+        assert self.check(AURORA, {"storageEncrypted": False}) == [
+            "the database cluster's storage is not encrypted (storageEncrypted)"
+        ]
+        assert self.check(AURORA, {"storageEncrypted": True}) == []
+
+    def test_gcp_disks_are_not_judged(self):
+        assert self.check(GCP_DISK, {"encrypted": False}) == []
+
+
+class TestImdsv2Required:
+    @pytest.mark.parametrize("kind", [INSTANCE, LAUNCH_TEMPLATE])
+    def test_tokens_are_required(self, kind):
+        def check(options):
+            return check_resource(compute.imdsv2_required, kind, {"metadataOptions": options})
+
+        suffix = ": IMDSv1 answers unauthenticated requests"
+        assert check({"httpTokens": "required"}) == []
+        assert check({"httpTokens": "optional"}) == [f"metadataOptions.httpTokens is optional{suffix}"]
+        assert check({"httpEndpoint": "enabled"}) == [f"metadataOptions.httpTokens is unset (optional){suffix}"]
+        # With the metadata service switched off there is nothing to answer.
+        assert check({"httpEndpoint": "disabled", "httpTokens": "optional"}) == []
+
+    def test_other_resources_are_not_judged(self):
+        assert check_resource(compute.imdsv2_required, GCP_VM, {"metadataOptions": {"httpTokens": "optional"}}) == []
+
+
+class TestGcpMachines:
+    @pytest.mark.parametrize("kind", GCP_MACHINES)
+    def test_shielded_vm_flags(self, kind):
+        def check(config):
+            return check_resource(compute.gcp_shielded_vm, kind, {"shieldedInstanceConfig": config})
+
+        assert check(SHIELDED) == []
+        assert check({"enableVtpm": True}) == ["Shielded VM Secure Boot is off (shieldedInstanceConfig.enableSecureBoot)"]
+        assert check({"enableSecureBoot": True, "enableVtpm": False, "enableIntegrityMonitoring": False}) == [
+            "Shielded VM enableVtpm is off",
+            "Shielded VM enableIntegrityMonitoring is off",
+        ]
+        # vTPM and integrity monitoring are on unless turned off (Shielded VM defaults).
+        assert check({"enableSecureBoot": True}) == []
+
+    @pytest.mark.parametrize("kind", GCP_MACHINES)
+    def test_os_login(self, kind):
+        assert check_resource(compute.gcp_os_login, kind, {"metadata": {"enable-oslogin": "TRUE"}}) == []
+        assert check_resource(compute.gcp_os_login, kind, {"metadata": {"enable-oslogin": "FALSE"}}) == [
+            "metadata enable-oslogin is not TRUE"
+        ]
+
+    @pytest.mark.parametrize(
+        ("account", "expected"),
+        [
+            ({"email": OWN_ACCOUNT}, []),
+            ({"email": "default"}, ["the machine runs as the default compute service account (default)"]),
+            ({"email": DEFAULT_ACCOUNT}, [f"the machine runs as the default compute service account ({DEFAULT_ACCOUNT})"]),
+            ({"scopes": ["cloud-platform"]}, ["the machine runs as the default compute service account (no email given)"]),
+        ],
+    )
+    @pytest.mark.parametrize("kind", GCP_MACHINES)
+    def test_service_account(self, kind, account, expected):
+        assert check_resource(compute.no_default_service_account, kind, {"serviceAccount": account}) == expected
+
+    def test_a_machine_without_a_service_account_block_is_not_judged(self):
+        assert check_resource(compute.no_default_service_account, GCP_VM, {"machineType": "n2-standard-4"}) == []
+
+    def test_aws_machines_are_not_judged(self):
+        empty = {"shieldedInstanceConfig": {}, "metadata": {}, "serviceAccount": {"email": "default"}}
+        for policy in (compute.gcp_shielded_vm, compute.gcp_os_login, compute.no_default_service_account):
+            assert check_resource(policy, INSTANCE, empty) == []
