@@ -31,6 +31,8 @@ from config.resource_types import (
     AWS_LAUNCH_TEMPLATE,
     AWS_SECURITY_GROUP,
     GCP_FIREWALL,
+    GCP_INSTANCE,
+    GCP_INSTANCE_TEMPLATES,
 )
 from config.settings import GCP_IAP_RANGE
 from policies import ports
@@ -288,6 +290,74 @@ class TestIngressLandsOnChannelTarget:
         untargeted = StackResource("web", GCP_FIREWALL, firewall(WEB.ports[0], sourceRanges=[USER_CIDR]))
         ((urn, message),) = check_stack(ports.ingress_lands_on_channel_target, [untargeted])
         assert urn == untargeted.urn and "every VM" in message
+
+
+GCP_SERVER_SA = "tdce-server@p.iam.gserviceaccount.com"
+GCP_WORKERS_SA = "tdce-workers@p.iam.gserviceaccount.com"
+TAGS_MESSAGE = (
+    "the firewall rule targets network tags (tdce-server, bastion), which anyone who may edit a VM can set; "
+    "target the service account of the machines it is for"
+)
+
+
+class TestGcpFirewallTargets:
+    def machines(self) -> list[StackResource]:
+        return [
+            StackResource("server", GCP_INSTANCE, {"serviceAccount": {"email": GCP_SERVER_SA}}),
+            StackResource("pool", GCP_INSTANCE_TEMPLATES[0], {"serviceAccount": {"email": GCP_WORKERS_SA}}),
+        ]
+
+    def check(self, *firewalls: StackResource):
+        return check_stack(ports.ingress_lands_on_channel_target, self.machines() + list(firewalls))
+
+    def test_a_rule_targeting_the_right_service_account_passes(self, no_stack_config):
+        ssh = StackResource(
+            "ssh",
+            GCP_FIREWALL,
+            {**firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), "targetServiceAccounts": [GCP_SERVER_SA]},
+        )
+        assert self.check(ssh) == []
+
+    def test_a_rule_targeting_the_wrong_service_account_is_judged_by_its_machines(self, no_stack_config):
+        props = {**firewall(MANAGEMENT.ports[0], sourceRanges=[USER_CIDR]), "targetServiceAccounts": [GCP_WORKERS_SA]}
+        management = StackResource("management", GCP_FIREWALL, props)
+        port = MANAGEMENT.ports[0].first
+        assert self.check(management) == [
+            (
+                management.urn,
+                f"allows[0]: tcp {port} opens management on a group that protects the workers, "
+                "but management lands on the server",
+            )
+        ]
+
+    def test_a_rule_on_network_tags_is_refused_once_for_the_firewall(self, no_stack_config):
+        props = firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE])
+        props["allows"] = props["allows"] * 2
+        tagged = StackResource("ssh", GCP_FIREWALL, {**props, "targetTags": ["tdce-server", "bastion"]})
+        assert self.check(tagged) == [(tagged.urn, TAGS_MESSAGE)]
+
+    def test_tags_beside_a_service_account_are_refused_and_the_rule_still_judged(self, no_stack_config):
+        props = {**firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), "targetServiceAccounts": [GCP_SERVER_SA]}
+        tagged = StackResource("ssh", GCP_FIREWALL, {**props, "targetTags": ["tdce-server", "bastion"]})
+        assert self.check(tagged) == [(tagged.urn, TAGS_MESSAGE)]
+
+    def test_an_untargeted_rule_is_refused_once(self, no_stack_config):
+        props = firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE])
+        props["allows"] = props["allows"] * 2
+        untargeted = StackResource("ssh", GCP_FIREWALL, props)
+        assert self.check(untargeted) == [
+            (untargeted.urn, "the firewall rule names no target service account, so it opens every VM in the network")
+        ]
+
+    def test_an_egress_firewall_is_not_judged_here(self, no_stack_config):
+        egress = StackResource("out", GCP_FIREWALL, {"direction": "EGRESS", "targetTags": ["x"], "allows": [{"protocol": "all"}]})
+        assert self.check(egress) == []
+
+    def test_targets_unknown_at_preview_are_set_aside(self, no_stack_config):
+        props = {**firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), "targetServiceAccounts": UNKNOWN}
+        with pytest.raises(UnknownValueError) as caught:
+            self.check(StackResource("ssh", GCP_FIREWALL, props))
+        assert caught.value.message == "string value at .ssh targets, ssh group can't be known during preview"
 
 
 def at_preview(resources: list[StackResource]) -> list[StackResource]:
