@@ -193,9 +193,10 @@ def _writes_compute(grant: Subject, role: str, custom: dict[str, list[str]]) -> 
     if role in GCP_COMPUTE_WRITE_ROLES:
         return True
     permissions = [p for urn in grant.property_dependencies.get("role", ()) for p in custom.get(urn, [])]
-    permissions += custom.get("roles/" + role.rsplit("/roles/", 1)[-1], []) if "/roles/" in role else []
+    # A project's custom role by its full name, projects/<project>/roles/<roleId>.
+    permissions += custom.get("roles/" + role.rpartition("/roles/")[2], [])
     # A permission is service.collection.verb; get and list (and getIamPolicy) only read.
-    return any(p.startswith("compute.") and not p.rsplit(".", 1)[-1].startswith(("get", "list")) for p in permissions)
+    return any(p.startswith("compute.") and not p.rpartition(".")[2].startswith(("get", "list")) for p in permissions)
 
 
 def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:

@@ -338,3 +338,111 @@ class TestLaunchingFromPublicImages:
         instances = "arn:aws:ec2:eu-west-1:111122223333:instance/*"
         (message,) = problems(allow(["ec2:RunInstances"], [self.IMAGES, instances], {"Bool": {"ec2:Public": "true"}}))
         assert instances in message
+
+
+class TestWhatCountsAsBroadOrAsComputeWrites:
+    @pytest.mark.parametrize(
+        ("arn", "broad"),
+        [
+            ("arn:aws:iam::aws:policy/AdministratorAccess", True),
+            ("arn:aws:iam::aws:policy/job-function/NetworkAdministrator", True),
+            ("arn:aws:iam::aws:policy/AmazonEC2FullAccess", True),
+            ("arn:aws-us-gov:iam::aws:policy/PowerUserAccess", True),
+            ("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", False),
+            ("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup", False),
+            # A customer-managed policy is judged by its own document, whatever its name.
+            ("arn:aws:iam::111122223333:policy/AdministratorAccess", False),
+        ],
+    )
+    def test_administrator_class_managed_policies(self, arn, broad):
+        assert identity.broad_managed_policy(arn) is broad
+
+    @pytest.fixture
+    def gcp_stack(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+
+    def grants(self, role: str, refs=None, permissions=("compute.instances.setMetadata",)) -> list[StackResource]:
+        return [
+            StackResource("operator", GCP_CUSTOM_ROLE, {"roleId": "tdceOperator", "permissions": list(permissions)}),
+            StackResource("account", "gcp:serviceaccount/account:Account", {"accountId": "tdce-server"}),
+            StackResource("grant", GCP_IAM_GRANTS[0], {"role": role}, refs=refs or {}),
+        ]
+
+    def compute_writes(self, resources) -> list[str]:
+        return [urn.rsplit("::", 1)[-1] for urn, m in check_stack(identity.iam_least_privilege, resources) if "Compute" in m]
+
+    def test_a_custom_role_is_found_by_the_resource_it_comes_from(self, gcp_stack):
+        assert self.compute_writes(self.grants("projects/p/roles/renamed", refs={"role": ["operator"]})) == ["grant"]
+
+    def test_a_custom_role_is_found_by_its_full_name(self, gcp_stack):
+        assert self.compute_writes(self.grants("projects/p/roles/tdceOperator")) == ["grant"]
+        assert self.compute_writes(self.grants("projects/p/roles/other")) == []
+
+    def test_a_role_computed_from_something_else_than_a_custom_role(self, gcp_stack):
+        assert self.compute_writes(self.grants("roles/logging.logWriter", refs={"role": ["account"]})) == []
+
+    def test_reads_of_every_kind_are_no_writes(self, gcp_stack):
+        reads = ("compute.instances.get", "compute.instances.list", "compute.instances.getIamPolicy", "storage.objects.create")
+        assert self.compute_writes(self.grants("projects/p/roles/tdceOperator", permissions=reads)) == []
+
+
+TRUSTED_ACCOUNT = "123456789012"
+
+
+class TestTrustProblemsExactly:
+    def test_each_offending_statement_by_sid_or_place(self):
+        statements = [
+            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"},
+            "not a statement",
+            {"Sid": "Anyone", "Effect": "Allow", "Principal": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": ["*"]}},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}},
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "AWS": ["arn:aws:iam::111122223333:root", "444455556666", f"arn:aws:iam::{TRUSTED_ACCOUNT}:role/x"]
+                },
+            },
+            {"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}},
+            {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}},
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Condition": {"StringEquals": {"aws:SourceAccount": TRUSTED_ACCOUNT}},
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Condition": {"StringEquals": {"sts:ExternalId": "tdce"}},
+            },
+            {"Effect": "Allow", "Principal": {"AWS": "not-an-account"}},
+        ]
+        assert identity.trust_problems(iam(*statements), frozenset({TRUSTED_ACCOUNT})) == [
+            "Statement[Anyone] trusts Principal *: anyone in any account may assume the role",
+            "Statement[3] trusts Principal *: anyone in any account may assume the role",
+            "Statement[4] trusts with NotPrincipal: everyone except a list",
+            "Statement[5] trusts arn:aws:iam::111122223333:root of another account without a condition "
+            "(sts:ExternalId, aws:PrincipalOrgID)",
+            "Statement[5] trusts 444455556666 of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)",
+            "Statement[6] trusts the identity provider accounts.google.com without a condition on its claims",
+            "Statement[7] trusts lambda.amazonaws.com without aws:SourceAccount or aws:SourceArn (confused deputy)",
+            "Statement[10] trusts not-an-account of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)",
+        ]
+
+    @pytest.mark.parametrize("document", [None, "not json", json.dumps(["Statement"]), {"Statement": {"Effect": "Deny"}}])
+    def test_a_document_without_allow_statements_trusts_no_one(self, document):
+        assert identity.trust_problems(document, frozenset()) == []
+
+    def test_the_role_policy_reports_each_problem_and_reads_the_stacks_accounts(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:allowedAccountIds": f'["{TRUSTED_ACCOUNT}"]'}))
+        props = trust(trusted({"AWS": f"arn:aws:iam::{TRUSTED_ACCOUNT}:root"}), trusted({"AWS": "444455556666"}))
+        assert check_resource(identity.role_trust_scoped, AWS_ROLE, props) == [
+            "Statement[1] trusts 444455556666 of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)"
+        ]
+        assert check_resource(identity.role_trust_scoped, "aws:iam/user:User", props) == []
+
+    @pytest.mark.parametrize("config", [None, "{}", '{"aws:allowedAccountIds": "not json"}', '{"aws:region": "eu-west-1"}'])
+    def test_without_readable_allowed_accounts_no_account_is_the_stacks(self, monkeypatch, config):
+        if config is not None:
+            monkeypatch.setenv("PULUMI_CONFIG", config)
+        assert identity.own_accounts() == frozenset()
