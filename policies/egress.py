@@ -141,7 +141,8 @@ def _reaches(firewall: Subject, ranges: list[Subject]) -> bool:
 
 
 def _blocks_database(entry: object) -> bool:
-    protocol = str(get(entry, "protocol", default="all")).lower()
+    # A deny naming no protocol is no deny GCP accepts: it does not count as the guard.
+    protocol = str(get(entry, "protocol")).lower()
     if protocol == "all":
         return True
     port = DATABASE.ports[0].first

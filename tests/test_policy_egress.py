@@ -225,6 +225,40 @@ class TestGcpWorkersKeptFromTheDatabase:
         assert messages(gcp_stack(DENY, later)) == []
 
 
+NO_DENY = (
+    "no egress firewall rule denies the workers' service account Cloud SQL's private range: jobs on the "
+    "workers could reach the database"
+)
+
+
+class TestWhichDenyKeepsWorkersOffTheDatabase:
+    """Cloud SQL for PostgreSQL listens on 5432 (config/channels.py DATABASE; the vendor's 001_ec271c3ff40761d0.txt)."""
+
+    @pytest.fixture(autouse=True)
+    def gcp_prod(self, monkeypatch):
+        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+
+    @pytest.mark.parametrize(
+        ("deny", "guards"),
+        [
+            ({"protocol": "all"}, True),
+            ({"protocol": "tcp"}, True),
+            ({"protocol": "TCP", "ports": ["5432"]}, True),
+            ({"protocol": "tcp", "ports": ["22", "5000-6000"]}, True),
+            ({"protocol": "tcp", "ports": ["5431-5432"]}, True),
+            ({"protocol": "tcp", "ports": ["5432-5433"]}, True),
+            ({"protocol": "tcp", "ports": ["5433"]}, False),
+            ({"protocol": "tcp", "ports": ["5433-6000"]}, False),
+            ({"protocol": "tcp", "ports": ["1-5431"]}, False),
+            ({"protocol": "udp", "ports": ["5432"]}, False),
+            ({"ports": ["5432"]}, False),
+        ],
+    )
+    def test_the_deny_must_cover_the_database_port(self, deny, guards):
+        firewall = StackResource("deny-workers", GCP_FIREWALL, {**DENY.props, "denies": [deny]}, refs=DENY.refs)
+        assert messages(gcp_stack(firewall)) == ([] if guards else [NO_DENY])
+
+
 class TestDefaultSecurityGroup:
     def stack(self, *extra):
         return [
