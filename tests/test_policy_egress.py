@@ -163,6 +163,124 @@ class TestAwsEgress:
         assert any("no machine of this stack holds" in m for m in messages(aws_stack(orphan, rule)))
 
 
+def group_rule(name: str, group: str, number: int, **peers) -> StackResource:
+    props = {"type": "egress", "protocol": "tcp", "fromPort": number, "toPort": number, "securityGroupId": GROUP_IDS[group]}
+    return StackResource(
+        name, AWS_GROUP_RULE, {**props, **peers.pop("props", {})}, refs={"securityGroupId": [f"{group}-sg"], **peers}
+    )
+
+
+def reported(resources) -> list[tuple[str, str]]:
+    return [((urn or "").rsplit("::", 1)[-1], message) for urn, message in check_stack(egress.egress_matches_channel, resources)]
+
+
+SERVER_EGRESS = "tcp 80 to anywhere (license), tcp 443 to anywhere (license, cloud-api), tcp 443 to object-storage (storage)"
+
+
+class TestAwsEgressExactly:
+    def test_a_rule_of_the_wrong_protocol_is_reported_with_the_roles_egress(self, aws_prod):
+        udp = egress_rule("udp-443", "server", 443, ANYWHERE, protocol="udp")
+        assert reported(aws_stack(udp)) == [
+            (
+                "udp-443",
+                "udp 443 to 0.0.0.0/0 on a group that protects the server is no egress rule of this stack; "
+                f"the server's egress is {SERVER_EGRESS}",
+            )
+        ]
+
+    def test_ipv6_everywhere_is_not_the_matrixs_everywhere(self, aws_prod):
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv6": "::/0", "securityGroupId": "sg-server"}
+        v6 = StackResource("v6", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["server-sg"]})
+        assert [name for name, _ in reported(aws_stack(v6))] == ["v6"]
+
+    def test_a_rule_naming_a_cidr_and_a_prefix_list_at_once_matches_neither_row(self, aws_prod):
+        both = group_rule(
+            "both", "server", 443, prefixListIds=["s3"], props={"cidrBlocks": [ANYWHERE], "prefixListIds": ["pl-1"]}
+        )
+        assert [name for name, _ in reported(aws_stack(both))] == ["both"]
+
+    def test_a_rule_naming_a_group_and_a_cidr_at_once_matches_no_row(self, aws_prod):
+        both = group_rule(
+            "both",
+            "workers",
+            20001,
+            sourceSecurityGroupId=["server-sg"],
+            props={"sourceSecurityGroupId": "sg-server", "cidrBlocks": [ANYWHERE]},
+        )
+        assert [name for name, _ in reported(aws_stack(both))] == ["both"]
+
+    def test_a_prefix_list_of_another_endpoint_is_not_object_storage(self, aws_prod):
+        secrets = StackResource("secrets", AWS_VPC_ENDPOINT, {"serviceName": "com.amazonaws.eu-west-1.secretsmanager"})
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListId": "pl-2", "securityGroupId": "sg-server"}
+        to_secrets = StackResource(
+            "to-secrets", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["server-sg"], "prefixListId": ["secrets"]}
+        )
+        assert [name for name, _ in reported(aws_stack(secrets, to_secrets))] == ["to-secrets"]
+
+    def test_an_endpoint_unknown_at_preview_leaves_the_s3_endpoint_found(self, aws_prod):
+        unknown = StackResource("pending", AWS_VPC_ENDPOINT, {"serviceName": UNKNOWN})
+        resources = aws_stack()
+        resources.insert(2, unknown)
+        assert reported(resources) == []
+
+    def test_a_narrow_rule_beside_open_egress_is_reported(self, monkeypatch):
+        use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
+        everything = [
+            StackResource(
+                f"{g}-all",
+                AWS_EGRESS_RULE,
+                {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": GROUP_IDS[g]},
+                refs={"securityGroupId": [f"{g}-sg"]},
+            )
+            for g in GROUP_IDS
+        ]
+        narrow = egress_rule("narrow", "server", 8080, ANYWHERE)
+        assert [name for name, _ in reported(aws_stack(*everything, narrow, rows=()))] == ["narrow"]
+
+    def test_egress_on_the_database_group_is_no_row_of_the_database(self, aws_prod):
+        db = StackResource("db-sg", AWS_SECURITY_GROUP, {})
+        cluster = StackResource(
+            "cluster", "aws:rds/cluster:Cluster", {"vpcSecurityGroupIds": ["sg-db"]}, refs={"vpcSecurityGroupIds": ["db-sg"]}
+        )
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": "sg-db"}
+        out = StackResource("db-out", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["db-sg"]})
+        assert reported(aws_stack(db, cluster, out)) == [
+            (
+                "db-out",
+                "tcp 443 to 0.0.0.0/0 on a group that protects the database is no egress rule of this stack; "
+                "the database's egress is none",
+            )
+        ]
+
+    def test_a_group_no_machine_holds_is_reported_on_the_rule(self, aws_prod):
+        orphan = StackResource("orphan-sg", AWS_SECURITY_GROUP, {})
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": "sg-o"}
+        rule = StackResource("out", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["orphan-sg"]})
+        assert reported(aws_stack(orphan, rule)) == [
+            (
+                "out",
+                "tcp 443 to 0.0.0.0/0 belongs to a group no machine of this stack holds, so the pack cannot tell whose "
+                "egress it opens",
+            )
+        ]
+
+    def test_every_block_of_a_group_is_judged(self, aws_prod):
+        blocks = [{"protocol": "tcp", "fromPort": p, "toPort": p, "cidrBlocks": [ANYWHERE]} for p in (22, 25)]
+        sg = StackResource("workers-sg", AWS_SECURITY_GROUP, {"egress": blocks})
+        resources = [r for r in aws_stack() if r.name != "workers-sg"] + [sg]
+        found = [m.split(" on a group")[0] for _, m in reported(resources)]
+        assert found == ["egress[0]: tcp 22 to 0.0.0.0/0", "egress[1]: tcp 25 to 0.0.0.0/0"]
+
+    def test_rules_on_unknown_groups_are_all_set_aside_and_no_row_is_called_missing(self, aws_prod):
+        unknown_group = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": UNKNOWN}
+        pending = [StackResource(f"pending-{i}", AWS_EGRESS_RULE, unknown_group) for i in (1, 2)]
+        blocks = StackResource("blocks-sg", AWS_SECURITY_GROUP, {"egress": UNKNOWN})
+        resources = [r for r in aws_stack() if r.name != "workers-20001-server"]
+        with pytest.raises(UnknownValueError) as caught:
+            check_stack(egress.egress_matches_channel, [*resources, blocks, *pending])
+        assert caught.value.message == "string value at .egress, pending-1 groups, pending-2 groups can't be known during preview"
+
+
 WORKER_SA = "workers@p.iam.gserviceaccount.com"
 
 
@@ -223,6 +341,80 @@ class TestGcpWorkersKeptFromTheDatabase:
         assert urn == allow.urn and "priority 900" in message
         later = StackResource("allow", GCP_FIREWALL, {**allow.props, "priority": 2000})
         assert messages(gcp_stack(DENY, later)) == []
+
+
+def gcp_firewall(name: str, **props) -> StackResource:
+    return StackResource(name, GCP_FIREWALL, {"direction": "EGRESS", "destinationRanges": ["10.99.0.0/16"], **props})
+
+
+ALLOW_DATABASE = {"allows": [{"protocol": "tcp", "ports": ["5432"]}]}
+
+
+class TestGcpEgressExactly:
+    @pytest.fixture(autouse=True)
+    def gcp_prod(self, monkeypatch):
+        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+
+    @pytest.mark.parametrize(
+        "not_a_guard",
+        [
+            {**DENY.props, "disabled": True},
+            {**DENY.props, "direction": "INGRESS"},
+            {k: v for k, v in DENY.props.items() if k != "direction"},
+        ],
+    )
+    def test_a_disabled_or_ingress_deny_is_no_guard(self, not_a_guard):
+        assert reported(gcp_stack(StackResource("deny", GCP_FIREWALL, not_a_guard, refs=DENY.refs))) == [("", NO_DENY)]
+
+    def test_firewalls_before_the_deny_do_not_hide_it(self):
+        ingress = StackResource("ssh", GCP_FIREWALL, {"direction": "INGRESS", "allows": [{"protocol": "tcp", "ports": ["22"]}]})
+        off_range = gcp_firewall("off-range", destinationRanges=["192.168.0.0/16"], **ALLOW_DATABASE)
+        assert reported(gcp_stack(ingress, off_range, DENY)) == []
+
+    def test_a_deny_without_destination_ranges_covers_the_database_range(self):
+        deny = StackResource("deny", GCP_FIREWALL, {k: v for k, v in DENY.props.items() if k != "destinationRanges"})
+        assert reported(gcp_stack(deny)) == []
+
+    def test_a_deny_computed_from_the_peering_range_counts_before_its_address_is_known(self):
+        resources = [r for r in gcp_stack() if r.name != "range"]
+        pending = StackResource("range", GCP_GLOBAL_ADDRESS, {"purpose": "VPC_PEERING", "prefixLength": 16})
+        deny = StackResource("deny", GCP_FIREWALL, {**DENY.props, "destinationRanges": ["198.18.0.0/16"]}, refs=DENY.refs)
+        assert reported([*resources, pending, deny]) == []
+
+    def test_only_a_peering_range_is_the_databases(self):
+        resources = [r for r in gcp_stack() if r.name != "range"]
+        endpoint = StackResource(
+            "range", GCP_GLOBAL_ADDRESS, {"purpose": "GCE_ENDPOINT", "prefixLength": 16, "address": "10.99.0.0"}
+        )
+        assert reported([*resources, endpoint, DENY]) == [("", NO_DENY)]
+
+    @pytest.mark.parametrize(
+        ("targets", "opens"),
+        [
+            ({}, True),  # every VM of the network, the workers among them
+            ({"targetServiceAccounts": [WORKER_SA]}, True),
+            ({"targetServiceAccounts": ["server@p.iam.gserviceaccount.com"]}, False),
+            ({"targetTags": ["tdce-server"]}, False),
+        ],
+    )
+    def test_an_earlier_allow_counts_where_it_reaches_the_workers(self, targets, opens):
+        allow = gcp_firewall("allow", priority=900, **ALLOW_DATABASE, **targets)
+        message = (
+            "allows egress from the workers to Cloud SQL's private range at priority 900, before the deny "
+            "(priority 1000), so the deny no longer applies"
+        )
+        assert reported(gcp_stack(DENY, allow)) == ([("allow", message)] if opens else [])
+
+    def test_at_equal_priority_the_deny_wins(self):
+        # GCP: a deny rule takes precedence over an allow rule of the same priority.
+        assert reported(gcp_stack(DENY, gcp_firewall("allow", priority=1000, **ALLOW_DATABASE))) == []
+        assert reported(gcp_stack(DENY, gcp_firewall("allow", **ALLOW_DATABASE))) == []
+        assert [n for n, _ in reported(gcp_stack(DENY, gcp_firewall("allow", priority=999, **ALLOW_DATABASE)))] == ["allow"]
+
+    def test_a_firewall_unknown_at_preview_defers_the_missing_deny(self):
+        with pytest.raises(UnknownValueError) as caught:
+            check_stack(egress.egress_matches_channel, gcp_stack(gcp_firewall("pending", disabled=UNKNOWN)))
+        assert caught.value.message == "string value at .pending can't be known during preview"
 
 
 NO_DENY = (
