@@ -60,6 +60,8 @@ GCP_COMPUTE_WRITE_ROLES = (
 # Roles that let a member act as any service account of the project when granted on the project,
 # rather than on the one account it needs (https://cloud.google.com/iam/docs/service-account-permissions).
 GCP_ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+# Grants that reach the whole project: a member or binding on it, or its whole policy.
+PROJECT_WIDE_GRANTS = (*GCP_PROJECT_GRANTS, GCP_PROJECT_POLICY)
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
 
 
@@ -205,21 +207,21 @@ def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: lis
     for grant in subjects:
         try:
             if grant.type == GCP_PROJECT_POLICY:
+                # The whole project's policy: each binding names its role and carries its own condition.
                 policy = json_document(get(grant.props, "policyData"))
-                bindings = policy.get("bindings", []) if isinstance(policy, dict) else []
-                roles = [str(b.get("role")) for b in bindings if isinstance(b, dict)]
+                bindings = [b for b in as_list(policy.get("bindings")) if isinstance(b, dict)] if isinstance(policy, dict) else []
+                roles = [(str(b.get("role")), str(get(b, "condition", "expression"))) for b in bindings]
             elif grant.type in GCP_IAM_GRANTS:
-                roles = [str(get(grant.props, "role"))]
+                roles = [(str(get(grant.props, "role")), str(get(grant.props, "condition", "expression")))]
             else:
                 continue
-            expression = str(get(grant.props, "condition", "expression", default=""))
         except UnknownValueError:
             undecided.append(grant.name)
             continue
-        for role in roles:
+        for role, expression in roles:
             if role in GCP_BASIC_ROLES:
                 report(f"grants the basic role {role}: every permission of every service", grant.urn)
-            if grant.type not in GCP_PROJECT_GRANTS:
+            if grant.type not in PROJECT_WIDE_GRANTS:
                 continue
             if role in GCP_ACT_AS_ROLES:
                 report(f"grants {role} on the whole project: grant it on the one service account it is for", grant.urn)

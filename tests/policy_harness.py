@@ -112,6 +112,24 @@ class StackResource:
 
 def check_stack(policy: StackValidationPolicy, resources: list[StackResource]) -> list[tuple[str | None, str]]:
     """Violations as (URN or None for the stack, message)."""
+    return run_stack(policy, resources, [])
+
+
+def stack_at_preview(
+    policy: StackValidationPolicy, resources: list[StackResource]
+) -> tuple[list[tuple[str | None, str]], str | None]:
+    """Violations reported, and the "can't run during preview" message the servicer would add (None if none)."""
+    found: list[tuple[str | None, str]] = []
+    try:
+        run_stack(policy, resources, found)
+    except UnknownValueError as error:
+        return found, error.message
+    return found, None
+
+
+def run_stack(
+    policy: StackValidationPolicy, resources: list[StackResource], found: list[tuple[str | None, str]]
+) -> list[tuple[str | None, str]]:
     built = {
         r.name: PolicyResource(
             r.type, unknown_checking_proxy(copy.deepcopy(r.props)), r.urn, r.name, _options(r.protect), None, None, [], {}
@@ -122,7 +140,6 @@ def check_stack(policy: StackValidationPolicy, resources: list[StackResource]) -
         for key, names in r.refs.items():
             built[r.name].property_dependencies[key] = [built[n] for n in names]
             built[r.name].dependencies.extend(built[n] for n in names if built[n] not in built[r.name].dependencies)
-    found: list[tuple[str | None, str]] = []
     args = StackValidationArgs(list(built.values()), config_defaults(policy))
     policy.validate(args, report_to(found, lambda message, urn: (urn, message)))
     return found

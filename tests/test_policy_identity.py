@@ -18,7 +18,7 @@ from config.resource_types import (
     GCP_IAM_GRANTS,
 )
 from policies import identity
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 
 STACK = "aws-prod"
 VPC_ID, SUBNET_ID, OTHER_VPC_ID = "vpc-0a1b2c3d", "subnet-0a1b2c3d", "vpc-99999999"
@@ -446,3 +446,138 @@ class TestTrustProblemsExactly:
         if config is not None:
             monkeypatch.setenv("PULUMI_CONFIG", config)
         assert identity.own_accounts() == frozenset()
+
+
+FOREIGN = allow(["s3:GetObject"], "arn:aws:s3:::other-bucket/*")
+FOREIGN_PROBLEM = "Statement[0] names arn:aws:s3:::other-bucket/*, a bucket that is not this stack's"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+
+
+def least_privilege(resources) -> list[tuple[str, str]]:
+    return [((urn or "").rsplit("::", 1)[-1], message) for urn, message in check_stack(identity.iam_least_privilege, resources)]
+
+
+class TestWhichDocumentsBelongToMachines:
+    def machine_role(self, **props) -> list[StackResource]:
+        return [
+            StackResource("bundles", AWS_BUCKETS[0], {}),
+            StackResource("role", AWS_ROLE, {"assumeRolePolicy": "{}", **props}),
+            StackResource("profile", AWS_INSTANCE_PROFILE, {"role": "role-id"}, refs={"role": ["role"]}),
+            StackResource("other-role", AWS_ROLE, {"assumeRolePolicy": "{}", **props}),
+        ]
+
+    def test_a_policy_attached_to_a_machine_role_is_a_machine_policy(self):
+        resources = self.machine_role() + [
+            StackResource("shared", "aws:iam/policy:Policy", {"policy": iam(FOREIGN)}),
+            StackResource(
+                "attach", ATTACHMENT, {"role": "role-id", "policyArn": "arn"}, refs={"role": ["role"], "policyArn": ["shared"]}
+            ),
+        ]
+        assert least_privilege(resources) == [("shared", FOREIGN_PROBLEM)]
+
+    def test_a_policy_attached_to_another_role_is_not(self):
+        resources = self.machine_role() + [
+            StackResource("shared", "aws:iam/policy:Policy", {"policy": iam(FOREIGN)}),
+            StackResource(
+                "attach",
+                ATTACHMENT,
+                {"role": "other-id", "policyArn": "arn"},
+                refs={"role": ["other-role"], "policyArn": ["shared"]},
+            ),
+        ]
+        assert least_privilege(resources) == []
+
+    def test_inline_policies_of_a_machine_role_are_named_by_place(self):
+        inline = [{"name": "ok", "policy": iam(allow("ec2:Describe*", "*"))}, {"name": "foreign", "policy": iam(FOREIGN)}]
+        found = least_privilege(self.machine_role(inlinePolicies=inline))
+        assert found == [("role", f"inlinePolicies[1] {FOREIGN_PROBLEM}")]
+
+    def test_documents_unknown_at_preview_leave_the_others_judged(self):
+        resources = self.machine_role() + [
+            StackResource("pending", ROLE_POLICY, {"policy": UNKNOWN, "role": "role-id"}, refs={"role": ["role"]}),
+            StackResource("known", ROLE_POLICY, {"policy": iam(FOREIGN), "role": "role-id"}, refs={"role": ["role"]}),
+        ]
+        found, unknown = stack_at_preview(identity.iam_least_privilege, resources)
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [("known", FOREIGN_PROBLEM)]
+        assert unknown == "string value at .pending policy can't be known during preview"
+
+    def test_managed_policy_arns_unknown_at_preview_leave_the_others_judged(self):
+        admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+        resources = [
+            StackResource("vpc", AWS_VPC, {}),
+            StackResource("pending", ATTACHMENT, {"policyArn": UNKNOWN, "policyArns": [admin]}),
+            StackResource("exclusive", AWS_ROLE, {"managedPolicyArns": [admin]}),
+        ]
+        found, unknown = stack_at_preview(identity.iam_least_privilege, resources)
+        message = f"attaches {admin}, which allows far more than TDCE needs"
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("pending", f"policyArns {message}"),
+            ("exclusive", f"managedPolicyArns {message}"),
+        ]
+        assert unknown == "string value at .pending policyArn can't be known during preview"
+
+
+class TestGcpGrantsExactly:
+    @pytest.fixture(autouse=True)
+    def gcp_stack(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+
+    def test_each_grant_is_reported_on_itself(self):
+        resources = [
+            StackResource("pending", GCP_IAM_GRANTS[0], {"role": UNKNOWN}),
+            StackResource("viewer", GCP_IAM_GRANTS[0], {"role": "roles/viewer"}),
+            StackResource("act-as", GCP_IAM_GRANTS[0], {"role": "roles/iam.serviceAccountTokenCreator"}),
+            StackResource(
+                "policy",
+                "gcp:projects/iAMPolicy:IAMPolicy",
+                {
+                    "policyData": json.dumps(
+                        {"bindings": [{"role": "roles/owner"}, "junk", {"role": "roles/iam.serviceAccountUser"}]}
+                    )
+                },
+            ),
+            StackResource("not-json", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": "not json"}),
+        ]
+        found, unknown = stack_at_preview(identity.iam_least_privilege, resources)
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("viewer", "grants the basic role roles/viewer: every permission of every service"),
+            (
+                "act-as",
+                "grants roles/iam.serviceAccountTokenCreator on the whole project: grant it on the one service account it is for",
+            ),
+            ("policy", "grants the basic role roles/owner: every permission of every service"),
+            ("policy", "grants roles/iam.serviceAccountUser on the whole project: grant it on the one service account it is for"),
+        ]
+        assert unknown == "string value at .pending can't be known during preview"
+
+    def test_compute_writes_without_a_condition_are_reported_on_the_grant(self):
+        grant = StackResource("admin", GCP_IAM_GRANTS[0], {"role": "roles/compute.admin"})
+        assert least_privilege([grant]) == [
+            (
+                "admin",
+                "grants roles/compute.admin, which changes Compute Engine resources, on the whole project without an IAM "
+                "condition on resource.name and this stack's prefix 'tdce-gcp-prod-': it reaches every VM and group of "
+                "the project",
+            )
+        ]
+
+    def test_the_whole_project_policy_is_held_to_the_project_wide_rules_binding_by_binding(self):
+        bindings = [
+            {"role": "roles/compute.instanceAdmin.v1", "members": ["serviceAccount:s@p.iam.gserviceaccount.com"]},
+            {
+                "role": "roles/compute.instanceAdmin.v1",
+                "members": ["serviceAccount:s@p.iam.gserviceaccount.com"],
+                "condition": PREFIX_CONDITION,
+            },
+        ]
+        policy = StackResource("policy", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": json.dumps({"bindings": bindings})})
+        ((name, message),) = least_privilege([policy])
+        assert name == "policy" and message.startswith("grants roles/compute.instanceAdmin.v1, which changes Compute Engine")
+
+    def test_a_custom_role_unknown_at_preview_leaves_the_others_known(self):
+        resources = [
+            StackResource("pending", GCP_CUSTOM_ROLE, {"roleId": "pending", "permissions": UNKNOWN}),
+            StackResource("operator", GCP_CUSTOM_ROLE, {"roleId": "tdceOperator", "permissions": ["compute.instances.delete"]}),
+            StackResource("grant", GCP_IAM_GRANTS[0], {"role": "projects/p/roles/tdceOperator"}),
+        ]
+        assert [name for name, _ in least_privilege(resources)] == ["grant"]
