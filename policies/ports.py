@@ -8,7 +8,7 @@ the workers), which only the whole stack shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -206,10 +206,11 @@ def validate_required_channels_open(args: StackValidationArgs, report: ReportVio
         target = expected.lands_on
         if not expected.enabled or (target not in (Role.SERVER, Role.WORKERS) and not topology.has(target)):
             continue
-        for source in expected.sources if not expected.by_cidr else (expected.sources[0],):
+        # People's channels have one source each (users or administrators), machines' channels one or more.
+        for source in expected.sources:
             if source not in (Role.SERVER, Role.WORKERS) and not expected.by_cidr and not topology.has(source):
                 continue
-            wanted = expected if expected.by_cidr else Expected(**{**expected.__dict__, "source": source})
+            wanted = replace(expected, source=source)
             serving = [item.rule for item in placed if _serves(item, wanted)]
             if not serving:
                 missing.append(f"nothing opens {expected.label} from the {source.value} to the {target.value}")

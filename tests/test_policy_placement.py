@@ -202,6 +202,8 @@ class TestRequiredChannelsFromEachSource:
         assert "nothing opens database (tcp 5432) from the server to the database" in messages
         messages = [m for _, m in check_stack(ports.required_channels_open, base + [from_rotation, from_server])]
         assert not any("database" in m for m in messages), messages
+        messages = [m for _, m in check_stack(ports.required_channels_open, base + [from_server])]
+        assert "nothing opens database (tcp 5432) from the secret-rotation to the database" in messages
 
 
 def test_a_rule_unknown_at_preview_defers_a_missing_channel_to_an_advisory():

@@ -38,7 +38,7 @@ from config.settings import GCP_IAP_RANGE
 from policies import ports
 from policies.firewall_rules import Extracted, FirewallRule, cidr_within, cidrs_overlap, firewall_rules
 from policies.reading import Subject
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 from tests.support import stack_values, with_setting
 
 # A port no channel uses: one past the highest single-port channel.
@@ -266,6 +266,100 @@ class TestRequiredChannelsOpen:
         cluster = aws_cluster(AWS_PROD_INGRESS + INTERCONNECT_INGRESS)
         assert check_stack(ports.required_channels_open, cluster) == []
         assert "nothing opens interconnect" in check_stack(ports.required_channels_open, without(cluster, "interconnect-0"))[0][1]
+
+
+class TestRequiredChannelsOpenExactly:
+    def missing(self, resources) -> list[tuple[str | None, str]]:
+        return check_stack(ports.required_channels_open, resources)
+
+    def test_without_the_worker_pool_every_channel_of_the_workers_is_missing(self, monkeypatch):
+        values, secret_keys = stack_values("aws-prod")
+        use_config(monkeypatch, with_setting(values, "access.interconnect", True), secret_keys)
+        resources = without(aws_cluster(), "pool")
+        assert self.missing(resources) == [
+            (None, "nothing opens signal (tcp 20001) from the workers to the server"),
+            (None, "nothing opens data (tcp 20002) from the workers to the server"),
+            (None, "nothing opens interconnect (tcp 1024-65535) from the workers to the workers"),
+        ]
+
+    def test_a_rule_on_the_wrong_target_does_not_open_the_channel(self, aws_prod):
+        resources = among_workers(aws_cluster(), "signal-0", SIGNAL)
+        assert self.missing(resources) == [(None, "nothing opens signal (tcp 20001) from the workers to the server")]
+
+    def test_a_rule_unknown_at_preview_defers_nothing_when_nothing_is_missing(self, aws_prod):
+        pending = StackResource(
+            "pending", AWS_INGRESS_RULE, {**rule(SIGNAL.ports[0], group="sg-workers"), "securityGroupId": UNKNOWN}
+        )
+        assert self.missing(aws_cluster() + [pending]) == []
+
+
+def both_roles_cluster() -> list[StackResource]:
+    """aws_cluster with one more group that both the server and the worker pool hold."""
+    resources = aws_cluster()
+    resources.insert(0, StackResource("both-sg", AWS_SECURITY_GROUP))
+    for r in resources:
+        if r.name in ("server", "pool"):
+            r.props["vpcSecurityGroupIds"] = [*r.props["vpcSecurityGroupIds"], "sg-both"]
+            r.refs["vpcSecurityGroupIds"] = [*r.refs["vpcSecurityGroupIds"], "both-sg"]
+    return resources
+
+
+class TestIngressLandsOnChannelTargetExactly:
+    def test_a_group_on_both_roles_is_judged_for_each_and_by_its_sources(self, aws_prod):
+        props = rule(SIGNAL.ports[0], group="sg-both", target="sg-both")
+        shared = StackResource(
+            "shared", AWS_INGRESS_RULE, props, refs={"securityGroupId": ["both-sg"], "referencedSecurityGroupId": ["both-sg"]}
+        )
+        found = check_stack(ports.ingress_lands_on_channel_target, both_roles_cluster() + [shared])
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("shared", "tcp 20001 opens signal on a group that protects the workers, but signal lands on the server"),
+            ("shared", "tcp 20001 admits a group that holds the server, but signal comes from the workers"),
+        ]
+
+    def test_every_rule_is_judged_whatever_comes_before_it(self, aws_prod):
+        sources = {"sourceRanges": [USER_CIDR]}
+        untargeted = StackResource("untargeted", GCP_FIREWALL, firewall(WEB.ports[0], **sources))
+        no_group = StackResource("no-group", AWS_INGRESS_RULE, {**rule(WEB.ports[0], cidr=USER_CIDR), "securityGroupId": UNKNOWN})
+        orphan = StackResource(
+            "orphan", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR, target="sg-o"), refs={"securityGroupId": ["orphan-sg"]}
+        )
+        stray = StackResource("stray", AWS_INGRESS_RULE, rule(STRAY, cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]})
+        by_cidr = StackResource(
+            "by-cidr", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
+        )
+        pending_source = StackResource(
+            "pending-source", AWS_INGRESS_RULE, rule(SIGNAL.ports[0], group=UNKNOWN), refs={"securityGroupId": ["server-sg"]}
+        )
+        unplaced_source = StackResource(
+            "unplaced-source",
+            AWS_INGRESS_RULE,
+            rule(SIGNAL.ports[0], group="sg-x"),
+            refs={"securityGroupId": ["server-sg"], "referencedSecurityGroupId": ["orphan-sg"]},
+        )
+        wrong_target = StackResource(
+            "wrong-target",
+            AWS_INGRESS_RULE,
+            rule(WEB.ports[0], cidr=USER_CIDR, target="sg-workers"),
+            refs={"securityGroupId": ["workers-sg"]},
+        )
+        extra = [untargeted, no_group, StackResource("orphan-sg", AWS_SECURITY_GROUP), orphan, stray, by_cidr]
+        extra += [pending_source, unplaced_source, wrong_target]
+        found, unknown = stack_at_preview(ports.ingress_lands_on_channel_target, aws_cluster() + extra)
+        port = WEB.ports[0].first
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("untargeted", "the firewall rule names no target service account, so it opens every VM in the network"),
+            (
+                "orphan",
+                f"tcp {port} belongs to a group no machine of this stack holds, so the pack cannot tell which machines it "
+                "opens; put the group on the machines it is for, or tag it tdce:role",
+            ),
+            (
+                "unplaced-source",
+                "tcp 20001 admits a group no machine of this stack holds: signal comes only from the deployment's groups",
+            ),
+            ("wrong-target", f"tcp {port} opens web on a group that protects the workers, but web lands on the server"),
+        ]
+        assert unknown == "string value at .no-group group, pending-source source group can't be known during preview"
 
 
 class TestIngressLandsOnChannelTarget:
