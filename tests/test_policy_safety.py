@@ -618,3 +618,82 @@ class TestGcpMachines:
         empty = {"shieldedInstanceConfig": {}, "metadata": {}, "serviceAccount": {"email": "default"}}
         for policy in (compute.gcp_shielded_vm, compute.gcp_os_login, compute.no_default_service_account):
             assert check_resource(policy, INSTANCE, empty) == []
+
+
+# --- The bucket policies' exact verdicts (policies/buckets.py) ---
+
+
+def bucket_verdicts(policy, resources) -> list[tuple[str, str]]:
+    return [(urn.rsplit("::", 1)[-1], message) for urn, message in check_stack(policy, resources)]
+
+
+class TestBucketsExactly:
+    def test_a_bucket_of_either_type_without_a_block(self):
+        v2 = StackResource("v2", "aws:s3/bucketV2:BucketV2", {})
+        assert bucket_verdicts(buckets.bucket_public_access_blocked, [BUCKET, v2]) == [
+            ("bundles", "the bucket has no public access block"),
+            ("v2", "the bucket has no public access block"),
+        ]
+
+    def test_a_block_counts_for_the_bucket_it_names(self):
+        other = StackResource("other", "aws:s3/bucket:Bucket", {})
+        block = StackResource("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, ALL_BLOCKED, refs={"bucket": ["other"]})
+        assert bucket_verdicts(buckets.bucket_public_access_blocked, [BUCKET, other, block]) == [
+            ("bundles", "the bucket has no public access block")
+        ]
+
+    def test_without_property_dependencies_any_dependency_on_the_bucket_counts(self):
+        block = StackResource("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, ALL_BLOCKED, refs={"dependsOn": ["bundles"]})
+        assert bucket_verdicts(buckets.bucket_public_access_blocked, [BUCKET, block]) == []
+
+    def test_each_flag_left_off_is_named(self):
+        flags = {"blockPublicAcls": False, "blockPublicPolicy": "true", "restrictPublicBuckets": True}
+        loose = attached("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, flags)
+        assert bucket_verdicts(buckets.bucket_public_access_blocked, [BUCKET, loose]) == [
+            ("block", "the public access block leaves blockPublicAcls, ignorePublicAcls off")
+        ]
+
+    def test_a_bare_gcp_bucket(self):
+        bare = StackResource("bundles", "gcp:storage/bucket:Bucket", {})
+        assert bucket_verdicts(buckets.bucket_public_access_blocked, [bare]) == [
+            ("bundles", "publicAccessPrevention is not 'enforced'"),
+            ("bundles", "uniformBucketLevelAccess is off, so object ACLs can still grant access"),
+        ]
+
+    @pytest.mark.parametrize(
+        ("inline", "rules", "encrypted"),
+        [
+            ({"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}, [], True),
+            (None, [{"bucketKeyEnabled": True}, {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms:dsse"}}], True),
+            (None, [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:fsx"}}], False),
+            (None, [], False),
+        ],
+    )
+    def test_default_encryption_inline_or_attached(self, inline, rules, encrypted):
+        bucket = StackResource(
+            "bundles", "aws:s3/bucketV2:BucketV2", {"serverSideEncryptionConfiguration": inline} if inline else {}
+        )
+        config = attached("encryption", resource_types.AWS_BUCKET_ENCRYPTION[1], {"rules": rules})
+        expected = [] if encrypted else [("bundles", "the bucket has no default encryption configuration")]
+        assert bucket_verdicts(buckets.bucket_encrypted, [bucket, config]) == expected
+
+    @pytest.mark.parametrize(
+        ("statements", "tls_only"),
+        [
+            ({"Effect": "Deny", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": False}}}, True),
+            (["junk", {"Effect": "Deny", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}], True),
+            ([{"Effect": "Allow", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}], False),
+            ([{"Effect": "Deny", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}], False),
+            ([{"Effect": "Deny", "Action": "s3:*", "Condition": {"StringEquals": {"aws:SecureTransport": "false"}}}], False),
+        ],
+    )
+    def test_which_policy_denies_plain_http(self, statements, tls_only):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        inline = StackResource("bundles", "aws:s3/bucket:Bucket", {"policy": policy})
+        attached_policy = attached("policy", resource_types.AWS_BUCKET_POLICY, {"policy": policy})
+        expected = [] if tls_only else [("bundles", "no bucket policy denies requests without TLS (aws:SecureTransport = false)")]
+        assert bucket_verdicts(buckets.bucket_tls_only, [inline]) == expected
+        assert bucket_verdicts(buckets.bucket_tls_only, [BUCKET, attached_policy]) == expected
+        assert bucket_verdicts(
+            buckets.bucket_tls_only, [BUCKET, attached("policy", resource_types.AWS_BUCKET_POLICY, {"policy": "{"})]
+        ) == [("bundles", "no bucket policy denies requests without TLS (aws:SecureTransport = false)")]
