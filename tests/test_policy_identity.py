@@ -18,6 +18,7 @@ from config.resource_types import (
     GCP_IAM_GRANTS,
 )
 from policies import identity
+from policies.iam_documents import DocumentContext, Findings, broad, document_findings, is_read
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 
 STACK = "aws-prod"
@@ -581,3 +582,88 @@ class TestGcpGrantsExactly:
             StackResource("grant", GCP_IAM_GRANTS[0], {"role": "projects/p/roles/tdceOperator"}),
         ]
         assert [name for name, _ in least_privilege(resources)] == ["grant"]
+
+
+# --- IAM documents statement by statement (policies/iam_documents.py) ---
+
+TAGGED_TO_THE_STACK = {"StringEquals": {"aws:ResourceTag/tdce:stack": STACK}}
+UNSCOPED = "without a deployment condition (the tdce:stack tag, this stack's VPC or subnets)"
+
+
+class TestDocumentFindingsExactly:
+    CONTEXT = DocumentContext(STACK, None, None, True, lambda bucket: bucket.startswith("bundles-"))
+
+    def test_every_problem_of_every_statement_in_order(self):
+        statements = [
+            {"Effect": "Deny", "Action": "*", "Resource": "*"},
+            {"Sid": "Everything", "Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::x"},
+            {
+                "Effect": "Allow",
+                "Action": ["*", "s3:*", "ec2:Create*", "ec2:Describe*", "iam:PassRole"],
+                "Resource": ["arn:aws:iam::111122223333:role/tdce-*", WORKER_ROLE_ARN],
+            },
+            allow("ec2:TerminateInstances", "*", {"ArnEquals": {"ec2:Vpc": VPC_ARN}}),
+            allow(
+                ["s3:GetObject", "s3:ListBucket"],
+                ["*/*", "arn:aws:s3:::tdce-*", "arn:aws:s3:::other/*", "arn:aws:s3:::bundles-1/*", "*"],
+            ),
+            allow("ec2:RunInstances", "arn:aws:ec2:eu-west-1::image/*", {"Bool": {"ec2:Public": ["true"]}}),
+            allow("ec2:RunInstances", "arn:aws:ec2:eu-west-1::image/*", {"Bool": {"ec2:Public": True}}),
+            allow("ec2:CreateTags", "*", TAGGED_TO_THE_STACK),
+            allow("ec2:CreateTags", "*", {"Null": "junk", **TAGGED_TO_THE_STACK}),
+            allow("ec2:CreateTags", "*", {"ArnEquals": {"ec2:Vpc": []}}),
+            allow("ec2:DeleteTags", "*", {"ArnLike": {"ec2:Subnet": SUBNET_ARN}}),
+        ]
+        assert document_findings(iam(*statements), self.CONTEXT) == Findings(
+            problems=(
+                "Statement[Everything] allows with NotAction: everything except a list",
+                "Statement[Everything] allows with NotResource: everything except a list",
+                "Statement[2] allows every action of *",
+                "Statement[2] allows every action of s3:*",
+                "Statement[2] allows ec2:Create*: a wildcard over actions that change things",
+                "Statement[2] allows iam:PassRole on arn:aws:iam::111122223333:role/tdce-*: only named role ARNs may be passed",
+                "Statement[2] allows iam:PassRole without StringEquals on iam:PassedToService",
+                f"Statement[2] allows *, s3:*, ec2:Create* on arn:aws:iam::111122223333:role/tdce-* {UNSCOPED}",
+                f"Statement[4] allows s3:GetObject on */*, arn:aws:s3:::tdce-*, * {UNSCOPED}",
+                "Statement[4] names */*: every object of every bucket",
+                "Statement[4] names arn:aws:s3:::tdce-*: buckets beyond this stack",
+                "Statement[4] names arn:aws:s3:::other/*, a bucket that is not this stack's",
+                "Statement[4] allows s3:GetObject on *: every bucket of the account",
+                f"Statement[9] allows ec2:CreateTags on * {UNSCOPED}",
+            ),
+            undecided=("Statement[3] network condition", "Statement[10] network condition"),
+        )
+
+    @pytest.mark.parametrize("document", [None, "not json", json.dumps([allow("*", "*")])])
+    def test_a_document_that_is_no_policy_finds_nothing(self, document):
+        assert document_findings(document, self.CONTEXT) == Findings(problems=(), undecided=())
+
+    @pytest.mark.parametrize(
+        ("resource", "wide"),
+        [
+            ("*", True),
+            ("*/*", True),
+            ("arn:partial*", True),
+            ("not-an-arn:a:s3:::bundles-1/*", True),
+            ("arn:aws:s3:::bundles-1/*", False),
+            ("arn:aws:s3:::bundles-*", True),
+            ("arn:aws:ec2:eu-west-1:111122223333:instance/*", True),
+            ("arn:aws:logs:eu-west-1:111122223333:log-group:tdce-aws-prod:*", False),
+            ("arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/tdce-aws-prod", True),
+        ],
+    )
+    def test_which_resources_range_over_resources(self, resource, wide):
+        assert broad(resource) is wide
+
+    @pytest.mark.parametrize(
+        ("action", "read"),
+        [
+            ("ec2:DescribeInstances", True),
+            ("s3:ListBucket", True),
+            ("s3:GetObject", False),
+            ("ec2:CreateTags", False),
+            ("*", False),
+        ],
+    )
+    def test_which_actions_only_read(self, action, read):
+        assert is_read(action) is read
