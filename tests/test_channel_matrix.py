@@ -150,3 +150,10 @@ def test_each_channel_says_when_it_exists_in_settings_that_exist(name, condition
             top, _, rest = word.partition(".")
             fields = {field.alias for field in Settings.model_fields.values()}
             assert top in fields, word
+
+
+def test_a_port_range_contains_the_ranges_inside_it_edges_included():
+    span = PortRange(1024, 2048)
+    assert span.contains(PortRange(1024, 2048)) and span.contains(PortRange(1500, 1500))
+    assert not span.contains(PortRange(1023, 1500)) and not span.contains(PortRange(1500, 2049))
+    assert not span.contains(PortRange(3000, 3000))

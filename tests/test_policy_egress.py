@@ -30,7 +30,7 @@ from config.resource_types import (
     RANDOM_PASSWORD,
 )
 from policies import database, egress, network
-from tests.policy_harness import UNKNOWN, StackResource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_stack, stack_at_preview
 from tests.support import stack_values, with_setting
 
 ANYWHERE = "0.0.0.0/0"
@@ -480,6 +480,38 @@ class TestDefaultSecurityGroup:
     def test_a_vpc_whose_default_group_is_not_adopted_is_reported(self):
         ((urn, _),) = check_stack(network.default_security_group_closed, [StackResource("vpc", AWS_VPC, {})])
         assert urn.endswith("::vpc")
+
+
+class TestDefaultSecurityGroupExactly:
+    def test_every_way_a_default_group_opens_is_reported_on_its_resource(self):
+        inline = {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [ANYWHERE]}]}
+        resources = [
+            StackResource("vpc", AWS_VPC, {}),
+            StackResource("vpc-2", AWS_VPC, {}),
+            StackResource("vpc-3", AWS_VPC, {}),
+            StackResource("default", AWS_DEFAULT_SECURITY_GROUP, {"vpcId": "vpc-1", **inline}, refs={"vpcId": ["vpc"]}),
+            StackResource(
+                "default-2",
+                AWS_DEFAULT_SECURITY_GROUP,
+                {"vpcId": "vpc-2", "ingress": UNKNOWN, "egress": UNKNOWN},
+                refs={"vpcId": ["vpc-2"]},
+            ),
+            StackResource("on-default", AWS_INGRESS_RULE, {"securityGroupId": "sg-d"}, refs={"securityGroupId": ["default"]}),
+            StackResource("on-vpc-default", AWS_GROUP_RULE, {"securityGroupId": "sg-d"}, refs={"securityGroupId": ["vpc"]}),
+            StackResource("elsewhere", AWS_EGRESS_RULE, {"securityGroupId": "sg-literal"}),
+        ]
+        found, unknown = stack_at_preview(network.default_security_group_closed, resources)
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("default", "ingress[0]: tcp 22 on the VPC's default security group: it must stay empty"),
+            (
+                "vpc-3",
+                "the VPC's default security group is not adopted (aws.ec2.DefaultSecurityGroup), so it keeps AWS's "
+                "allow-all rules",
+            ),
+            ("on-default", "on-default adds a rule to the VPC's default security group: it must stay empty"),
+            ("on-vpc-default", "on-vpc-default adds a rule to the VPC's default security group: it must stay empty"),
+        ]
+        assert unknown == "string value at .ingress, egress can't be known during preview"
 
 
 class TestDatabaseSecretsRotate:

@@ -667,3 +667,26 @@ class TestDocumentFindingsExactly:
     )
     def test_which_actions_only_read(self, action, read):
         assert is_read(action) is read
+
+
+class TestWhichBucketsAreTheStacks:
+    def test_named_prefixed_and_auto_named_buckets(self):
+        resources = [
+            StackResource("pending", AWS_BUCKETS[0], {"bucket": UNKNOWN}),
+            StackResource("named", AWS_BUCKETS[0], {"bucket": "tdce-bundles-prod"}),
+            StackResource("prefixed", AWS_BUCKETS[1], {"bucketPrefix": "tdce-logs-"}),
+            StackResource("results", AWS_BUCKETS[1], {}),
+            StackResource("role", AWS_ROLE, {"assumeRolePolicy": "{}"}),
+            StackResource("profile", AWS_INSTANCE_PROFILE, {"role": "role-id"}, refs={"role": ["role"]}),
+        ]
+        own = ["tdce-bundles-prod", "tdce-logs-20260101", "results-4f3a2b1"]
+        foreign = ["tdce-bundles-prod2", "tdce-bundles", "pending-1", "named-4f3a2b1"]
+        statements = [allow("s3:GetObject", f"arn:aws:s3:::{name}/*") for name in own + foreign]
+        resources.append(
+            StackResource("policy", ROLE_POLICY, {"policy": iam(*statements), "role": "role-id"}, refs={"role": ["role"]})
+        )
+        assert least_privilege(resources) == [
+            ("policy", f"Statement[{index}] names arn:aws:s3:::{name}/*, a bucket that is not this stack's")
+            for index, name in enumerate(own + foreign)
+            if name in foreign
+        ]
