@@ -157,3 +157,24 @@ def test_a_port_range_contains_the_ranges_inside_it_edges_included():
     assert span.contains(PortRange(1024, 2048)) and span.contains(PortRange(1500, 1500))
     assert not span.contains(PortRange(1023, 1500)) and not span.contains(PortRange(1500, 2049))
     assert not span.contains(PortRange(3000, 3000))
+
+
+def test_an_open_channel_as_json_names_every_field():
+    from config.channels import WEB
+    from config.exposure import OpenChannel
+
+    opened = OpenChannel(WEB, True, (PortRange(443, 443),), (Role.USERS,), ("198.51.100.0/24",))
+    assert opened.as_json() == {
+        "name": "web",
+        "protocol": "tcp",
+        "ports": ["443"],
+        "sources": ["users"],
+        "sourceCidrs": ["198.51.100.0/24"],
+        "target": "server",
+        "direction": "ingress",
+        "enabled": True,
+        "enabledBy": WEB.enabled_by,
+        "existsWith": None,
+        "initiatedBy": "users",
+        "vendorReference": WEB.vendor_reference,
+    }
