@@ -452,6 +452,7 @@ class TestTrustProblemsExactly:
 FOREIGN = allow(["s3:GetObject"], "arn:aws:s3:::other-bucket/*")
 FOREIGN_PROBLEM = "Statement[0] names arn:aws:s3:::other-bucket/*, a bucket that is not this stack's"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 def least_privilege(resources) -> list[tuple[str, str]]:
@@ -473,6 +474,8 @@ class TestWhichDocumentsBelongToMachines:
             StackResource(
                 "attach", ATTACHMENT, {"role": "role-id", "policyArn": "arn"}, refs={"role": ["role"], "policyArn": ["shared"]}
             ),
+            # An AWS-managed policy: its ARN comes from no resource of the stack.
+            StackResource("managed", ATTACHMENT, {"role": "role-id", "policyArn": READ_ONLY}, refs={"role": ["role"]}),
         ]
         assert least_privilege(resources) == [("shared", FOREIGN_PROBLEM)]
 

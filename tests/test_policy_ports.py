@@ -37,7 +37,7 @@ from config.resource_types import (
 from config.settings import GCP_IAP_RANGE
 from policies import ports
 from policies.firewall_rules import Extracted, FirewallRule, cidr_within, cidrs_overlap, firewall_rules
-from policies.reading import Subject
+from policies.reading import Subject, get, known_strings
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 from tests.support import stack_values, with_setting
 
@@ -131,6 +131,63 @@ class TestIngressMatchesChannel:
 
     def test_a_source_group_unknown_at_preview_still_counts_as_a_group(self, aws_prod):
         assert self.check(rule(SIGNAL.ports[0], group=UNKNOWN, target=UNKNOWN)) == []
+
+
+class TestIngressMatchesChannelExactly:
+    """aws-prod: user CIDRs 198.51.100.0/24 and 203.0.113.0/24, admin CIDR 203.0.113.10/32, ssh off."""
+
+    def check(self, props, kind=AWS_INGRESS_RULE):
+        return check_resource(ports.ingress_matches_channel, kind, props)
+
+    def test_a_stray_port_is_told_the_stacks_channels(self, aws_prod):
+        assert self.check(rule(STRAY, cidr=USER_CIDR)) == [
+            f"tcp {STRAY.first} from {USER_CIDR} is no TDCE channel; this stack's ingress channels are signal (tcp 20001), "
+            "data (tcp 20002), management (tcp 25001), web (tcp 443)"
+        ]
+
+    def test_a_machine_channel_from_a_cidr(self, aws_prod):
+        head = f"tcp 20001 from {USER_CIDR} would be the signal channel, but it"
+        assert self.check(rule(SIGNAL.ports[0], cidr=USER_CIDR)) == [
+            f"{head} admits {USER_CIDR}, while signal comes only from the workers group",
+            f"{head} names no source group, while signal comes from the workers group",
+        ]
+
+    def test_a_machine_channel_from_a_prefix_list_beside_its_group(self, aws_prod):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 20001, "toPort": 20001, "securityGroupId": "sg-server"}
+        props |= {"prefixListIds": ["pl-1"], "sourceSecurityGroupId": "sg-w"}
+        assert self.check(props, AWS_GROUP_RULE) == [
+            "tcp 20001 from pl-1, a security group or service account would be the signal channel, but it admits pl-1, "
+            "while signal comes only from the workers group"
+        ]
+
+    def test_a_people_channel_from_a_group_and_a_prefix_list(self, aws_prod):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 25001, "toPort": 25001, "securityGroupId": "sg-server"}
+        props |= {"prefixListIds": ["pl-1"], "sourceSecurityGroupId": "sg-w"}
+        head = "tcp 25001 from pl-1, a security group or service account would be the management channel, but it"
+        assert self.check(props, AWS_GROUP_RULE) == [
+            f"{head} admits a security group or service account, while management comes from users by CIDR",
+            f"{head} admits pl-1, while management takes CIDRs only",
+            f"{head} admits no CIDR, while management comes from users by CIDR",
+        ]
+
+    def test_a_cidr_outside_the_configured_ones(self, aws_prod):
+        assert self.check(rule(MANAGEMENT.ports[0], cidr="192.0.2.0/24")) == [
+            "tcp 25001 from 192.0.2.0/24 would be the management channel, but it admits 192.0.2.0/24, outside "
+            "access.userCidrs (198.51.100.0/24, 203.0.113.0/24)"
+        ]
+
+    def test_a_channel_that_is_off_from_outside_its_cidrs(self, aws_prod):
+        head = "tcp 22 from 192.0.2.0/24 would be the ssh channel, but it"
+        assert self.check(rule(SSH.ports[0], cidr="192.0.2.0/24")) == [
+            f"{head} admits 192.0.2.0/24, outside access.adminCidrs (203.0.113.10/32)",
+            f"{head} opens ssh, which is off in this stack (access.ssh is false)",
+        ]
+
+    def test_without_stack_config_the_required_channels_are_still_required(self, no_stack_config):
+        assert check_stack(ports.required_channels_open, aws_cluster()) == []
+        assert check_stack(ports.required_channels_open, without(aws_cluster(), "signal-0")) == [
+            (None, "nothing opens signal (tcp 20001) from the workers to the server")
+        ]
 
 
 class TestNoRemoteAccessFromInternet:
@@ -864,3 +921,18 @@ class TestRuleArithmetic:
     def test_a_malformed_cidr_is_within_nothing(self):
         assert not cidr_within("not-a-cidr", [EVERYWHERE])
         assert not cidr_within("2001:db8::/64", [EVERYWHERE])
+
+
+class TestReadingInputs:
+    def test_a_list_index_past_the_end_or_into_a_string_is_the_default(self):
+        props = unknown_checking_proxy({"a": [1, 2], "s": "xy"})
+        assert (get(props, "a", 1), get(props, "a", 2, default="none"), get(props, "s", 0)) == (2, "none", None)
+
+    def test_known_strings_skip_the_unknown_parts_only(self):
+        value = unknown_checking_proxy({"a": ["x", {"b": "y"}], "c": UNKNOWN, "d": "z"})
+        assert known_strings(value) == {"x", "y", "z"}
+
+    def test_refs_follow_the_path_into_an_input(self):
+        props = {"parameters": {"vpcSecurityGroupIds": "sg-1", "functionName": "rotate"}}
+        subject = Subject(type="t", urn="u", props=unknown_checking_proxy(props))
+        assert subject.refs("parameters", "vpcSecurityGroupIds") == frozenset({"sg-1"})

@@ -637,7 +637,9 @@ class TestBucketsExactly:
 
     def test_a_block_counts_for_the_bucket_it_names(self):
         other = StackResource("other", "aws:s3/bucket:Bucket", {})
-        block = StackResource("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, ALL_BLOCKED, refs={"bucket": ["other"]})
+        # Its bucket input comes from the other bucket, though it also depends on this one.
+        refs = {"bucket": ["other"], "dependsOn": ["bundles"]}
+        block = StackResource("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, ALL_BLOCKED, refs=refs)
         assert bucket_verdicts(buckets.bucket_public_access_blocked, [BUCKET, other, block]) == [
             ("bundles", "the bucket has no public access block")
         ]
