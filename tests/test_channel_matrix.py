@@ -178,3 +178,14 @@ def test_an_open_channel_as_json_names_every_field():
         "initiatedBy": "users",
         "vendorReference": WEB.vendor_reference,
     }
+
+
+def test_only_peoples_channels_carry_source_cidrs():
+    from config.exposure import channels_for
+    from config.loader import settings_from_config
+    from tests.support import stack_values
+
+    values, _ = stack_values("aws-prod")
+    opened = {c.name: c.source_cidrs for c in channels_for(settings_from_config(values))}
+    assert opened["signal"] == () and opened["interconnect"] == () and opened["license"] == ()
+    assert opened["web"] == ("198.51.100.0/24", "203.0.113.0/24")

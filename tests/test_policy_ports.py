@@ -345,7 +345,7 @@ class TestRequiredChannelsOpenExactly:
 
     def test_a_rule_unknown_at_preview_defers_nothing_when_nothing_is_missing(self, aws_prod):
         pending = StackResource(
-            "pending", AWS_INGRESS_RULE, {**rule(SIGNAL.ports[0], group="sg-workers"), "securityGroupId": UNKNOWN}
+            "pending", AWS_INGRESS_RULE, {**rule(SIGNAL.ports[0], group="sg-workers"), "fromPort": UNKNOWN}
         )
         assert self.missing(aws_cluster() + [pending]) == []
 
