@@ -11,6 +11,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
 from config.resource_types import AWS_BUCKET_ENCRYPTION, AWS_BUCKET_POLICY, AWS_BUCKETS, AWS_PUBLIC_ACCESS_BLOCK, GCP_BUCKET
+from policies.iam_documents import as_list
 from policies.reading import Subject, get, items, json_document, stack_subjects, truthy
 
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -81,12 +82,13 @@ bucket_encrypted = StackValidationPolicy(
 
 def _denies_plain_http(policy: object) -> bool:
     document = json_document(policy)
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        condition = statement.get("Condition", {}).get("Bool", {}) if isinstance(statement, dict) else {}
-        if statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false":
-            return True
-    return False
+    statements = as_list(document.get("Statement")) if isinstance(document, dict) else []
+    return any(
+        isinstance(statement, dict)
+        and statement.get("Effect") == "Deny"
+        and str(get(statement, "Condition", "Bool", "aws:SecureTransport")).lower() == "false"
+        for statement in statements
+    )
 
 
 def validate_bucket_tls_only(args: StackValidationArgs, report: ReportViolation) -> None:

@@ -80,7 +80,7 @@ imdsv2_required = ResourceValidationPolicy(
 def validate_gcp_shielded_vm(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type not in GCP_MACHINES:
         return
-    config = get(args.props, "shieldedInstanceConfig", default={})
+    config = get(args.props, "shieldedInstanceConfig")
     if not truthy(get(config, "enableSecureBoot")):
         report("Shielded VM Secure Boot is off (shieldedInstanceConfig.enableSecureBoot)", None)
     for flag in ("enableVtpm", "enableIntegrityMonitoring"):

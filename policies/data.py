@@ -142,7 +142,8 @@ def _rotation_days(rules: object) -> float | None:
     after = number(get(rules, "automaticallyAfterDays"))
     if after is not None:
         return after
-    match = _RATE.fullmatch(str(get(rules, "scheduleExpression", default="")).strip())
+    expression = get(rules, "scheduleExpression")
+    match = _RATE.fullmatch(expression.strip()) if isinstance(expression, str) else None
     if match is None:
         return None
     count = float(match.group(1))
@@ -153,7 +154,7 @@ def validate_secret_rotation(args: ResourceValidationArgs, report: ReportViolati
     maximum = number(args.get_config().get("maxDays")) or MAX_ROTATION_DAYS
     props, kind = args.props, args.resource_type
     if kind == AWS_SECRET_ROTATION:
-        days = _rotation_days(get(props, "rotationRules", default={}))
+        days = _rotation_days(get(props, "rotationRules"))
         if days is None:
             report("the rotation schedule is no rate(N days) and no automaticallyAfterDays: its interval can't be checked", None)
         elif days > maximum:
@@ -161,7 +162,8 @@ def validate_secret_rotation(args: ResourceValidationArgs, report: ReportViolati
     elif kind == AWS_DATABASE_CLUSTER and has(props, "masterPassword"):
         report("the master password is fixed in the program; use manageMasterUserPassword so RDS keeps and rotates it", None)
     elif kind == GCP_SECRET and has(props, "rotation"):
-        seconds = number(str(get(props, "rotation", "rotationPeriod", default="")).rstrip("s"))
+        # A duration in seconds with an "s" suffix (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation).
+        seconds = number(str(get(props, "rotation", "rotationPeriod")).removesuffix("s"))
         if seconds is None or seconds / SECONDS_PER_DAY > maximum:
             report(f"rotation.rotationPeriod is longer than {maximum:g} days", None)
 

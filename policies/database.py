@@ -25,13 +25,13 @@ from config.resource_types import (
     GCP_SECRET_VERSION,
     GCP_SQL_USER,
 )
-from policies.reading import Subject, get, has, items, settle, stack_subjects, truthy
+from policies.reading import Subject, get, items, settle, stack_subjects, truthy
 
 
 def validate_database_private_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
     props = args.props
     if args.resource_type == GCP_DATABASE_INSTANCE:
-        ip = get(props, "settings", "ipConfiguration", default={})
+        ip = get(props, "settings", "ipConfiguration")
         # Cloud SQL gives an instance a public IPv4 address unless ipv4Enabled is false
         # (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances#ipconfiguration).
         if get(ip, "ipv4Enabled") is not False:
@@ -103,6 +103,15 @@ def _iam_authentication(instance: Subject) -> bool:
         return False
 
 
+def _gcp_rotation_problem(secret: Subject) -> str | None:
+    if get(secret.props, "rotation", "rotationPeriod") is None:
+        return "the database secret has no rotation.rotationPeriod: its password never changes"
+    if not items(get(secret.props, "topics")):
+        # Secret Manager refuses a rotation schedule without a Pub/Sub topic to announce it.
+        return "the database secret's rotation names no Pub/Sub topic, so nothing is told to rotate it"
+    return None
+
+
 def validate_database_secrets_rotate(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     rotations = [s for s in subjects if s.type == AWS_SECRET_ROTATION]
@@ -115,23 +124,17 @@ def validate_database_secrets_rotate(args: StackValidationArgs, report: ReportVi
                     "the database secret has no rotation (aws.secretsmanager.SecretRotation): its password never changes",
                     secret.urn,
                 )
-            continue
-        if iam_login:
-            # The server logs in to Cloud SQL with IAM (no password); the built-in administrator's password
-            # is a break-glass credential only project owners read. Secret Manager's rotation would only
-            # publish a message, so a schedule would present as rotation what changes nothing (issue 15).
-            continue
-        try:
-            period = get(secret.props, "rotation", "rotationPeriod")
-            topics = items(get(secret.props, "topics"))
-        except UnknownValueError:
-            undecided.append(secret.urn.rsplit("::", 1)[-1])
-            continue
-        if not has(secret.props, "rotation") or period is None:
-            report("the database secret has no rotation.rotationPeriod: its password never changes", secret.urn)
-        elif not topics:
-            # Secret Manager refuses a rotation schedule without a Pub/Sub topic to announce it.
-            report("the database secret's rotation names no Pub/Sub topic, so nothing is told to rotate it", secret.urn)
+        # With iam_login the server logs in to Cloud SQL with IAM (no password); the built-in administrator's
+        # password is a break-glass credential only project owners read. Secret Manager's rotation would only
+        # publish a message, so a schedule would present as rotation what changes nothing (issue 15).
+        elif not iam_login:
+            try:
+                problem = _gcp_rotation_problem(secret)
+            except UnknownValueError:
+                undecided.append(secret.name)
+            else:
+                if problem is not None:
+                    report(problem, secret.urn)
     settle(undecided)
 
 

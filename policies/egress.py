@@ -40,7 +40,6 @@ GCP_DEFAULT_PRIORITY = 1000
 
 @dataclass(frozen=True)
 class PlacedEgress:
-    subject: Subject
     rule: FirewallRule
     roles: frozenset[Role]
 
@@ -50,7 +49,7 @@ def _s3_endpoints(subjects: list[Subject]) -> frozenset[str]:
     found = set()
     for subject in subjects:
         try:
-            if subject.type == AWS_VPC_ENDPOINT and str(get(subject.props, "serviceName", default="")).endswith(".s3"):
+            if subject.type == AWS_VPC_ENDPOINT and str(get(subject.props, "serviceName")).endswith(".s3"):
                 found.add(subject.urn)
         except UnknownValueError:
             continue
@@ -90,7 +89,7 @@ def _aws_egress(subjects: list[Subject], stack: ResolvedStack, report: ReportVio
         extracted = egress_rules(subject)
         undecided += extracted.undecided
         for rule in extracted.rules:
-            name = subject.urn.rsplit("::", 1)[-1]
+            name = subject.name
             if not rule.group or (rule.peer_groups and not rule.peers):
                 undecided.append(f"{name} groups")
                 continue
@@ -102,7 +101,7 @@ def _aws_egress(subjects: list[Subject], stack: ResolvedStack, report: ReportVio
                     subject.urn,
                 )
                 continue
-            item = PlacedEgress(subject, rule, roles)
+            item = PlacedEgress(rule, roles)
             placed.append(item)
             for role in sorted(roles):
                 if not any(_matches(item, role, spec, topology, s3) for spec in specs):
@@ -112,12 +111,12 @@ def _aws_egress(subjects: list[Subject], stack: ResolvedStack, report: ReportVio
                         f"this stack; the {role.value}'s egress is {', '.join(own) or 'none'}",
                         subject.urn,
                     )
+    if undecided:
+        return  # a rule unknown at preview may be the one that opens a row no known rule opens
     for spec in specs:
         if not topology.has(spec.group):
             continue
         if not any(_matches(item, spec.group, spec, topology, s3) for item in placed if spec.group in item.roles):
-            if undecided:
-                continue  # a rule unknown at preview may be the one
             report(f"nothing opens egress {_describe(spec)} from the {spec.group.value}", None)
 
 
@@ -141,7 +140,8 @@ def _reaches(firewall: Subject, ranges: list[Subject]) -> bool:
 
 
 def _blocks_database(entry: object) -> bool:
-    protocol = str(get(entry, "protocol", default="all")).lower()
+    # A deny naming no protocol is no deny GCP accepts: it does not count as the guard.
+    protocol = str(get(entry, "protocol")).lower()
     if protocol == "all":
         return True
     port = DATABASE.ports[0].first
@@ -158,7 +158,7 @@ def _gcp_egress(subjects: list[Subject], report: ReportViolation, undecided: lis
     opens: list[tuple[Subject, float]] = []
     for firewall in (s for s in subjects if s.type == GCP_FIREWALL):
         try:
-            if str(get(firewall.props, "direction", default="INGRESS")).upper() != "EGRESS" or truthy(
+            if str(get(firewall.props, "direction")).upper() != "EGRESS" or truthy(
                 get(firewall.props, "disabled")
             ):
                 continue
@@ -172,7 +172,7 @@ def _gcp_egress(subjects: list[Subject], report: ReportViolation, undecided: lis
             elif (Role.WORKERS in roles or untargeted) and items(get(firewall.props, "allows")):
                 opens.append((firewall, priority))
         except UnknownValueError:
-            undecided.append(firewall.urn.rsplit("::", 1)[-1])
+            undecided.append(firewall.name)
     if not guards:
         if not undecided:
             report(
@@ -182,10 +182,12 @@ def _gcp_egress(subjects: list[Subject], report: ReportViolation, undecided: lis
             )
         return
     strongest = min(priority for _, priority in guards)
+    # At equal priority a deny rule wins over an allow rule
+    # (https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules).
     for firewall, priority in opens:
-        if priority <= strongest:
+        if priority < strongest:
             report(
-                f"allows egress from the workers to Cloud SQL's private range at priority {priority:g}, at or before the "
+                f"allows egress from the workers to Cloud SQL's private range at priority {priority:g}, before the "
                 f"deny (priority {strongest:g}), so the deny no longer applies",
                 firewall.urn,
             )

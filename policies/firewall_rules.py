@@ -151,7 +151,7 @@ def _from_vpc_rule(subject: Subject, direction: Direction) -> list[FirewallRule]
             peers=peers,
             self_peer=peer_groups and bool(peers) and peers == group,
             other_peers=tuple(strings(get(p, "prefixListId"))),
-            prefix_lists=subject.refs("prefixListId") if has(p, "prefixListId") else frozenset(),
+            prefix_lists=subject.refs("prefixListId"),
             group=group,
         )
     ]
@@ -176,7 +176,7 @@ def _from_group_rule(subject: Subject, direction: Direction) -> list[FirewallRul
             peers=group if itself else subject.refs("sourceSecurityGroupId"),
             self_peer=itself,
             other_peers=tuple(strings(get(p, "prefixListIds"))),
-            prefix_lists=subject.refs("prefixListIds") if has(p, "prefixListIds") else frozenset(),
+            prefix_lists=subject.refs("prefixListIds"),
             group=group,
         )
     ]
@@ -220,7 +220,7 @@ def _firewall_allow(subject: Subject, direction: Direction, index: int, allow: A
     rules = []
     for span in strings(get(allow, "ports")) or [None]:
         first, _, last = (span or "").partition("-")
-        low, high = _span(protocol, first or None, last or first or None)
+        low, high = _span(protocol, first or None, last or first)
         rules.append(
             FirewallRule(
                 where=f"allows[{index}]",
@@ -256,7 +256,7 @@ def _each(parts: list[tuple[str, Callable[[], list[FirewallRule]]]]) -> Extracte
 
 
 def _whole(subject: Subject, extract: Callable[[], list[FirewallRule]]) -> Extracted:
-    return _each([(subject.urn.rsplit("::", 1)[-1], extract)])
+    return _each([(subject.name, extract)])
 
 
 def firewall_rules(subject: Subject, direction: Direction) -> Extracted:
@@ -282,7 +282,7 @@ def firewall_rules(subject: Subject, direction: Direction) -> Extracted:
 
 def _from_firewall(subject: Subject, direction: Direction) -> Extracted:
     try:
-        stated = str(get(subject.props, "direction", default="INGRESS")).upper()
+        stated = str(get(subject.props, "direction", default=Direction.INGRESS.name)).upper()
         if stated != direction.name or truthy(get(subject.props, "disabled")):
             return Extracted()
         allows = _entries(get(subject.props, "allows"))

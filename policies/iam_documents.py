@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config.tags import STACK_TAG
-from policies.reading import json_document
+from policies.reading import get, json_document
 
 READ_PREFIXES = ("Describe", "Get", "List")
 # Reads that hand out the data itself: on every resource they are as wide as a write.
@@ -65,7 +65,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 def is_read(action: str) -> bool:
-    name = action.split(":", 1)[-1]
+    name = action.rpartition(":")[2]
     return name.startswith(READ_PREFIXES) and not any(action.lower().startswith(d.lower()) for d in DATA_READS)
 
 
@@ -77,8 +77,6 @@ def broad(resource: str) -> bool:
     `autoScalingGroup:*:…`, `bucket-*`) ranges over resources; one below a named resource
     (`bucket/*`, `log-group:name:*`) ranges over that resource's contents.
     """
-    if resource == "*":
-        return True
     parts = resource.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn":
         return bool(_WILDCARD.search(resource))
@@ -134,7 +132,7 @@ def _pass_role_problems(where: str, statement: dict, resources: list[str]) -> li
     if unnamed:
         problems.append(f"{where} allows iam:PassRole on {', '.join(unnamed)}: only named role ARNs may be passed")
     condition = statement.get("Condition")
-    equals = condition.get("StringEquals", {}) if isinstance(condition, dict) else {}
+    equals = get(condition, "StringEquals")
     if not isinstance(equals, dict) or not any(str(k).lower() == "iam:passedtoservice" for k in equals):
         problems.append(f"{where} allows iam:PassRole without StringEquals on iam:PassedToService")
     return problems
@@ -154,7 +152,7 @@ def _beyond_stack(where: str, actions: list[str], resources: list[str], context:
             elif not context.is_own_bucket(bucket):
                 problems.append(f"{where} names {resource}, a bucket that is not this stack's")
         elif resource == "*":
-            objects = [a for a in actions if a.lower().startswith("s3:") and not a.split(":", 1)[-1].startswith("List")]
+            objects = [a for a in actions if a.lower().startswith("s3:") and not a.rpartition(":")[2].startswith("List")]
             if objects:
                 problems.append(f"{where} allows {', '.join(objects)} on *: every bucket of the account")
     return problems
@@ -189,18 +187,16 @@ def _statement(index: int, statement: dict, context: DocumentContext) -> tuple[l
     actions = [str(a) for a in as_list(statement.get("Action"))]
     resources = [str(r) for r in as_list(statement.get("Resource"))]
     for action in actions:
-        name = action.split(":", 1)[-1]
-        if action == "*" or name == "*":
+        name = action.rpartition(":")[2]
+        if name == "*":
             problems.append(f"{where} allows every action of {action}")
         elif _WILDCARD.search(name) and not name.startswith(READ_PREFIXES):
             problems.append(f"{where} allows {action}: a wildcard over actions that change things")
     if any(a.lower() == PASS_ROLE for a in actions):
         problems += _pass_role_problems(where, statement, resources)
     wide = [r for r in resources if broad(r)]
-    if _launches_from_public_images(actions, wide, statement.get("Condition")):
-        wide = []
     scoped = [a for a in actions if a.lower() != PASS_ROLE and not is_read(a)]
-    if wide and scoped:
+    if wide and scoped and not _launches_from_public_images(actions, wide, statement.get("Condition")):
         verdict = deployment_condition(statement.get("Condition"), context)
         if verdict is None:
             undecided.append(f"{where} network condition")

@@ -60,11 +60,9 @@ GCP_COMPUTE_WRITE_ROLES = (
 # Roles that let a member act as any service account of the project when granted on the project,
 # rather than on the one account it needs (https://cloud.google.com/iam/docs/service-account-permissions).
 GCP_ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+# Grants that reach the whole project: a member or binding on it, or its whole policy.
+PROJECT_WIDE_GRANTS = (*GCP_PROJECT_GRANTS, GCP_PROJECT_POLICY)
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
-
-
-def _name(subject: Subject) -> str:
-    return subject.urn.rsplit("::", 1)[-1]
 
 
 def broad_managed_policy(arn: str) -> bool:
@@ -109,7 +107,7 @@ def _bucket_matcher(subjects: list[Subject]) -> Callable[[str], bool]:
         if name:
             exact.add(str(name))
         else:
-            prefixes.append(str(prefix) if prefix else f"{_name(bucket)}-")
+            prefixes.append(str(prefix) if prefix else f"{bucket.name}-")
     return lambda name: name in exact or any(name.startswith(prefix) for prefix in prefixes)
 
 
@@ -151,13 +149,13 @@ def _aws_documents(subjects: list[Subject], report: ReportViolation, undecided: 
         try:
             document = read()
         except UnknownValueError:
-            undecided.append(f"{_name(subject)} {label}")
+            undecided.append(f"{subject.name} {label}")
             continue
         context = DocumentContext(stack_name(), vpc_ids, subnet_ids, machine, is_own_bucket)
         findings = document_findings(document, context)
         for problem in findings.problems:
             report(f"{label} {problem}" if label != "policy" else problem, subject.urn)
-        undecided += [f"{_name(subject)} {part}" for part in findings.undecided]
+        undecided += [f"{subject.name} {part}" for part in findings.undecided]
 
 
 def _managed_policies(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
@@ -172,7 +170,7 @@ def _managed_policies(subjects: list[Subject], report: ReportViolation, undecide
             try:
                 arns = strings(get(subject.props, key))
             except UnknownValueError:
-                undecided.append(f"{_name(subject)} {key}")
+                undecided.append(f"{subject.name} {key}")
                 continue
             for arn in arns:
                 if broad_managed_policy(arn):
@@ -197,9 +195,10 @@ def _writes_compute(grant: Subject, role: str, custom: dict[str, list[str]]) -> 
     if role in GCP_COMPUTE_WRITE_ROLES:
         return True
     permissions = [p for urn in grant.property_dependencies.get("role", ()) for p in custom.get(urn, [])]
-    permissions += custom.get("roles/" + role.rsplit("/roles/", 1)[-1], []) if "/roles/" in role else []
+    # A project's custom role by its full name, projects/<project>/roles/<roleId>.
+    permissions += custom.get("roles/" + role.rpartition("/roles/")[2], [])
     # A permission is service.collection.verb; get and list (and getIamPolicy) only read.
-    return any(p.startswith("compute.") and not p.rsplit(".", 1)[-1].startswith(("get", "list")) for p in permissions)
+    return any(p.startswith("compute.") and not p.rpartition(".")[2].startswith(("get", "list")) for p in permissions)
 
 
 def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
@@ -208,21 +207,21 @@ def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: lis
     for grant in subjects:
         try:
             if grant.type == GCP_PROJECT_POLICY:
+                # The whole project's policy: each binding names its role and carries its own condition.
                 policy = json_document(get(grant.props, "policyData"))
-                bindings = policy.get("bindings", []) if isinstance(policy, dict) else []
-                roles = [str(b.get("role")) for b in bindings if isinstance(b, dict)]
+                bindings = [b for b in as_list(policy.get("bindings")) if isinstance(b, dict)] if isinstance(policy, dict) else []
+                roles = [(str(b.get("role")), str(get(b, "condition", "expression"))) for b in bindings]
             elif grant.type in GCP_IAM_GRANTS:
-                roles = [str(get(grant.props, "role"))]
+                roles = [(str(get(grant.props, "role")), str(get(grant.props, "condition", "expression")))]
             else:
                 continue
-            expression = str(get(grant.props, "condition", "expression", default=""))
         except UnknownValueError:
-            undecided.append(_name(grant))
+            undecided.append(grant.name)
             continue
-        for role in roles:
+        for role, expression in roles:
             if role in GCP_BASIC_ROLES:
                 report(f"grants the basic role {role}: every permission of every service", grant.urn)
-            if grant.type not in GCP_PROJECT_GRANTS:
+            if grant.type not in PROJECT_WIDE_GRANTS:
                 continue
             if role in GCP_ACT_AS_ROLES:
                 report(f"grants {role} on the whole project: grant it on the one service account it is for", grant.urn)

@@ -7,13 +7,9 @@ from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackVali
 from config.channels import Direction
 from config.resource_types import AWS_DEFAULT_SECURITY_GROUP, AWS_EGRESS_RULE, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_VPC
 from policies.firewall_rules import firewall_rules
-from policies.reading import Subject, settle, stack_subjects
+from policies.reading import settle, stack_subjects
 
 RULE_RESOURCES = (AWS_INGRESS_RULE, AWS_EGRESS_RULE, AWS_GROUP_RULE)
-
-
-def _name(subject: Subject) -> str:
-    return subject.urn.rsplit("::", 1)[-1]
 
 
 def validate_default_security_group_closed(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -42,7 +38,7 @@ def validate_default_security_group_closed(args: StackValidationArgs, report: Re
         own = rule.property_dependencies.get("securityGroupId", ())
         # A rule on `vpc.default_security_group_id` comes from the VPC itself.
         if target & default_urns or any(urn in vpcs for urn in own):
-            report(f"{_name(rule)} adds a rule to the VPC's default security group: it must stay empty", rule.urn)
+            report(f"{rule.name} adds a rule to the VPC's default security group: it must stay empty", rule.urn)
     settle(undecided)
 
 

@@ -89,10 +89,10 @@ def _endpoint_role(subject: Subject) -> Role | None:
     if subject.type != AWS_VPC_ENDPOINT:
         return None
     try:
-        service = str(get(subject.props, "serviceName", default=""))
+        service = str(get(subject.props, "serviceName"))
     except UnknownValueError:
         return None
-    return ENDPOINT_SERVICES.get(service.rsplit(".", 1)[-1])
+    return ENDPOINT_SERVICES.get(service.rpartition(".")[2])
 
 
 def _tagged_role(subject: Subject) -> Role | None:

@@ -8,7 +8,7 @@ the workers), which only the whole stack shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -86,10 +86,6 @@ def placed_ingress(subjects: list[Subject], topology: Topology) -> tuple[list[Pl
     return placed, undecided
 
 
-def _name(subject: Subject) -> str:
-    return subject.urn.rsplit("::", 1)[-1]
-
-
 def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     topology = Topology.of(subjects)
@@ -103,7 +99,7 @@ def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: 
         if rule.where.startswith("allows") and _gcp_untargeted_or_tagged(subject):
             continue  # reported once for the firewall above
         if not rule.group:
-            undecided.append(f"{_name(subject)} group")
+            undecided.append(f"{subject.name} group")
             continue
         if not item.roles:
             report(
@@ -129,7 +125,7 @@ def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: 
         if not landing or item.source_roles is None:
             continue
         if not rule.peers and not rule.self_peer:
-            undecided.append(f"{_name(subject)} source group")
+            undecided.append(f"{subject.name} source group")
             continue
         if not item.source_roles:
             report(
@@ -161,7 +157,7 @@ def _gcp_targets(subject: Subject, report: ReportViolation, undecided: list[str]
         accounts = items(get(subject.props, "targetServiceAccounts"))
         tags_ = strings(get(subject.props, "targetTags"))
     except UnknownValueError:
-        undecided.append(f"{_name(subject)} targets")
+        undecided.append(f"{subject.name} targets")
         return
     if tags_:
         report(
@@ -210,10 +206,11 @@ def validate_required_channels_open(args: StackValidationArgs, report: ReportVio
         target = expected.lands_on
         if not expected.enabled or (target not in (Role.SERVER, Role.WORKERS) and not topology.has(target)):
             continue
-        for source in expected.sources if not expected.by_cidr else (expected.sources[0],):
+        # People's channels have one source each (users or administrators), machines' channels one or more.
+        for source in expected.sources:
             if source not in (Role.SERVER, Role.WORKERS) and not expected.by_cidr and not topology.has(source):
                 continue
-            wanted = expected if expected.by_cidr else Expected(**{**expected.__dict__, "source": source})
+            wanted = replace(expected, source=source)
             serving = [item.rule for item in placed if _serves(item, wanted)]
             if not serving:
                 missing.append(f"nothing opens {expected.label} from the {source.value} to the {target.value}")
@@ -326,7 +323,7 @@ def validate_no_inline_and_separate_rules(args: StackValidationArgs, report: Rep
     subjects = stack_subjects(args)
     rule_resources = [s for s in subjects if s.type in RULE_RESOURCES]
     for group in (s for s in subjects if s.type == AWS_SECURITY_GROUP and _has_inline_rules(s)):
-        separate = [r.urn.rsplit("::", 1)[-1] for r in rule_resources if group.urn in r.refs("securityGroupId")]
+        separate = [r.name for r in rule_resources if group.urn in r.refs("securityGroupId")]
         if separate:
             report(
                 f"inline ingress/egress and separate rule resources ({', '.join(separate)}) manage one group: "

@@ -106,14 +106,13 @@ class Subject:
     type: str
     urn: str
     props: Mapping[str, Any]
-    protect: bool = False
     # The URNs each input was computed from (the engine's property dependencies); empty in resource policies.
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
 
     @classmethod
     def of_args(cls, args: ResourceValidationArgs) -> Subject:
-        return cls(type=args.resource_type, urn=args.urn, props=args.props, protect=bool(args.opts.protect))
+        return cls(type=args.resource_type, urn=args.urn, props=args.props)
 
     @classmethod
     def of_resource(cls, resource: PolicyResource) -> Subject:
@@ -121,10 +120,14 @@ class Subject:
             type=resource.resource_type,
             urn=resource.urn,
             props=resource.props,
-            protect=bool(resource.opts.protect),
             property_dependencies={k: tuple(r.urn for r in v) for k, v in resource.property_dependencies.items()},
             dependencies=tuple(r.urn for r in resource.dependencies),
         )
+
+    @property
+    def name(self) -> str:
+        """The logical name: the URN's last part."""
+        return self.urn.rpartition("::")[2]
 
     def refs(self, key: str, *path: str) -> frozenset[str]:
         """What an input points at: its known values (IDs, emails) and the URNs it was computed from.

@@ -8,6 +8,7 @@ messages. `UNKNOWN` stands for a value not known at preview.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,18 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 UNKNOWN = UNKNOWN_STRING_VALUE
+
+
+def report_to(found: list, entry: Callable[[str, str | None], Any]) -> Callable[[str, str | None], None]:
+    """A report callback held to pulumi-policy's `ReportViolation` type: a message and a URN (None: the resource itself).
+
+    The servicer's own callback defaults the URN, but the type names both, so a policy that drops one is refused here.
+    """
+
+    def report(message: str, urn: str | None) -> None:
+        found.append(entry(message, urn))
+
+    return report
 
 
 def config_defaults(policy: Policy) -> dict[str, Any]:
@@ -79,7 +92,7 @@ def run_resource(
         None,
         {**config_defaults(policy), **(config or {})},
     )
-    policy.validate(args, lambda message, urn=None: found.append(message))
+    policy.validate(args, report_to(found, lambda message, urn: message))
     return found, None
 
 
@@ -99,6 +112,24 @@ class StackResource:
 
 def check_stack(policy: StackValidationPolicy, resources: list[StackResource]) -> list[tuple[str | None, str]]:
     """Violations as (URN or None for the stack, message)."""
+    return run_stack(policy, resources, [])
+
+
+def stack_at_preview(
+    policy: StackValidationPolicy, resources: list[StackResource]
+) -> tuple[list[tuple[str | None, str]], str | None]:
+    """Violations reported, and the "can't run during preview" message the servicer would add (None if none)."""
+    found: list[tuple[str | None, str]] = []
+    try:
+        run_stack(policy, resources, found)
+    except UnknownValueError as error:
+        return found, error.message
+    return found, None
+
+
+def run_stack(
+    policy: StackValidationPolicy, resources: list[StackResource], found: list[tuple[str | None, str]]
+) -> list[tuple[str | None, str]]:
     built = {
         r.name: PolicyResource(
             r.type, unknown_checking_proxy(copy.deepcopy(r.props)), r.urn, r.name, _options(r.protect), None, None, [], {}
@@ -109,7 +140,6 @@ def check_stack(policy: StackValidationPolicy, resources: list[StackResource]) -
         for key, names in r.refs.items():
             built[r.name].property_dependencies[key] = [built[n] for n in names]
             built[r.name].dependencies.extend(built[n] for n in names if built[n] not in built[r.name].dependencies)
-    found: list[tuple[str | None, str]] = []
     args = StackValidationArgs(list(built.values()), config_defaults(policy))
-    policy.validate(args, lambda message, urn=None: found.append((urn, message)))
+    policy.validate(args, report_to(found, lambda message, urn: (urn, message)))
     return found

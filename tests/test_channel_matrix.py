@@ -150,3 +150,42 @@ def test_each_channel_says_when_it_exists_in_settings_that_exist(name, condition
             top, _, rest = word.partition(".")
             fields = {field.alias for field in Settings.model_fields.values()}
             assert top in fields, word
+
+
+def test_a_port_range_contains_the_ranges_inside_it_edges_included():
+    span = PortRange(1024, 2048)
+    assert span.contains(PortRange(1024, 2048)) and span.contains(PortRange(1500, 1500))
+    assert not span.contains(PortRange(1023, 1500)) and not span.contains(PortRange(1500, 2049))
+    assert not span.contains(PortRange(3000, 3000))
+
+
+def test_an_open_channel_as_json_names_every_field():
+    from config.channels import WEB
+    from config.exposure import OpenChannel
+
+    opened = OpenChannel(WEB, True, (PortRange(443, 443),), (Role.USERS,), ("198.51.100.0/24",))
+    assert opened.as_json() == {
+        "name": "web",
+        "protocol": "tcp",
+        "ports": ["443"],
+        "sources": ["users"],
+        "sourceCidrs": ["198.51.100.0/24"],
+        "target": "server",
+        "direction": "ingress",
+        "enabled": True,
+        "enabledBy": WEB.enabled_by,
+        "existsWith": None,
+        "initiatedBy": "users",
+        "vendorReference": WEB.vendor_reference,
+    }
+
+
+def test_only_peoples_channels_carry_source_cidrs():
+    from config.exposure import channels_for
+    from config.loader import settings_from_config
+    from tests.support import stack_values
+
+    values, _ = stack_values("aws-prod")
+    opened = {c.name: c.source_cidrs for c in channels_for(settings_from_config(values))}
+    assert opened["signal"] == () and opened["interconnect"] == () and opened["license"] == ()
+    assert opened["web"] == ("198.51.100.0/24", "203.0.113.0/24")

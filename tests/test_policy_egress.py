@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pulumi_policy.proxy import UnknownValueError
 
 from config.resource_types import (
     AWS_DEFAULT_SECURITY_GROUP,
@@ -29,7 +30,7 @@ from config.resource_types import (
     RANDOM_PASSWORD,
 )
 from policies import database, egress, network
-from tests.policy_harness import StackResource, check_stack
+from tests.policy_harness import UNKNOWN, StackResource, check_stack, stack_at_preview
 from tests.support import stack_values, with_setting
 
 ANYWHERE = "0.0.0.0/0"
@@ -162,6 +163,124 @@ class TestAwsEgress:
         assert any("no machine of this stack holds" in m for m in messages(aws_stack(orphan, rule)))
 
 
+def group_rule(name: str, group: str, number: int, **peers) -> StackResource:
+    props = {"type": "egress", "protocol": "tcp", "fromPort": number, "toPort": number, "securityGroupId": GROUP_IDS[group]}
+    return StackResource(
+        name, AWS_GROUP_RULE, {**props, **peers.pop("props", {})}, refs={"securityGroupId": [f"{group}-sg"], **peers}
+    )
+
+
+def reported(resources) -> list[tuple[str, str]]:
+    return [((urn or "").rsplit("::", 1)[-1], message) for urn, message in check_stack(egress.egress_matches_channel, resources)]
+
+
+SERVER_EGRESS = "tcp 80 to anywhere (license), tcp 443 to anywhere (license, cloud-api), tcp 443 to object-storage (storage)"
+
+
+class TestAwsEgressExactly:
+    def test_a_rule_of_the_wrong_protocol_is_reported_with_the_roles_egress(self, aws_prod):
+        udp = egress_rule("udp-443", "server", 443, ANYWHERE, protocol="udp")
+        assert reported(aws_stack(udp)) == [
+            (
+                "udp-443",
+                "udp 443 to 0.0.0.0/0 on a group that protects the server is no egress rule of this stack; "
+                f"the server's egress is {SERVER_EGRESS}",
+            )
+        ]
+
+    def test_ipv6_everywhere_is_not_the_matrixs_everywhere(self, aws_prod):
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv6": "::/0", "securityGroupId": "sg-server"}
+        v6 = StackResource("v6", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["server-sg"]})
+        assert [name for name, _ in reported(aws_stack(v6))] == ["v6"]
+
+    def test_a_rule_naming_a_cidr_and_a_prefix_list_at_once_matches_neither_row(self, aws_prod):
+        both = group_rule(
+            "both", "server", 443, prefixListIds=["s3"], props={"cidrBlocks": [ANYWHERE], "prefixListIds": ["pl-1"]}
+        )
+        assert [name for name, _ in reported(aws_stack(both))] == ["both"]
+
+    def test_a_rule_naming_a_group_and_a_cidr_at_once_matches_no_row(self, aws_prod):
+        both = group_rule(
+            "both",
+            "workers",
+            20001,
+            sourceSecurityGroupId=["server-sg"],
+            props={"sourceSecurityGroupId": "sg-server", "cidrBlocks": [ANYWHERE]},
+        )
+        assert [name for name, _ in reported(aws_stack(both))] == ["both"]
+
+    def test_a_prefix_list_of_another_endpoint_is_not_object_storage(self, aws_prod):
+        secrets = StackResource("secrets", AWS_VPC_ENDPOINT, {"serviceName": "com.amazonaws.eu-west-1.secretsmanager"})
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListId": "pl-2", "securityGroupId": "sg-server"}
+        to_secrets = StackResource(
+            "to-secrets", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["server-sg"], "prefixListId": ["secrets"]}
+        )
+        assert [name for name, _ in reported(aws_stack(secrets, to_secrets))] == ["to-secrets"]
+
+    def test_an_endpoint_unknown_at_preview_leaves_the_s3_endpoint_found(self, aws_prod):
+        unknown = StackResource("pending", AWS_VPC_ENDPOINT, {"serviceName": UNKNOWN})
+        resources = aws_stack()
+        resources.insert(2, unknown)
+        assert reported(resources) == []
+
+    def test_a_narrow_rule_beside_open_egress_is_reported(self, monkeypatch):
+        use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
+        everything = [
+            StackResource(
+                f"{g}-all",
+                AWS_EGRESS_RULE,
+                {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": GROUP_IDS[g]},
+                refs={"securityGroupId": [f"{g}-sg"]},
+            )
+            for g in GROUP_IDS
+        ]
+        narrow = egress_rule("narrow", "server", 8080, ANYWHERE)
+        assert [name for name, _ in reported(aws_stack(*everything, narrow, rows=()))] == ["narrow"]
+
+    def test_egress_on_the_database_group_is_no_row_of_the_database(self, aws_prod):
+        db = StackResource("db-sg", AWS_SECURITY_GROUP, {})
+        cluster = StackResource(
+            "cluster", "aws:rds/cluster:Cluster", {"vpcSecurityGroupIds": ["sg-db"]}, refs={"vpcSecurityGroupIds": ["db-sg"]}
+        )
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": "sg-db"}
+        out = StackResource("db-out", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["db-sg"]})
+        assert reported(aws_stack(db, cluster, out)) == [
+            (
+                "db-out",
+                "tcp 443 to 0.0.0.0/0 on a group that protects the database is no egress rule of this stack; "
+                "the database's egress is none",
+            )
+        ]
+
+    def test_a_group_no_machine_holds_is_reported_on_the_rule(self, aws_prod):
+        orphan = StackResource("orphan-sg", AWS_SECURITY_GROUP, {})
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": "sg-o"}
+        rule = StackResource("out", AWS_EGRESS_RULE, props, refs={"securityGroupId": ["orphan-sg"]})
+        assert reported(aws_stack(orphan, rule)) == [
+            (
+                "out",
+                "tcp 443 to 0.0.0.0/0 belongs to a group no machine of this stack holds, so the pack cannot tell whose "
+                "egress it opens",
+            )
+        ]
+
+    def test_every_block_of_a_group_is_judged(self, aws_prod):
+        blocks = [{"protocol": "tcp", "fromPort": p, "toPort": p, "cidrBlocks": [ANYWHERE]} for p in (22, 25)]
+        sg = StackResource("workers-sg", AWS_SECURITY_GROUP, {"egress": blocks})
+        resources = [r for r in aws_stack() if r.name != "workers-sg"] + [sg]
+        found = [m.split(" on a group")[0] for _, m in reported(resources)]
+        assert found == ["egress[0]: tcp 22 to 0.0.0.0/0", "egress[1]: tcp 25 to 0.0.0.0/0"]
+
+    def test_rules_on_unknown_groups_are_all_set_aside_and_no_row_is_called_missing(self, aws_prod):
+        unknown_group = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": ANYWHERE, "securityGroupId": UNKNOWN}
+        pending = [StackResource(f"pending-{i}", AWS_EGRESS_RULE, unknown_group) for i in (1, 2)]
+        blocks = StackResource("blocks-sg", AWS_SECURITY_GROUP, {"egress": UNKNOWN})
+        resources = [r for r in aws_stack() if r.name != "workers-20001-server"]
+        with pytest.raises(UnknownValueError) as caught:
+            check_stack(egress.egress_matches_channel, [*resources, blocks, *pending])
+        assert caught.value.message == "string value at .egress, pending-1 groups, pending-2 groups can't be known during preview"
+
+
 WORKER_SA = "workers@p.iam.gserviceaccount.com"
 
 
@@ -224,6 +343,114 @@ class TestGcpWorkersKeptFromTheDatabase:
         assert messages(gcp_stack(DENY, later)) == []
 
 
+def gcp_firewall(name: str, **props) -> StackResource:
+    return StackResource(name, GCP_FIREWALL, {"direction": "EGRESS", "destinationRanges": ["10.99.0.0/16"], **props})
+
+
+ALLOW_DATABASE = {"allows": [{"protocol": "tcp", "ports": ["5432"]}]}
+
+
+class TestGcpEgressExactly:
+    @pytest.fixture(autouse=True)
+    def gcp_prod(self, monkeypatch):
+        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+
+    @pytest.mark.parametrize(
+        "not_a_guard",
+        [
+            {**DENY.props, "disabled": True},
+            {**DENY.props, "direction": "INGRESS"},
+            {k: v for k, v in DENY.props.items() if k != "direction"},
+        ],
+    )
+    def test_a_disabled_or_ingress_deny_is_no_guard(self, not_a_guard):
+        assert reported(gcp_stack(StackResource("deny", GCP_FIREWALL, not_a_guard, refs=DENY.refs))) == [("", NO_DENY)]
+
+    def test_firewalls_before_the_deny_do_not_hide_it(self):
+        ingress = StackResource("ssh", GCP_FIREWALL, {"direction": "INGRESS", "allows": [{"protocol": "tcp", "ports": ["22"]}]})
+        off_range = gcp_firewall("off-range", destinationRanges=["192.168.0.0/16"], **ALLOW_DATABASE)
+        assert reported(gcp_stack(ingress, off_range, DENY)) == []
+
+    def test_a_deny_without_destination_ranges_covers_the_database_range(self):
+        deny = StackResource("deny", GCP_FIREWALL, {k: v for k, v in DENY.props.items() if k != "destinationRanges"})
+        assert reported(gcp_stack(deny)) == []
+
+    def test_a_deny_computed_from_the_peering_range_counts_before_its_address_is_known(self):
+        resources = [r for r in gcp_stack() if r.name != "range"]
+        pending = StackResource("range", GCP_GLOBAL_ADDRESS, {"purpose": "VPC_PEERING", "prefixLength": 16})
+        deny = StackResource("deny", GCP_FIREWALL, {**DENY.props, "destinationRanges": ["198.18.0.0/16"]}, refs=DENY.refs)
+        assert reported([*resources, pending, deny]) == []
+
+    def test_only_a_peering_range_is_the_databases(self):
+        resources = [r for r in gcp_stack() if r.name != "range"]
+        endpoint = StackResource(
+            "range", GCP_GLOBAL_ADDRESS, {"purpose": "GCE_ENDPOINT", "prefixLength": 16, "address": "10.99.0.0"}
+        )
+        assert reported([*resources, endpoint, DENY]) == [("", NO_DENY)]
+
+    @pytest.mark.parametrize(
+        ("targets", "opens"),
+        [
+            ({}, True),  # every VM of the network, the workers among them
+            ({"targetServiceAccounts": [WORKER_SA]}, True),
+            ({"targetServiceAccounts": ["server@p.iam.gserviceaccount.com"]}, False),
+            ({"targetTags": ["tdce-server"]}, False),
+        ],
+    )
+    def test_an_earlier_allow_counts_where_it_reaches_the_workers(self, targets, opens):
+        allow = gcp_firewall("allow", priority=900, **ALLOW_DATABASE, **targets)
+        message = (
+            "allows egress from the workers to Cloud SQL's private range at priority 900, before the deny "
+            "(priority 1000), so the deny no longer applies"
+        )
+        assert reported(gcp_stack(DENY, allow)) == ([("allow", message)] if opens else [])
+
+    def test_at_equal_priority_the_deny_wins(self):
+        # GCP: a deny rule takes precedence over an allow rule of the same priority.
+        assert reported(gcp_stack(DENY, gcp_firewall("allow", priority=1000, **ALLOW_DATABASE))) == []
+        assert reported(gcp_stack(DENY, gcp_firewall("allow", **ALLOW_DATABASE))) == []
+        assert [n for n, _ in reported(gcp_stack(DENY, gcp_firewall("allow", priority=999, **ALLOW_DATABASE)))] == ["allow"]
+
+    def test_a_firewall_unknown_at_preview_defers_the_missing_deny(self):
+        with pytest.raises(UnknownValueError) as caught:
+            check_stack(egress.egress_matches_channel, gcp_stack(gcp_firewall("pending", disabled=UNKNOWN)))
+        assert caught.value.message == "string value at .pending can't be known during preview"
+
+
+NO_DENY = (
+    "no egress firewall rule denies the workers' service account Cloud SQL's private range: jobs on the "
+    "workers could reach the database"
+)
+
+
+class TestWhichDenyKeepsWorkersOffTheDatabase:
+    """Cloud SQL for PostgreSQL listens on 5432 (config/channels.py DATABASE; the vendor's 001_ec271c3ff40761d0.txt)."""
+
+    @pytest.fixture(autouse=True)
+    def gcp_prod(self, monkeypatch):
+        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+
+    @pytest.mark.parametrize(
+        ("deny", "guards"),
+        [
+            ({"protocol": "all"}, True),
+            ({"protocol": "tcp"}, True),
+            ({"protocol": "TCP", "ports": ["5432"]}, True),
+            ({"protocol": "tcp", "ports": ["22", "5000-6000"]}, True),
+            ({"protocol": "tcp", "ports": ["5431-5432"]}, True),
+            ({"protocol": "tcp", "ports": ["5432-5433"]}, True),
+            ({"protocol": "tcp", "ports": ["5433"]}, False),
+            ({"protocol": "tcp", "ports": ["5433-6000"]}, False),
+            ({"protocol": "tcp", "ports": ["1-5431"]}, False),
+            ({"protocol": "udp", "ports": ["5432"]}, False),
+            ({"ports": ["5432"]}, False),
+        ],
+    )
+    def test_the_deny_must_cover_the_database_port(self, deny, guards):
+        firewall = StackResource("deny-workers", GCP_FIREWALL, {**DENY.props, "denies": [deny]}, refs=DENY.refs)
+        assert messages(gcp_stack(firewall)) == ([] if guards else [NO_DENY])
+
+
 class TestDefaultSecurityGroup:
     def stack(self, *extra):
         return [
@@ -253,6 +480,38 @@ class TestDefaultSecurityGroup:
     def test_a_vpc_whose_default_group_is_not_adopted_is_reported(self):
         ((urn, _),) = check_stack(network.default_security_group_closed, [StackResource("vpc", AWS_VPC, {})])
         assert urn.endswith("::vpc")
+
+
+class TestDefaultSecurityGroupExactly:
+    def test_every_way_a_default_group_opens_is_reported_on_its_resource(self):
+        inline = {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [ANYWHERE]}]}
+        resources = [
+            StackResource("vpc", AWS_VPC, {}),
+            StackResource("vpc-2", AWS_VPC, {}),
+            StackResource("vpc-3", AWS_VPC, {}),
+            StackResource("default", AWS_DEFAULT_SECURITY_GROUP, {"vpcId": "vpc-1", **inline}, refs={"vpcId": ["vpc"]}),
+            StackResource(
+                "default-2",
+                AWS_DEFAULT_SECURITY_GROUP,
+                {"vpcId": "vpc-2", "ingress": UNKNOWN, "egress": UNKNOWN},
+                refs={"vpcId": ["vpc-2"]},
+            ),
+            StackResource("on-default", AWS_INGRESS_RULE, {"securityGroupId": "sg-d"}, refs={"securityGroupId": ["default"]}),
+            StackResource("on-vpc-default", AWS_GROUP_RULE, {"securityGroupId": "sg-d"}, refs={"securityGroupId": ["vpc"]}),
+            StackResource("elsewhere", AWS_EGRESS_RULE, {"securityGroupId": "sg-literal"}),
+        ]
+        found, unknown = stack_at_preview(network.default_security_group_closed, resources)
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("default", "ingress[0]: tcp 22 on the VPC's default security group: it must stay empty"),
+            (
+                "vpc-3",
+                "the VPC's default security group is not adopted (aws.ec2.DefaultSecurityGroup), so it keeps AWS's "
+                "allow-all rules",
+            ),
+            ("on-default", "on-default adds a rule to the VPC's default security group: it must stay empty"),
+            ("on-vpc-default", "on-vpc-default adds a rule to the VPC's default security group: it must stay empty"),
+        ]
+        assert unknown == "string value at .ingress, egress can't be known during preview"
 
 
 class TestDatabaseSecretsRotate:
@@ -307,3 +566,80 @@ class TestDatabaseSecretsRotate:
     def test_a_gcp_admin_password_needs_no_rotation_when_the_server_logs_in_with_iam(self):
         # Cloud SQL's IAM database authentication: the server holds no password; the admin's is break-glass.
         assert check_stack(database.database_secrets_rotate, self.gcp({"replication": {}}, iam_login=True)) == []
+
+
+NO_AWS_ROTATION = "the database secret has no rotation (aws.secretsmanager.SecretRotation): its password never changes"
+NO_GCP_PERIOD = "the database secret has no rotation.rotationPeriod: its password never changes"
+NO_GCP_TOPIC = "the database secret's rotation names no Pub/Sub topic, so nothing is told to rotate it"
+ROTATION_SCHEDULE = {"rotationPeriod": "2592000s", "nextRotationTime": "2030-01-01T00:00:00Z"}
+
+
+def named(found) -> list[tuple[str, str]]:
+    return [(urn.rsplit("::", 1)[-1], message) for urn, message in found]
+
+
+class TestWhichSecretsHoldADatabaseCredential:
+    def rotate(self, resources):
+        return named(check_stack(database.database_secrets_rotate, resources))
+
+    def test_every_unrotated_aws_database_secret_is_reported(self):
+        resources = [
+            StackResource("cluster", "aws:rds/cluster:Cluster", {"manageMasterUserPassword": True}),
+            StackResource("user", AWS_SECRET, {}),
+            StackResource("reader", AWS_SECRET, {}),
+            StackResource("rotated", AWS_SECRET, {}),
+            *[
+                StackResource(f"{s}-value", AWS_SECRET_VERSION, {}, refs={"secretString": ["cluster"], "secretId": [s]})
+                for s in ("user", "reader", "rotated")
+            ],
+            StackResource("rotation", AWS_SECRET_ROTATION, {"secretId": "rotated-id"}, refs={"secretId": ["rotated"]}),
+        ]
+        assert self.rotate(resources) == [("user", NO_AWS_ROTATION), ("reader", NO_AWS_ROTATION)]
+
+    def test_a_secret_filled_from_something_else_is_no_database_secret(self):
+        resources = [
+            StackResource("cluster", "aws:rds/cluster:Cluster", {}),
+            StackResource("key", RANDOM_PASSWORD, {"length": 32}),
+            StackResource("api-key", AWS_SECRET, {}),
+            StackResource("api-key-value", AWS_SECRET_VERSION, {}, refs={"secretString": ["key"], "secretId": ["api-key"]}),
+            StackResource("literal", AWS_SECRET, {}),
+            StackResource("literal-value", AWS_SECRET_VERSION, {"secretString": "x"}, refs={"secretId": ["literal"]}),
+            StackResource("orphan-value", AWS_SECRET_VERSION, {}, refs={"secretString": ["cluster"]}),
+        ]
+        assert self.rotate(resources) == []
+
+    def test_a_gcp_secret_labelled_for_the_database_counts_even_when_its_tags_are_unknown(self):
+        labelled = StackResource("labelled", GCP_SECRET, {"tags": UNKNOWN, "labels": {"tdce-role": "database"}})
+        other = StackResource("other", GCP_SECRET, {"labels": {"tdce-role": "server"}})
+        assert self.rotate([labelled, other]) == [("labelled", NO_GCP_PERIOD)]
+
+    def gcp(self, secret_props: dict, flags=None) -> list[StackResource]:
+        sql = {"settings": {"databaseFlags": flags}} if flags is not None else {}
+        return [
+            StackResource("sql", GCP_DATABASE_INSTANCE, sql),
+            StackResource("secret", GCP_SECRET, {"labels": {"tdce-role": "database"}, **secret_props}),
+        ]
+
+    @pytest.mark.parametrize(
+        ("props", "expected"),
+        [
+            ({"rotation": ROTATION_SCHEDULE, "topics": [{"name": "t"}]}, []),
+            ({"rotation": ROTATION_SCHEDULE}, [("secret", NO_GCP_TOPIC)]),
+            ({"rotation": {"nextRotationTime": "2030-01-01T00:00:00Z"}, "topics": [{"name": "t"}]}, [("secret", NO_GCP_PERIOD)]),
+            ({"topics": [{"name": "t"}]}, [("secret", NO_GCP_PERIOD)]),
+        ],
+    )
+    def test_a_gcp_database_secret_rotates_with_a_period_and_a_topic(self, props, expected):
+        assert self.rotate(self.gcp(props)) == expected
+
+    def test_only_the_iam_authentication_flag_turned_on_exempts_the_password(self):
+        on = [{"name": "cloudsql.iam_authentication", "value": "on"}]
+        off = [{"name": "cloudsql.iam_authentication", "value": "off"}, {"name": "log_connections", "value": "on"}]
+        assert self.rotate(self.gcp({}, flags=on)) == []
+        assert self.rotate(self.gcp({}, flags=off)) == [("secret", NO_GCP_PERIOD)]
+        assert self.rotate(self.gcp({}, flags=UNKNOWN)) == [("secret", NO_GCP_PERIOD)]
+
+    def test_a_rotation_unknown_at_preview_is_set_aside(self):
+        with pytest.raises(UnknownValueError) as caught:
+            check_stack(database.database_secrets_rotate, self.gcp({"rotation": UNKNOWN}))
+        assert caught.value.message == "string value at .secret can't be known during preview"

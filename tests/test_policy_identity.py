@@ -18,7 +18,8 @@ from config.resource_types import (
     GCP_IAM_GRANTS,
 )
 from policies import identity
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
+from policies.iam_documents import DocumentContext, Findings, broad, document_findings, is_read
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 
 STACK = "aws-prod"
 VPC_ID, SUBNET_ID, OTHER_VPC_ID = "vpc-0a1b2c3d", "subnet-0a1b2c3d", "vpc-99999999"
@@ -338,3 +339,357 @@ class TestLaunchingFromPublicImages:
         instances = "arn:aws:ec2:eu-west-1:111122223333:instance/*"
         (message,) = problems(allow(["ec2:RunInstances"], [self.IMAGES, instances], {"Bool": {"ec2:Public": "true"}}))
         assert instances in message
+
+
+class TestWhatCountsAsBroadOrAsComputeWrites:
+    @pytest.mark.parametrize(
+        ("arn", "broad"),
+        [
+            ("arn:aws:iam::aws:policy/AdministratorAccess", True),
+            ("arn:aws:iam::aws:policy/job-function/NetworkAdministrator", True),
+            ("arn:aws:iam::aws:policy/AmazonEC2FullAccess", True),
+            ("arn:aws-us-gov:iam::aws:policy/PowerUserAccess", True),
+            ("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", False),
+            ("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup", False),
+            # A customer-managed policy is judged by its own document, whatever its name.
+            ("arn:aws:iam::111122223333:policy/AdministratorAccess", False),
+        ],
+    )
+    def test_administrator_class_managed_policies(self, arn, broad):
+        assert identity.broad_managed_policy(arn) is broad
+
+    @pytest.fixture
+    def gcp_stack(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+
+    def grants(self, role: str, refs=None, permissions=("compute.instances.setMetadata",)) -> list[StackResource]:
+        return [
+            StackResource("operator", GCP_CUSTOM_ROLE, {"roleId": "tdceOperator", "permissions": list(permissions)}),
+            StackResource("account", "gcp:serviceaccount/account:Account", {"accountId": "tdce-server"}),
+            StackResource("grant", GCP_IAM_GRANTS[0], {"role": role}, refs=refs or {}),
+        ]
+
+    def compute_writes(self, resources) -> list[str]:
+        return [urn.rsplit("::", 1)[-1] for urn, m in check_stack(identity.iam_least_privilege, resources) if "Compute" in m]
+
+    def test_a_custom_role_is_found_by_the_resource_it_comes_from(self, gcp_stack):
+        assert self.compute_writes(self.grants("projects/p/roles/renamed", refs={"role": ["operator"]})) == ["grant"]
+
+    def test_a_custom_role_is_found_by_its_full_name(self, gcp_stack):
+        assert self.compute_writes(self.grants("projects/p/roles/tdceOperator")) == ["grant"]
+        assert self.compute_writes(self.grants("projects/p/roles/other")) == []
+
+    def test_a_role_computed_from_something_else_than_a_custom_role(self, gcp_stack):
+        assert self.compute_writes(self.grants("roles/logging.logWriter", refs={"role": ["account"]})) == []
+
+    def test_reads_of_every_kind_are_no_writes(self, gcp_stack):
+        reads = ("compute.instances.get", "compute.instances.list", "compute.instances.getIamPolicy", "storage.objects.create")
+        assert self.compute_writes(self.grants("projects/p/roles/tdceOperator", permissions=reads)) == []
+
+
+TRUSTED_ACCOUNT = "123456789012"
+
+
+class TestTrustProblemsExactly:
+    def test_each_offending_statement_by_sid_or_place(self):
+        statements = [
+            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"},
+            "not a statement",
+            {"Sid": "Anyone", "Effect": "Allow", "Principal": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": ["*"]}},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}},
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "AWS": ["arn:aws:iam::111122223333:root", "444455556666", f"arn:aws:iam::{TRUSTED_ACCOUNT}:role/x"]
+                },
+            },
+            {"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}},
+            {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}},
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Condition": {"StringEquals": {"aws:SourceAccount": TRUSTED_ACCOUNT}},
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Condition": {"StringEquals": {"sts:ExternalId": "tdce"}},
+            },
+            {"Effect": "Allow", "Principal": {"AWS": "not-an-account"}},
+        ]
+        assert identity.trust_problems(iam(*statements), frozenset({TRUSTED_ACCOUNT})) == [
+            "Statement[Anyone] trusts Principal *: anyone in any account may assume the role",
+            "Statement[3] trusts Principal *: anyone in any account may assume the role",
+            "Statement[4] trusts with NotPrincipal: everyone except a list",
+            "Statement[5] trusts arn:aws:iam::111122223333:root of another account without a condition "
+            "(sts:ExternalId, aws:PrincipalOrgID)",
+            "Statement[5] trusts 444455556666 of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)",
+            "Statement[6] trusts the identity provider accounts.google.com without a condition on its claims",
+            "Statement[7] trusts lambda.amazonaws.com without aws:SourceAccount or aws:SourceArn (confused deputy)",
+            "Statement[10] trusts not-an-account of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)",
+        ]
+
+    @pytest.mark.parametrize("document", [None, "not json", json.dumps(["Statement"]), {"Statement": {"Effect": "Deny"}}])
+    def test_a_document_without_allow_statements_trusts_no_one(self, document):
+        assert identity.trust_problems(document, frozenset()) == []
+
+    def test_the_role_policy_reports_each_problem_and_reads_the_stacks_accounts(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:allowedAccountIds": f'["{TRUSTED_ACCOUNT}"]'}))
+        props = trust(trusted({"AWS": f"arn:aws:iam::{TRUSTED_ACCOUNT}:root"}), trusted({"AWS": "444455556666"}))
+        assert check_resource(identity.role_trust_scoped, AWS_ROLE, props) == [
+            "Statement[1] trusts 444455556666 of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)"
+        ]
+        assert check_resource(identity.role_trust_scoped, "aws:iam/user:User", props) == []
+
+    @pytest.mark.parametrize("config", [None, "{}", '{"aws:allowedAccountIds": "not json"}', '{"aws:region": "eu-west-1"}'])
+    def test_without_readable_allowed_accounts_no_account_is_the_stacks(self, monkeypatch, config):
+        if config is not None:
+            monkeypatch.setenv("PULUMI_CONFIG", config)
+        assert identity.own_accounts() == frozenset()
+
+
+FOREIGN = allow(["s3:GetObject"], "arn:aws:s3:::other-bucket/*")
+FOREIGN_PROBLEM = "Statement[0] names arn:aws:s3:::other-bucket/*, a bucket that is not this stack's"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def least_privilege(resources) -> list[tuple[str, str]]:
+    return [((urn or "").rsplit("::", 1)[-1], message) for urn, message in check_stack(identity.iam_least_privilege, resources)]
+
+
+class TestWhichDocumentsBelongToMachines:
+    def machine_role(self, **props) -> list[StackResource]:
+        return [
+            StackResource("bundles", AWS_BUCKETS[0], {}),
+            StackResource("role", AWS_ROLE, {"assumeRolePolicy": "{}", **props}),
+            StackResource("profile", AWS_INSTANCE_PROFILE, {"role": "role-id"}, refs={"role": ["role"]}),
+            StackResource("other-role", AWS_ROLE, {"assumeRolePolicy": "{}", **props}),
+        ]
+
+    def test_a_policy_attached_to_a_machine_role_is_a_machine_policy(self):
+        resources = self.machine_role() + [
+            StackResource("shared", "aws:iam/policy:Policy", {"policy": iam(FOREIGN)}),
+            StackResource(
+                "attach", ATTACHMENT, {"role": "role-id", "policyArn": "arn"}, refs={"role": ["role"], "policyArn": ["shared"]}
+            ),
+            # An AWS-managed policy: its ARN comes from no resource of the stack.
+            StackResource("managed", ATTACHMENT, {"role": "role-id", "policyArn": READ_ONLY}, refs={"role": ["role"]}),
+        ]
+        assert least_privilege(resources) == [("shared", FOREIGN_PROBLEM)]
+
+    def test_a_policy_attached_to_another_role_is_not(self):
+        resources = self.machine_role() + [
+            StackResource("shared", "aws:iam/policy:Policy", {"policy": iam(FOREIGN)}),
+            StackResource(
+                "attach",
+                ATTACHMENT,
+                {"role": "other-id", "policyArn": "arn"},
+                refs={"role": ["other-role"], "policyArn": ["shared"]},
+            ),
+        ]
+        assert least_privilege(resources) == []
+
+    def test_inline_policies_of_a_machine_role_are_named_by_place(self):
+        inline = [{"name": "ok", "policy": iam(allow("ec2:Describe*", "*"))}, {"name": "foreign", "policy": iam(FOREIGN)}]
+        found = least_privilege(self.machine_role(inlinePolicies=inline))
+        assert found == [("role", f"inlinePolicies[1] {FOREIGN_PROBLEM}")]
+
+    def test_documents_unknown_at_preview_leave_the_others_judged(self):
+        resources = self.machine_role() + [
+            StackResource("pending", ROLE_POLICY, {"policy": UNKNOWN, "role": "role-id"}, refs={"role": ["role"]}),
+            StackResource("known", ROLE_POLICY, {"policy": iam(FOREIGN), "role": "role-id"}, refs={"role": ["role"]}),
+        ]
+        found, unknown = stack_at_preview(identity.iam_least_privilege, resources)
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [("known", FOREIGN_PROBLEM)]
+        assert unknown == "string value at .pending policy can't be known during preview"
+
+    def test_managed_policy_arns_unknown_at_preview_leave_the_others_judged(self):
+        admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+        resources = [
+            StackResource("vpc", AWS_VPC, {}),
+            StackResource("pending", ATTACHMENT, {"policyArn": UNKNOWN, "policyArns": [admin]}),
+            StackResource("exclusive", AWS_ROLE, {"managedPolicyArns": [admin]}),
+        ]
+        found, unknown = stack_at_preview(identity.iam_least_privilege, resources)
+        message = f"attaches {admin}, which allows far more than TDCE needs"
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("pending", f"policyArns {message}"),
+            ("exclusive", f"managedPolicyArns {message}"),
+        ]
+        assert unknown == "string value at .pending policyArn can't be known during preview"
+
+
+class TestGcpGrantsExactly:
+    @pytest.fixture(autouse=True)
+    def gcp_stack(self, monkeypatch):
+        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+
+    def test_each_grant_is_reported_on_itself(self):
+        resources = [
+            StackResource("pending", GCP_IAM_GRANTS[0], {"role": UNKNOWN}),
+            StackResource("viewer", GCP_IAM_GRANTS[0], {"role": "roles/viewer"}),
+            StackResource("act-as", GCP_IAM_GRANTS[0], {"role": "roles/iam.serviceAccountTokenCreator"}),
+            StackResource(
+                "policy",
+                "gcp:projects/iAMPolicy:IAMPolicy",
+                {
+                    "policyData": json.dumps(
+                        {"bindings": [{"role": "roles/owner"}, "junk", {"role": "roles/iam.serviceAccountUser"}]}
+                    )
+                },
+            ),
+            StackResource("not-json", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": "not json"}),
+        ]
+        found, unknown = stack_at_preview(identity.iam_least_privilege, resources)
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("viewer", "grants the basic role roles/viewer: every permission of every service"),
+            (
+                "act-as",
+                "grants roles/iam.serviceAccountTokenCreator on the whole project: grant it on the one service account it is for",
+            ),
+            ("policy", "grants the basic role roles/owner: every permission of every service"),
+            ("policy", "grants roles/iam.serviceAccountUser on the whole project: grant it on the one service account it is for"),
+        ]
+        assert unknown == "string value at .pending can't be known during preview"
+
+    def test_compute_writes_without_a_condition_are_reported_on_the_grant(self):
+        grant = StackResource("admin", GCP_IAM_GRANTS[0], {"role": "roles/compute.admin"})
+        assert least_privilege([grant]) == [
+            (
+                "admin",
+                "grants roles/compute.admin, which changes Compute Engine resources, on the whole project without an IAM "
+                "condition on resource.name and this stack's prefix 'tdce-gcp-prod-': it reaches every VM and group of "
+                "the project",
+            )
+        ]
+
+    def test_the_whole_project_policy_is_held_to_the_project_wide_rules_binding_by_binding(self):
+        bindings = [
+            {"role": "roles/compute.instanceAdmin.v1", "members": ["serviceAccount:s@p.iam.gserviceaccount.com"]},
+            {
+                "role": "roles/compute.instanceAdmin.v1",
+                "members": ["serviceAccount:s@p.iam.gserviceaccount.com"],
+                "condition": PREFIX_CONDITION,
+            },
+        ]
+        policy = StackResource("policy", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": json.dumps({"bindings": bindings})})
+        ((name, message),) = least_privilege([policy])
+        assert name == "policy" and message.startswith("grants roles/compute.instanceAdmin.v1, which changes Compute Engine")
+
+    def test_a_custom_role_unknown_at_preview_leaves_the_others_known(self):
+        resources = [
+            StackResource("pending", GCP_CUSTOM_ROLE, {"roleId": "pending", "permissions": UNKNOWN}),
+            StackResource("operator", GCP_CUSTOM_ROLE, {"roleId": "tdceOperator", "permissions": ["compute.instances.delete"]}),
+            StackResource("grant", GCP_IAM_GRANTS[0], {"role": "projects/p/roles/tdceOperator"}),
+        ]
+        assert [name for name, _ in least_privilege(resources)] == ["grant"]
+
+
+# --- IAM documents statement by statement (policies/iam_documents.py) ---
+
+TAGGED_TO_THE_STACK = {"StringEquals": {"aws:ResourceTag/tdce:stack": STACK}}
+UNSCOPED = "without a deployment condition (the tdce:stack tag, this stack's VPC or subnets)"
+
+
+class TestDocumentFindingsExactly:
+    CONTEXT = DocumentContext(STACK, None, None, True, lambda bucket: bucket.startswith("bundles-"))
+
+    def test_every_problem_of_every_statement_in_order(self):
+        statements = [
+            {"Effect": "Deny", "Action": "*", "Resource": "*"},
+            {"Sid": "Everything", "Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::x"},
+            {
+                "Effect": "Allow",
+                "Action": ["*", "s3:*", "ec2:Create*", "ec2:Describe*", "iam:PassRole"],
+                "Resource": ["arn:aws:iam::111122223333:role/tdce-*", WORKER_ROLE_ARN],
+            },
+            allow("ec2:TerminateInstances", "*", {"ArnEquals": {"ec2:Vpc": VPC_ARN}}),
+            allow(
+                ["s3:GetObject", "s3:ListBucket"],
+                ["*/*", "arn:aws:s3:::tdce-*", "arn:aws:s3:::other/*", "arn:aws:s3:::bundles-1/*", "*"],
+            ),
+            allow("ec2:RunInstances", "arn:aws:ec2:eu-west-1::image/*", {"Bool": {"ec2:Public": ["true"]}}),
+            allow("ec2:RunInstances", "arn:aws:ec2:eu-west-1::image/*", {"Bool": {"ec2:Public": True}}),
+            allow("ec2:CreateTags", "*", TAGGED_TO_THE_STACK),
+            allow("ec2:CreateTags", "*", {"Null": "junk", **TAGGED_TO_THE_STACK}),
+            allow("ec2:CreateTags", "*", {"ArnEquals": {"ec2:Vpc": []}}),
+            allow("ec2:DeleteTags", "*", {"ArnLike": {"ec2:Subnet": SUBNET_ARN}}),
+        ]
+        assert document_findings(iam(*statements), self.CONTEXT) == Findings(
+            problems=(
+                "Statement[Everything] allows with NotAction: everything except a list",
+                "Statement[Everything] allows with NotResource: everything except a list",
+                "Statement[2] allows every action of *",
+                "Statement[2] allows every action of s3:*",
+                "Statement[2] allows ec2:Create*: a wildcard over actions that change things",
+                "Statement[2] allows iam:PassRole on arn:aws:iam::111122223333:role/tdce-*: only named role ARNs may be passed",
+                "Statement[2] allows iam:PassRole without StringEquals on iam:PassedToService",
+                f"Statement[2] allows *, s3:*, ec2:Create* on arn:aws:iam::111122223333:role/tdce-* {UNSCOPED}",
+                f"Statement[4] allows s3:GetObject on */*, arn:aws:s3:::tdce-*, * {UNSCOPED}",
+                "Statement[4] names */*: every object of every bucket",
+                "Statement[4] names arn:aws:s3:::tdce-*: buckets beyond this stack",
+                "Statement[4] names arn:aws:s3:::other/*, a bucket that is not this stack's",
+                "Statement[4] allows s3:GetObject on *: every bucket of the account",
+                f"Statement[9] allows ec2:CreateTags on * {UNSCOPED}",
+            ),
+            undecided=("Statement[3] network condition", "Statement[10] network condition"),
+        )
+
+    @pytest.mark.parametrize("document", [None, "not json", json.dumps([allow("*", "*")])])
+    def test_a_document_that_is_no_policy_finds_nothing(self, document):
+        assert document_findings(document, self.CONTEXT) == Findings(problems=(), undecided=())
+
+    @pytest.mark.parametrize(
+        ("resource", "wide"),
+        [
+            ("*", True),
+            ("*/*", True),
+            ("arn:partial*", True),
+            ("not-an-arn:a:s3:::bundles-1/*", True),
+            ("arn:aws:s3:::bundles-1/*", False),
+            ("arn:aws:s3:::bundles-*", True),
+            ("arn:aws:ec2:eu-west-1:111122223333:instance/*", True),
+            ("arn:aws:logs:eu-west-1:111122223333:log-group:tdce-aws-prod:*", False),
+            ("arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/tdce-aws-prod", True),
+        ],
+    )
+    def test_which_resources_range_over_resources(self, resource, wide):
+        assert broad(resource) is wide
+
+    @pytest.mark.parametrize(
+        ("action", "read"),
+        [
+            ("ec2:DescribeInstances", True),
+            ("s3:ListBucket", True),
+            ("s3:GetObject", False),
+            ("ec2:CreateTags", False),
+            ("*", False),
+        ],
+    )
+    def test_which_actions_only_read(self, action, read):
+        assert is_read(action) is read
+
+
+class TestWhichBucketsAreTheStacks:
+    def test_named_prefixed_and_auto_named_buckets(self):
+        resources = [
+            StackResource("pending", AWS_BUCKETS[0], {"bucket": UNKNOWN}),
+            StackResource("named", AWS_BUCKETS[0], {"bucket": "tdce-bundles-prod"}),
+            StackResource("prefixed", AWS_BUCKETS[1], {"bucketPrefix": "tdce-logs-"}),
+            StackResource("results", AWS_BUCKETS[1], {}),
+            StackResource("role", AWS_ROLE, {"assumeRolePolicy": "{}"}),
+            StackResource("profile", AWS_INSTANCE_PROFILE, {"role": "role-id"}, refs={"role": ["role"]}),
+        ]
+        own = ["tdce-bundles-prod", "tdce-logs-20260101", "results-4f3a2b1"]
+        foreign = ["tdce-bundles-prod2", "tdce-bundles", "pending-1", "named-4f3a2b1"]
+        statements = [allow("s3:GetObject", f"arn:aws:s3:::{name}/*") for name in own + foreign]
+        resources.append(
+            StackResource("policy", ROLE_POLICY, {"policy": iam(*statements), "role": "role-id"}, refs={"role": ["role"]})
+        )
+        assert least_privilege(resources) == [
+            ("policy", f"Statement[{index}] names arn:aws:s3:::{name}/*, a bucket that is not this stack's")
+            for index, name in enumerate(own + foreign)
+            if name in foreign
+        ]

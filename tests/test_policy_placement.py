@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from config.channels import DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, WEB, PortRange, port
+from config import tags
+from config.channels import DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, WEB, PortRange, Role, port
 from config.resource_types import (
     AWS_DATABASE_CLUSTER,
     AWS_EGRESS_RULE,
@@ -15,9 +16,12 @@ from config.resource_types import (
     AWS_INSTANCE,
     AWS_LAUNCH_TEMPLATE,
     AWS_SECURITY_GROUP,
+    AWS_VPC_ENDPOINT,
     GCP_FIREWALL,
 )
 from policies import ports
+from policies.placement import Topology, roles_label
+from policies.reading import Subject
 from tests.policy_harness import UNKNOWN, StackResource, at_preview, check_resource, check_stack
 from tests.support import stack_values
 
@@ -202,6 +206,9 @@ class TestRequiredChannelsFromEachSource:
         assert "nothing opens database (tcp 5432) from the server to the database" in messages
         messages = [m for _, m in check_stack(ports.required_channels_open, base + [from_rotation, from_server])]
         assert not any("database" in m for m in messages), messages
+        messages = [m for _, m in check_stack(ports.required_channels_open, base + [from_server])]
+        # Once: each rule spec of the database channel has its own source.
+        assert messages.count("nothing opens database (tcp 5432) from the secret-rotation to the database") == 1
 
 
 def test_a_rule_unknown_at_preview_defers_a_missing_channel_to_an_advisory():
@@ -227,6 +234,34 @@ class TestInlineBesideSeparateRules:
         group = StackResource("server-sg", AWS_SECURITY_GROUP, {"egress": UNKNOWN})
         rule = StackResource("web", AWS_INGRESS_RULE, {"securityGroupId": "sg"}, refs={"securityGroupId": ["server-sg"]})
         assert check_stack(ports.no_inline_and_separate_rules, [group, rule]) != []
+
+
+class TestTopologyOfEndpointsAndTags:
+    def subject(self, name: str, kind: str, props: dict) -> Subject:
+        return Subject(type=kind, urn=f"urn:pulumi:test::tdce::{kind}::{name}", props=unknown_checking_proxy(props))
+
+    def test_interface_endpoints_are_placed_by_their_service_and_groups_by_their_role_tag(self):
+        subjects = [
+            self.subject("pending", AWS_VPC_ENDPOINT, {"serviceName": UNKNOWN, "securityGroupIds": ["sg-pending"]}),
+            self.subject("s3", AWS_VPC_ENDPOINT, {"serviceName": "com.amazonaws.eu-west-1.s3", "securityGroupIds": ["sg-s3"]}),
+            self.subject(
+                "secrets",
+                AWS_VPC_ENDPOINT,
+                {"serviceName": "com.amazonaws.eu-west-1.secretsmanager", "securityGroupIds": ["sg-se"]},
+            ),
+            self.subject("rds", AWS_VPC_ENDPOINT, {"serviceName": "com.amazonaws.eu-west-1.rds", "securityGroupIds": ["sg-rds"]}),
+            self.subject("tagged", AWS_SECURITY_GROUP, {"tags": {"tdce:role": tags.DATABASE}}),
+            self.subject("untagged", AWS_SECURITY_GROUP, {"tags": {"Name": "x"}}),
+            self.subject("unknown-tags", AWS_SECURITY_GROUP, {"tags": UNKNOWN}),
+        ]
+        assert Topology.of(subjects).groups == {
+            Role.SECRETS_ENDPOINT: frozenset({"sg-se"}),
+            Role.RDS_ENDPOINT: frozenset({"sg-rds"}),
+            Role.DATABASE: frozenset({"urn:pulumi:test::tdce::aws:ec2/securityGroup:SecurityGroup::tagged"}),
+        }
+
+    def test_roles_are_listed_in_order(self):
+        assert roles_label([Role.WORKERS, Role.SERVER]) == "server and workers"
 
 
 SERVER_ACCOUNT = "tdce-server@my-project.iam.gserviceaccount.com"

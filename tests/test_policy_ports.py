@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from config.channels import CHANNELS, DATA, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, WORKER_RDP, WORKER_SSH, PortRange, Role
+from config.channels import (
+    CHANNELS,
+    DATA,
+    INTERCONNECT,
+    MANAGEMENT,
+    SIGNAL,
+    SSH,
+    WEB,
+    WORKER_RDP,
+    WORKER_SSH,
+    Direction,
+    PortRange,
+    Role,
+)
 from config.resource_types import (
+    AWS_DEFAULT_SECURITY_GROUP,
+    AWS_EGRESS_RULE,
     AWS_GROUP_RULE,
     AWS_INGRESS_RULE,
     AWS_INSTANCE,
     AWS_LAUNCH_TEMPLATE,
     AWS_SECURITY_GROUP,
     GCP_FIREWALL,
+    GCP_INSTANCE,
+    GCP_INSTANCE_TEMPLATES,
 )
 from config.settings import GCP_IAP_RANGE
 from policies import ports
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack
+from policies.firewall_rules import Extracted, FirewallRule, cidr_within, cidrs_overlap, firewall_rules
+from policies.reading import Subject, get, known_strings
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 from tests.support import stack_values, with_setting
 
 # A port no channel uses: one past the highest single-port channel.
@@ -111,6 +131,63 @@ class TestIngressMatchesChannel:
 
     def test_a_source_group_unknown_at_preview_still_counts_as_a_group(self, aws_prod):
         assert self.check(rule(SIGNAL.ports[0], group=UNKNOWN, target=UNKNOWN)) == []
+
+
+class TestIngressMatchesChannelExactly:
+    """aws-prod: user CIDRs 198.51.100.0/24 and 203.0.113.0/24, admin CIDR 203.0.113.10/32, ssh off."""
+
+    def check(self, props, kind=AWS_INGRESS_RULE):
+        return check_resource(ports.ingress_matches_channel, kind, props)
+
+    def test_a_stray_port_is_told_the_stacks_channels(self, aws_prod):
+        assert self.check(rule(STRAY, cidr=USER_CIDR)) == [
+            f"tcp {STRAY.first} from {USER_CIDR} is no TDCE channel; this stack's ingress channels are signal (tcp 20001), "
+            "data (tcp 20002), management (tcp 25001), web (tcp 443)"
+        ]
+
+    def test_a_machine_channel_from_a_cidr(self, aws_prod):
+        head = f"tcp 20001 from {USER_CIDR} would be the signal channel, but it"
+        assert self.check(rule(SIGNAL.ports[0], cidr=USER_CIDR)) == [
+            f"{head} admits {USER_CIDR}, while signal comes only from the workers group",
+            f"{head} names no source group, while signal comes from the workers group",
+        ]
+
+    def test_a_machine_channel_from_a_prefix_list_beside_its_group(self, aws_prod):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 20001, "toPort": 20001, "securityGroupId": "sg-server"}
+        props |= {"prefixListIds": ["pl-1"], "sourceSecurityGroupId": "sg-w"}
+        assert self.check(props, AWS_GROUP_RULE) == [
+            "tcp 20001 from pl-1, a security group or service account would be the signal channel, but it admits pl-1, "
+            "while signal comes only from the workers group"
+        ]
+
+    def test_a_people_channel_from_a_group_and_a_prefix_list(self, aws_prod):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 25001, "toPort": 25001, "securityGroupId": "sg-server"}
+        props |= {"prefixListIds": ["pl-1"], "sourceSecurityGroupId": "sg-w"}
+        head = "tcp 25001 from pl-1, a security group or service account would be the management channel, but it"
+        assert self.check(props, AWS_GROUP_RULE) == [
+            f"{head} admits a security group or service account, while management comes from users by CIDR",
+            f"{head} admits pl-1, while management takes CIDRs only",
+            f"{head} admits no CIDR, while management comes from users by CIDR",
+        ]
+
+    def test_a_cidr_outside_the_configured_ones(self, aws_prod):
+        assert self.check(rule(MANAGEMENT.ports[0], cidr="192.0.2.0/24")) == [
+            "tcp 25001 from 192.0.2.0/24 would be the management channel, but it admits 192.0.2.0/24, outside "
+            "access.userCidrs (198.51.100.0/24, 203.0.113.0/24)"
+        ]
+
+    def test_a_channel_that_is_off_from_outside_its_cidrs(self, aws_prod):
+        head = "tcp 22 from 192.0.2.0/24 would be the ssh channel, but it"
+        assert self.check(rule(SSH.ports[0], cidr="192.0.2.0/24")) == [
+            f"{head} admits 192.0.2.0/24, outside access.adminCidrs (203.0.113.10/32)",
+            f"{head} opens ssh, which is off in this stack (access.ssh is false)",
+        ]
+
+    def test_without_stack_config_the_required_channels_are_still_required(self, no_stack_config):
+        assert check_stack(ports.required_channels_open, aws_cluster()) == []
+        assert check_stack(ports.required_channels_open, without(aws_cluster(), "signal-0")) == [
+            (None, "nothing opens signal (tcp 20001) from the workers to the server")
+        ]
 
 
 class TestNoRemoteAccessFromInternet:
@@ -248,6 +325,100 @@ class TestRequiredChannelsOpen:
         assert "nothing opens interconnect" in check_stack(ports.required_channels_open, without(cluster, "interconnect-0"))[0][1]
 
 
+class TestRequiredChannelsOpenExactly:
+    def missing(self, resources) -> list[tuple[str | None, str]]:
+        return check_stack(ports.required_channels_open, resources)
+
+    def test_without_the_worker_pool_every_channel_of_the_workers_is_missing(self, monkeypatch):
+        values, secret_keys = stack_values("aws-prod")
+        use_config(monkeypatch, with_setting(values, "access.interconnect", True), secret_keys)
+        resources = without(aws_cluster(), "pool")
+        assert self.missing(resources) == [
+            (None, "nothing opens signal (tcp 20001) from the workers to the server"),
+            (None, "nothing opens data (tcp 20002) from the workers to the server"),
+            (None, "nothing opens interconnect (tcp 1024-65535) from the workers to the workers"),
+        ]
+
+    def test_a_rule_on_the_wrong_target_does_not_open_the_channel(self, aws_prod):
+        resources = among_workers(aws_cluster(), "signal-0", SIGNAL)
+        assert self.missing(resources) == [(None, "nothing opens signal (tcp 20001) from the workers to the server")]
+
+    def test_a_rule_unknown_at_preview_defers_nothing_when_nothing_is_missing(self, aws_prod):
+        pending = StackResource(
+            "pending", AWS_INGRESS_RULE, {**rule(SIGNAL.ports[0], group="sg-workers"), "fromPort": UNKNOWN}
+        )
+        assert self.missing(aws_cluster() + [pending]) == []
+
+
+def both_roles_cluster() -> list[StackResource]:
+    """aws_cluster with one more group that both the server and the worker pool hold."""
+    resources = aws_cluster()
+    resources.insert(0, StackResource("both-sg", AWS_SECURITY_GROUP))
+    for r in resources:
+        if r.name in ("server", "pool"):
+            r.props["vpcSecurityGroupIds"] = [*r.props["vpcSecurityGroupIds"], "sg-both"]
+            r.refs["vpcSecurityGroupIds"] = [*r.refs["vpcSecurityGroupIds"], "both-sg"]
+    return resources
+
+
+class TestIngressLandsOnChannelTargetExactly:
+    def test_a_group_on_both_roles_is_judged_for_each_and_by_its_sources(self, aws_prod):
+        props = rule(SIGNAL.ports[0], group="sg-both", target="sg-both")
+        shared = StackResource(
+            "shared", AWS_INGRESS_RULE, props, refs={"securityGroupId": ["both-sg"], "referencedSecurityGroupId": ["both-sg"]}
+        )
+        found = check_stack(ports.ingress_lands_on_channel_target, both_roles_cluster() + [shared])
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("shared", "tcp 20001 opens signal on a group that protects the workers, but signal lands on the server"),
+            ("shared", "tcp 20001 admits a group that holds the server, but signal comes from the workers"),
+        ]
+
+    def test_every_rule_is_judged_whatever_comes_before_it(self, aws_prod):
+        sources = {"sourceRanges": [USER_CIDR]}
+        untargeted = StackResource("untargeted", GCP_FIREWALL, firewall(WEB.ports[0], **sources))
+        no_group = StackResource("no-group", AWS_INGRESS_RULE, {**rule(WEB.ports[0], cidr=USER_CIDR), "securityGroupId": UNKNOWN})
+        orphan = StackResource(
+            "orphan", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR, target="sg-o"), refs={"securityGroupId": ["orphan-sg"]}
+        )
+        stray = StackResource("stray", AWS_INGRESS_RULE, rule(STRAY, cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]})
+        by_cidr = StackResource(
+            "by-cidr", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
+        )
+        pending_source = StackResource(
+            "pending-source", AWS_INGRESS_RULE, rule(SIGNAL.ports[0], group=UNKNOWN), refs={"securityGroupId": ["server-sg"]}
+        )
+        unplaced_source = StackResource(
+            "unplaced-source",
+            AWS_INGRESS_RULE,
+            rule(SIGNAL.ports[0], group="sg-x"),
+            refs={"securityGroupId": ["server-sg"], "referencedSecurityGroupId": ["orphan-sg"]},
+        )
+        wrong_target = StackResource(
+            "wrong-target",
+            AWS_INGRESS_RULE,
+            rule(WEB.ports[0], cidr=USER_CIDR, target="sg-workers"),
+            refs={"securityGroupId": ["workers-sg"]},
+        )
+        extra = [untargeted, no_group, StackResource("orphan-sg", AWS_SECURITY_GROUP), orphan, stray, by_cidr]
+        extra += [pending_source, unplaced_source, wrong_target]
+        found, unknown = stack_at_preview(ports.ingress_lands_on_channel_target, aws_cluster() + extra)
+        port = WEB.ports[0].first
+        assert [(urn.rsplit("::", 1)[-1], m) for urn, m in found] == [
+            ("untargeted", "the firewall rule names no target service account, so it opens every VM in the network"),
+            (
+                "orphan",
+                f"tcp {port} belongs to a group no machine of this stack holds, so the pack cannot tell which machines it "
+                "opens; put the group on the machines it is for, or tag it tdce:role",
+            ),
+            (
+                "unplaced-source",
+                "tcp 20001 admits a group no machine of this stack holds: signal comes only from the deployment's groups",
+            ),
+            ("wrong-target", f"tcp {port} opens web on a group that protects the workers, but web lands on the server"),
+        ]
+        assert unknown == "string value at .no-group group, pending-source source group can't be known during preview"
+
+
 class TestIngressLandsOnChannelTarget:
     def test_every_channel_on_its_own_group_passes(self, aws_prod):
         assert check_stack(ports.ingress_lands_on_channel_target, aws_cluster()) == []
@@ -270,6 +441,74 @@ class TestIngressLandsOnChannelTarget:
         untargeted = StackResource("web", GCP_FIREWALL, firewall(WEB.ports[0], sourceRanges=[USER_CIDR]))
         ((urn, message),) = check_stack(ports.ingress_lands_on_channel_target, [untargeted])
         assert urn == untargeted.urn and "every VM" in message
+
+
+GCP_SERVER_SA = "tdce-server@p.iam.gserviceaccount.com"
+GCP_WORKERS_SA = "tdce-workers@p.iam.gserviceaccount.com"
+TAGS_MESSAGE = (
+    "the firewall rule targets network tags (tdce-server, bastion), which anyone who may edit a VM can set; "
+    "target the service account of the machines it is for"
+)
+
+
+class TestGcpFirewallTargets:
+    def machines(self) -> list[StackResource]:
+        return [
+            StackResource("server", GCP_INSTANCE, {"serviceAccount": {"email": GCP_SERVER_SA}}),
+            StackResource("pool", GCP_INSTANCE_TEMPLATES[0], {"serviceAccount": {"email": GCP_WORKERS_SA}}),
+        ]
+
+    def check(self, *firewalls: StackResource):
+        return check_stack(ports.ingress_lands_on_channel_target, self.machines() + list(firewalls))
+
+    def test_a_rule_targeting_the_right_service_account_passes(self, no_stack_config):
+        ssh = StackResource(
+            "ssh",
+            GCP_FIREWALL,
+            {**firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), "targetServiceAccounts": [GCP_SERVER_SA]},
+        )
+        assert self.check(ssh) == []
+
+    def test_a_rule_targeting_the_wrong_service_account_is_judged_by_its_machines(self, no_stack_config):
+        props = {**firewall(MANAGEMENT.ports[0], sourceRanges=[USER_CIDR]), "targetServiceAccounts": [GCP_WORKERS_SA]}
+        management = StackResource("management", GCP_FIREWALL, props)
+        port = MANAGEMENT.ports[0].first
+        assert self.check(management) == [
+            (
+                management.urn,
+                f"allows[0]: tcp {port} opens management on a group that protects the workers, "
+                "but management lands on the server",
+            )
+        ]
+
+    def test_a_rule_on_network_tags_is_refused_once_for_the_firewall(self, no_stack_config):
+        props = firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE])
+        props["allows"] = props["allows"] * 2
+        tagged = StackResource("ssh", GCP_FIREWALL, {**props, "targetTags": ["tdce-server", "bastion"]})
+        assert self.check(tagged) == [(tagged.urn, TAGS_MESSAGE)]
+
+    def test_tags_beside_a_service_account_are_refused_and_the_rule_still_judged(self, no_stack_config):
+        props = {**firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), "targetServiceAccounts": [GCP_SERVER_SA]}
+        tagged = StackResource("ssh", GCP_FIREWALL, {**props, "targetTags": ["tdce-server", "bastion"]})
+        assert self.check(tagged) == [(tagged.urn, TAGS_MESSAGE)]
+
+    def test_an_untargeted_rule_is_refused_once(self, no_stack_config):
+        props = firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE])
+        props["allows"] = props["allows"] * 2
+        untargeted = StackResource("ssh", GCP_FIREWALL, props)
+        assert self.check(untargeted) == [
+            (untargeted.urn, "the firewall rule names no target service account, so it opens every VM in the network")
+        ]
+
+    def test_an_egress_firewall_is_not_judged_here(self, no_stack_config):
+        egress = StackResource("out", GCP_FIREWALL, {"direction": "EGRESS", "targetTags": ["x"], "allows": [{"protocol": "all"}]})
+        assert self.check(egress) == []
+
+    def test_targets_unknown_at_preview_are_set_aside(self, no_stack_config):
+        props = {**firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), "targetServiceAccounts": UNKNOWN}
+        with pytest.raises(UnknownValueError) as caught:
+            self.check(StackResource("ssh", GCP_FIREWALL, props))
+        assert caught.value.message == "string value at .ssh targets, ssh group can't be known during preview"
 
 
 def at_preview(resources: list[StackResource]) -> list[StackResource]:
@@ -310,3 +549,390 @@ class TestNoInlineAndSeparateRules:
             "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
         )
         assert check_stack(ports.no_inline_and_separate_rules, [group, separate]) == []
+
+
+# --- Every shape of firewall rule reduced to the one form the policies judge (policies/firewall_rules.py) ---
+
+SUBJECT = "urn:pulumi:test::tdce::t::subject"
+V6 = "2001:db8::/64"
+
+
+def extracted(kind: str, props: dict, direction=Direction.INGRESS, property_dependencies=None) -> Extracted:
+    subject = Subject(
+        type=kind,
+        urn=SUBJECT,
+        props=unknown_checking_proxy(copy.deepcopy(props)),
+        property_dependencies=property_dependencies or {},
+    )
+    return firewall_rules(subject, direction)
+
+
+def only_rules(kind: str, props: dict, direction=Direction.INGRESS) -> tuple[FirewallRule, ...]:
+    found = extracted(kind, props, direction)
+    assert found.undecided == ()
+    return found.rules
+
+
+class TestVpcRuleExtraction:
+    def test_cidr_rule_keeps_both_address_families_and_its_group(self):
+        props = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": ADMIN_CIDR, "cidrIpv6": "2001:db8::/64"}
+        assert only_rules(AWS_INGRESS_RULE, {**props, "securityGroupId": "sg-server"}) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=22,
+                last=22,
+                cidrs=(ADMIN_CIDR, "2001:db8::/64"),
+                group=frozenset({"sg-server"}),
+            ),
+        )
+
+    def test_group_and_prefix_list_peers(self):
+        props = {
+            "ipProtocol": "6",
+            "fromPort": 8443,
+            "toPort": 8443,
+            "referencedSecurityGroupId": "sg-workers",
+            "prefixListId": "pl-0123",
+            "securityGroupId": "sg-server",
+        }
+        assert only_rules(AWS_INGRESS_RULE, props) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=8443,
+                last=8443,
+                peer_groups=True,
+                peers=frozenset({"sg-workers"}),
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=frozenset({"sg-server"}),
+            ),
+        )
+
+    def test_a_rule_from_its_own_group_is_a_self_rule(self):
+        props = {
+            "ipProtocol": "tcp",
+            "fromPort": 1024,
+            "toPort": 65535,
+            "referencedSecurityGroupId": "sg-w",
+            "securityGroupId": "sg-w",
+        }
+        (found,) = only_rules(AWS_INGRESS_RULE, props)
+        assert (found.self_peer, found.peer_groups, found.peers) == (True, True, frozenset({"sg-w"}))
+
+    def test_protocol_minus_one_is_every_port_whatever_ports_it_names(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "-1", "fromPort": 0, "toPort": 0, "cidrIpv4": EVERYWHERE})
+        assert (found.protocol, found.first, found.last) == ("all", 0, 65535)
+
+    def test_port_minus_one_is_every_port(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "icmp", "fromPort": -1, "toPort": -1, "cidrIpv4": EVERYWHERE})
+        assert (found.protocol, found.first, found.last) == ("icmp", 0, 65535)
+
+    def test_port_zero_starts_a_span_rather_than_meaning_every_port(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 0, "toPort": 100, "cidrIpv4": EVERYWHERE})
+        assert (found.first, found.last) == (0, 100)
+
+    def test_a_missing_to_port_is_the_from_port(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": 22, "cidrIpv4": EVERYWHERE})
+        assert (found.first, found.last) == (22, 22)
+
+    def test_a_missing_protocol_counts_as_every_protocol(self):
+        (found,) = only_rules(AWS_INGRESS_RULE, {"cidrIpv4": EVERYWHERE})
+        assert (found.protocol, found.first, found.last, found.all_ports) == ("all", 0, 65535, True)
+
+    def test_an_ingress_rule_is_no_egress_rule_and_the_reverse(self):
+        props = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": EVERYWHERE}
+        assert only_rules(AWS_INGRESS_RULE, props, Direction.EGRESS) == ()
+        assert only_rules(AWS_EGRESS_RULE, props, Direction.INGRESS) == ()
+        (found,) = only_rules(AWS_EGRESS_RULE, props, Direction.EGRESS)
+        assert found.direction is Direction.EGRESS
+
+    def test_an_unknown_part_sets_the_rule_aside_under_its_resource_name(self):
+        found = extracted(AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": UNKNOWN, "toPort": 22})
+        assert found == Extracted(rules=(), undecided=("subject",))
+
+
+class TestGroupRuleExtraction:
+    def test_cidrs_of_both_families_and_prefix_lists(self):
+        props = {
+            "type": "ingress",
+            "protocol": "tcp",
+            "fromPort": 25000,
+            "toPort": 25001,
+            "cidrBlocks": [USER_CIDR],
+            "ipv6CidrBlocks": ["2001:db8::/64"],
+            "prefixListIds": ["pl-0123"],
+            "securityGroupId": "sg-server",
+        }
+        assert only_rules(AWS_GROUP_RULE, props) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=25000,
+                last=25001,
+                cidrs=(USER_CIDR, "2001:db8::/64"),
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=frozenset({"sg-server"}),
+            ),
+        )
+
+    def test_a_source_group(self):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 22, "toPort": 22, "sourceSecurityGroupId": "sg-server"}
+        assert only_rules(AWS_GROUP_RULE, {**props, "securityGroupId": "sg-workers"}) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=22,
+                last=22,
+                peer_groups=True,
+                peers=frozenset({"sg-server"}),
+                group=frozenset({"sg-workers"}),
+            ),
+        )
+
+    def test_self_names_its_own_group(self):
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 1024, "toPort": 65535, "self": True, "securityGroupId": "sg-w"}
+        assert only_rules(AWS_GROUP_RULE, props) == (
+            FirewallRule(
+                where="",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=1024,
+                last=65535,
+                peer_groups=True,
+                peers=frozenset({"sg-w"}),
+                self_peer=True,
+                group=frozenset({"sg-w"}),
+            ),
+        )
+
+    def test_the_type_decides_the_direction(self):
+        props = {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [EVERYWHERE]}
+        assert only_rules(AWS_GROUP_RULE, props, Direction.INGRESS) == ()
+        (found,) = only_rules(AWS_GROUP_RULE, props, Direction.EGRESS)
+        assert (found.direction, found.protocol, found.first, found.last) == (Direction.EGRESS, "all", 0, 65535)
+
+
+class TestInlineRuleExtraction:
+    def test_every_block_becomes_a_rule_named_by_its_place(self):
+        props = {
+            "ingress": [
+                {
+                    "protocol": "tcp",
+                    "fromPort": 22,
+                    "toPort": 22,
+                    "cidrBlocks": [ADMIN_CIDR],
+                    "ipv6CidrBlocks": ["2001:db8::/64"],
+                },
+                {"protocol": "tcp", "fromPort": 1024, "toPort": 65535, "self": True, "prefixListIds": ["pl-0123"]},
+                {"protocol": "tcp", "fromPort": 8443, "toPort": 8443, "self": True, "securityGroups": ["sg-workers"]},
+                {"protocol": "udp", "fromPort": 53, "toPort": 53, "securityGroups": ["sg-server"]},
+            ]
+        }
+        own = frozenset({SUBJECT})
+        assert only_rules(AWS_SECURITY_GROUP, props) == (
+            FirewallRule(
+                where="ingress[0]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=22,
+                last=22,
+                cidrs=(ADMIN_CIDR, V6),
+                group=own,
+            ),
+            FirewallRule(
+                where="ingress[1]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=1024,
+                last=65535,
+                peer_groups=True,
+                peers=own,
+                self_peer=True,
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=own,
+            ),
+            FirewallRule(
+                where="ingress[2]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=8443,
+                last=8443,
+                peer_groups=True,
+                peers=frozenset({"sg-workers", SUBJECT}),
+                group=own,
+            ),
+            FirewallRule(
+                where="ingress[3]",
+                direction=Direction.INGRESS,
+                protocol="udp",
+                first=53,
+                last=53,
+                peer_groups=True,
+                peers=frozenset({"sg-server"}),
+                group=own,
+            ),
+        )
+
+    def test_egress_blocks_are_egress_rules_of_the_default_group_too(self):
+        props = {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [EVERYWHERE]}]}
+        assert only_rules(AWS_DEFAULT_SECURITY_GROUP, props, Direction.EGRESS) == (
+            FirewallRule(
+                where="egress[0]",
+                direction=Direction.EGRESS,
+                protocol="all",
+                first=0,
+                last=65535,
+                cidrs=(EVERYWHERE,),
+                group=frozenset({SUBJECT}),
+            ),
+        )
+        assert only_rules(AWS_DEFAULT_SECURITY_GROUP, props, Direction.INGRESS) == ()
+
+    def test_an_unknown_block_is_set_aside_and_the_others_judged(self):
+        props = {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [ADMIN_CIDR]}, UNKNOWN]}
+        found = extracted(AWS_SECURITY_GROUP, props)
+        assert [r.where for r in found.rules] == ["ingress[0]"] and found.undecided == ("ingress[1]",)
+
+    def test_an_unknown_list_is_set_aside_whole(self):
+        assert extracted(AWS_SECURITY_GROUP, {"ingress": UNKNOWN}) == Extracted(rules=(), undecided=("ingress",))
+
+
+IAP = "35.235.240.0/20"
+SERVER_SA = "server@p.iam.gserviceaccount.com"
+WORKER_SA = "workers@p.iam.gserviceaccount.com"
+
+
+class TestGcpFirewallExtraction:
+    def test_each_port_span_of_each_allow_is_a_rule(self):
+        props = {
+            "direction": "INGRESS",
+            "sourceRanges": [IAP],
+            "sourceTags": ["bastion"],
+            "targetTags": ["tdce-server"],
+            "allows": [{"protocol": "tcp", "ports": ["22", "1024-65535"]}, {"protocol": "udp"}],
+        }
+        common = dict(
+            direction=Direction.INGRESS, cidrs=(IAP,), other_peers=("tag:bastion",), group=frozenset({"tag:tdce-server"})
+        )
+        assert only_rules(GCP_FIREWALL, props) == (
+            FirewallRule(where="allows[0]", protocol="tcp", first=22, last=22, **common),
+            FirewallRule(where="allows[0]", protocol="tcp", first=1024, last=65535, **common),
+            FirewallRule(where="allows[1]", protocol="udp", first=0, last=65535, **common),
+        )
+
+    def test_service_accounts_are_the_peers_and_the_targets(self):
+        props = {
+            "sourceServiceAccounts": [WORKER_SA],
+            "targetServiceAccounts": [SERVER_SA],
+            "allows": [{"protocol": "tcp", "ports": ["25000"]}],
+        }
+        assert only_rules(GCP_FIREWALL, props) == (
+            FirewallRule(
+                where="allows[0]",
+                direction=Direction.INGRESS,
+                protocol="tcp",
+                first=25000,
+                last=25000,
+                peer_groups=True,
+                peers=frozenset({WORKER_SA}),
+                group=frozenset({SERVER_SA}),
+            ),
+        )
+
+    def test_a_rule_from_its_own_targets_is_a_self_rule(self):
+        props = {"sourceServiceAccounts": [WORKER_SA], "targetServiceAccounts": [WORKER_SA], "allows": [{"protocol": "all"}]}
+        (found,) = only_rules(GCP_FIREWALL, props)
+        assert (found.self_peer, found.all_ports) == (True, True)
+
+    def test_protocol_all_is_every_port_whatever_ports_it_lists(self):
+        (found,) = only_rules(GCP_FIREWALL, {"sourceRanges": [IAP], "allows": [{"protocol": "all", "ports": ["22"]}]})
+        assert (found.first, found.last) == (0, 65535)
+
+    def test_no_source_admits_the_whole_internet(self):
+        (found,) = only_rules(GCP_FIREWALL, {"allows": [{"protocol": "tcp", "ports": ["22"]}]})
+        assert (found.cidrs, found.peer_groups, found.group) == ((EVERYWHERE,), False, frozenset())
+
+    def test_egress_reaches_its_destination_ranges_and_no_source_service_account(self):
+        props = {
+            "direction": "EGRESS",
+            "destinationRanges": ["10.20.0.0/16"],
+            "sourceServiceAccounts": [WORKER_SA],
+            "sourceTags": ["bastion"],
+            "targetServiceAccounts": [WORKER_SA],
+            "allows": [{"protocol": "tcp", "ports": ["5432"]}],
+        }
+        assert only_rules(GCP_FIREWALL, props, Direction.INGRESS) == ()
+        assert only_rules(GCP_FIREWALL, props, Direction.EGRESS) == (
+            FirewallRule(
+                where="allows[0]",
+                direction=Direction.EGRESS,
+                protocol="tcp",
+                first=5432,
+                last=5432,
+                cidrs=("10.20.0.0/16",),
+                group=frozenset({WORKER_SA}),
+            ),
+        )
+
+    def test_egress_with_no_destination_reaches_the_whole_internet(self):
+        (found,) = only_rules(GCP_FIREWALL, {"direction": "EGRESS", "allows": [{"protocol": "all"}]}, Direction.EGRESS)
+        assert found.cidrs == (EVERYWHERE,)
+
+    def test_a_disabled_firewall_states_no_rule(self):
+        props = {"disabled": True, "sourceRanges": [EVERYWHERE], "allows": [{"protocol": "tcp", "ports": ["22"]}]}
+        assert only_rules(GCP_FIREWALL, props) == ()
+
+    def test_an_unknown_direction_sets_the_firewall_aside(self):
+        props = {"direction": UNKNOWN, "allows": [{"protocol": "tcp", "ports": ["22"]}]}
+        assert extracted(GCP_FIREWALL, props) == Extracted(rules=(), undecided=("direction or allows",))
+
+    def test_an_unknown_allow_is_set_aside_and_the_others_judged(self):
+        props = {"sourceRanges": [IAP], "allows": [{"protocol": "tcp", "ports": ["22"]}, {"protocol": "tcp", "ports": UNKNOWN}]}
+        found = extracted(GCP_FIREWALL, props)
+        assert [r.where for r in found.rules] == ["allows[0]"] and found.undecided == ("allows[1]",)
+
+    def test_other_resources_state_no_rule(self):
+        assert extracted(AWS_INSTANCE, {"ingress": [{"protocol": "-1"}]}) == Extracted()
+
+
+class TestRuleArithmetic:
+    def test_covers_needs_the_whole_span_inside_the_rule(self):
+        rule_ = FirewallRule(where="", direction=Direction.INGRESS, protocol="tcp", first=100, last=200)
+        assert rule_.covers(PortRange(150, 200)) and not rule_.covers(PortRange(300, 300))
+        assert not rule_.covers(PortRange(50, 150))
+
+    def test_every_protocol_covers_tcp_ports_and_udp_covers_none(self):
+        every = FirewallRule(where="", direction=Direction.INGRESS, protocol="all", first=0, last=65535)
+        udp = FirewallRule(where="", direction=Direction.INGRESS, protocol="udp", first=0, last=65535)
+        assert every.covers(PortRange(22, 22)) and not udp.covers(PortRange(22, 22))
+
+    def test_a_cidr_with_host_bits_is_read_as_its_network(self):
+        assert cidr_within("10.0.0.5/24", ["10.0.0.0/16"])
+        assert cidrs_overlap("10.0.0.5/24", "10.0.0.0/25")
+
+    def test_a_malformed_cidr_is_within_nothing(self):
+        assert not cidr_within("not-a-cidr", [EVERYWHERE])
+        assert not cidr_within("2001:db8::/64", [EVERYWHERE])
+
+
+class TestReadingInputs:
+    def test_a_list_index_past_the_end_or_into_a_string_is_the_default(self):
+        props = unknown_checking_proxy({"a": [1, 2], "s": "xy"})
+        assert (get(props, "a", 1), get(props, "a", 2, default="none"), get(props, "s", 0)) == (2, "none", None)
+
+    def test_known_strings_skip_the_unknown_parts_only(self):
+        value = unknown_checking_proxy({"a": ["x", {"b": "y"}], "c": UNKNOWN, "d": "z"})
+        assert known_strings(value) == {"x", "y", "z"}
+
+    def test_refs_follow_the_path_into_an_input(self):
+        props = {"parameters": {"vpcSecurityGroupIds": "sg-1", "functionName": "rotate"}}
+        subject = Subject(type="t", urn="u", props=unknown_checking_proxy(props))
+        assert subject.refs("parameters", "vpcSecurityGroupIds") == frozenset({"sg-1"})
