@@ -327,3 +327,20 @@ class TestGcpWorkersPlacedByWhoTheServerMayActAs:
     def test_another_role_on_the_account_places_nothing(self):
         resources = self.stack(self.acting_as(f"serviceAccount:{SERVER_ACCOUNT}", role="roles/iam.serviceAccountTokenCreator"))
         assert self.unplaced(resources) == {"signal", "data"}
+
+    def test_a_binding_that_lists_the_server_among_its_members_places_the_account(self):
+        binding = StackResource(
+            "acting-as-binding",
+            "gcp:serviceaccount/iAMBinding:IAMBinding",
+            {
+                "serviceAccountId": f"projects/my-project/serviceAccounts/{WORKER_ACCOUNT}",
+                "role": "roles/iam.serviceAccountUser",
+                "members": ["user:alice@example.com", f"serviceAccount:{SERVER_ACCOUNT}"],
+            },
+        )
+        assert self.unplaced(self.stack(binding)) == set()
+
+    def test_a_grant_whose_role_is_unknown_at_preview_places_nothing(self):
+        grant = self.acting_as(f"serviceAccount:{SERVER_ACCOUNT}")
+        grant.props["role"] = UNKNOWN
+        assert self.unplaced(self.stack(grant)) == {"signal", "data"}
