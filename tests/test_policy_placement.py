@@ -260,6 +260,10 @@ class TestTopologyOfEndpointsAndTags:
             Role.DATABASE: frozenset({"urn:pulumi:test::tdce::aws:ec2/securityGroup:SecurityGroup::tagged"}),
         }
 
+    def test_a_role_tag_that_is_not_a_string_places_nothing(self):
+        odd = self.subject("odd", AWS_SECURITY_GROUP, {"tags": {"tdce:role": ["worker-pool"]}})
+        assert Topology.of([odd]).groups == {}
+
     def test_roles_are_listed_in_order(self):
         assert roles_label([Role.WORKERS, Role.SERVER]) == "server and workers"
 
