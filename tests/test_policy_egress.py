@@ -643,3 +643,15 @@ class TestWhichSecretsHoldADatabaseCredential:
         with pytest.raises(UnknownValueError) as caught:
             check_stack(database.database_secrets_rotate, self.gcp({"rotation": UNKNOWN}))
         assert caught.value.message == "string value at .secret can't be known during preview"
+
+
+class TestMissingEgressRowsPastAnAbsentRole:
+    def test_rows_after_one_of_a_role_the_stack_lacks_are_still_called_missing(self, monkeypatch):
+        # aws-aurora: the rotation function's egress rows (to the database, before the secrets
+        # endpoint's rows in the matrix) are skipped, since this stack has no rotation group.
+        use_stack(monkeypatch, "aws-aurora", stack_values("aws-aurora")[0])
+        assert reported(aws_stack()) == [
+            ("", "nothing opens egress tcp 5432 to database (database) from the server"),
+            ("", "nothing opens egress tcp 443 to secrets-endpoint (secrets-endpoint) from the server"),
+            ("", "nothing opens egress tcp 443 to secrets-endpoint (secrets-endpoint) from the workers"),
+        ]

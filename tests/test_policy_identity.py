@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from config.resource_types import (
     AWS_BUCKETS,
@@ -19,6 +19,7 @@ from config.resource_types import (
 )
 from policies import identity
 from policies.iam_documents import DocumentContext, Findings, broad, document_findings, is_read
+from policies.reading import Subject
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
 
 STACK = "aws-prod"
@@ -254,6 +255,23 @@ class TestGcpGrants:
         assert check_stack(identity.iam_least_privilege, self.scaler(writes, other_stack)) != []
         no_name = {"title": "t", "expression": 'request.time < timestamp("2030-01-01T00:00:00Z") && "tdce-gcp-prod-" != ""'}
         assert check_stack(identity.iam_least_privilege, self.scaler(writes, no_name)) != []
+
+    def test_the_prefix_in_the_conditions_title_alone_does_not_count(self):
+        # Only the expression limits the grant; the title is a label (IAM Conditions overview,
+        # https://cloud.google.com/iam/docs/conditions-overview#structure).
+        writes = ["compute.instanceGroupManagers.update"]
+        titled = {
+            "title": 'resource.name.startsWith("tdce-gcp-prod-")',
+            "expression": 'request.time < timestamp("2030-01-01T00:00:00Z")',
+        }
+        assert len(check_stack(identity.iam_least_privilege, self.scaler(writes, titled))) == 1
+        member = "serviceAccount:s@p.iam.gserviceaccount.com"
+        binding = {"role": "roles/compute.instanceAdmin.v1", "members": [member], "condition": titled}
+        whole = StackResource("policy", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": json.dumps({"bindings": [binding]})})
+        assert len(check_stack(identity.iam_least_privilege, [whole])) == 1
+        binding["condition"] = PREFIX_CONDITION
+        whole = StackResource("policy", "gcp:projects/iAMPolicy:IAMPolicy", {"policyData": json.dumps({"bindings": [binding]})})
+        assert check_stack(identity.iam_least_privilege, [whole]) == []
 
     def test_a_project_grant_of_compute_reads_needs_no_condition(self):
         assert check_stack(identity.iam_least_privilege, self.scaler(["compute.instances.get", "compute.instances.list"])) == []
@@ -693,3 +711,32 @@ class TestWhichBucketsAreTheStacks:
             for index, name in enumerate(own + foreign)
             if name in foreign
         ]
+
+
+
+class TestIdsReadFromTheStacksOwnResources:
+    """`single_source_ids`: the VPC IDs the pack reads off the inputs computed from the stack's VPC alone."""
+
+    VPC_URN = "urn:pulumi:aws-prod::tdce::aws:ec2/vpc:Vpc::tdce-network-vpc"
+
+    def subnet(self, name: str, vpc_id) -> Subject:
+        return Subject(
+            type="aws:ec2/subnet:Subnet",
+            urn=f"urn:pulumi:aws-prod::tdce::aws:ec2/subnet:Subnet::{name}",
+            props=unknown_checking_proxy({"vpcId": vpc_id}),
+            property_dependencies={"vpcId": (self.VPC_URN,)},
+        )
+
+    def test_an_input_unknown_at_preview_leaves_the_known_ones_read(self):
+        subjects = [Subject(type=AWS_VPC, urn=self.VPC_URN, props={}), self.subnet("a", UNKNOWN), self.subnet("b", "vpc-0123")]
+        assert identity.single_source_ids(subjects, AWS_VPC) == frozenset({"vpc-0123"})
+
+    def test_an_unknown_input_leaves_the_next_input_of_the_same_resource_read(self):
+        peering = Subject(
+            type="aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+            urn="urn:pulumi:aws-prod::tdce::aws:ec2/vpcPeeringConnection:VpcPeeringConnection::peering",
+            props=unknown_checking_proxy({"vpcId": UNKNOWN, "peerVpcId": "vpc-0456"}),
+            property_dependencies={"vpcId": (self.VPC_URN,), "peerVpcId": (self.VPC_URN,)},
+        )
+        subjects = [Subject(type=AWS_VPC, urn=self.VPC_URN, props={}), peering]
+        assert identity.single_source_ids(subjects, AWS_VPC) == frozenset({"vpc-0456"})

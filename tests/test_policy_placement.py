@@ -211,6 +211,22 @@ class TestRequiredChannelsFromEachSource:
         assert messages.count("nothing opens database (tcp 5432) from the secret-rotation to the database") == 1
 
 
+    def test_a_missing_channel_after_one_that_is_off_or_has_no_target_is_still_reported(self):
+        # aws-aurora leaves ssh off, and this stack has no database group: both come before the
+        # secrets endpoint in the matrix, whose channel from the server and the workers is missing.
+        endpoint = StackResource(
+            "secrets",
+            AWS_VPC_ENDPOINT,
+            {"serviceName": "com.amazonaws.eu-west-1.secretsmanager", "securityGroupIds": ["sg-se"]},
+        )
+        found = [m for _, m in check_stack(ports.required_channels_open, cluster(("workers-sg",), *COMPLIANT) + [endpoint])]
+        assert [m for m in found if "secrets-endpoint" in m] == [
+            "nothing opens secrets-endpoint (tcp 443) from the server to the secrets-endpoint",
+            "nothing opens secrets-endpoint (tcp 443) from the workers to the secrets-endpoint",
+        ]
+        assert not any("to the database" in m for m in found)
+
+
 def test_a_rule_unknown_at_preview_defers_a_missing_channel_to_an_advisory():
     unknown = StackResource("later", AWS_INGRESS_RULE, {"ipProtocol": "tcp", "fromPort": UNKNOWN, "toPort": UNKNOWN})
     resources = [r for r in cluster(("workers-sg",), *COMPLIANT) if r.name != "data"] + [unknown]

@@ -39,6 +39,7 @@ from policies import ports
 from policies.firewall_rules import Extracted, FirewallRule, cidr_within, cidrs_overlap, firewall_rules
 from policies.reading import Subject, get, known_strings
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
+from tests.policy_harness import at_preview as resource_at_preview
 from tests.support import stack_values, with_setting
 
 # A port no channel uses: one past the highest single-port channel.
@@ -228,6 +229,11 @@ class TestNoAllPortsIngress:
 class TestInterconnectWithinWorkers:
     def check(self, props, kind=AWS_INGRESS_RULE):
         return check_resource(ports.interconnect_within_workers, kind, props)
+
+    def test_a_known_source_on_a_group_unknown_at_preview_is_set_aside_not_refused(self):
+        props = {**rule(INTERCONNECT.ports[0], group="sg-workers", target="sg-workers"), "securityGroupId": UNKNOWN}
+        found, unknown = resource_at_preview(ports.interconnect_within_workers, AWS_INGRESS_RULE, props)
+        assert found == [] and unknown is not None and "source group" in unknown
 
     def test_the_worker_group_to_itself_passes(self):
         assert self.check(rule(INTERCONNECT.ports[0], group="sg-workers", target="sg-workers")) == []
