@@ -34,6 +34,7 @@ from config.resource_types import (
 )
 from config.tags import label_value
 from policies.iam_documents import DocumentContext, as_list, document_findings
+from policies.placement import GCP_ACTING_AS
 from policies.reading import Subject, get, items, json_document, settle, stack_subjects, strings
 from policies.stack_settings import stack_name
 
@@ -59,7 +60,7 @@ GCP_COMPUTE_WRITE_ROLES = (
 )
 # Roles that let a member act as any service account of the project when granted on the project,
 # rather than on the one account it needs (https://cloud.google.com/iam/docs/service-account-permissions).
-GCP_ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+GCP_ACT_AS_ROLES = (GCP_ACTING_AS, "roles/iam.serviceAccountTokenCreator")
 # Grants that reach the whole project: a member or binding on it, or its whole policy.
 PROJECT_WIDE_GRANTS = (*GCP_PROJECT_GRANTS, GCP_PROJECT_POLICY)
 _AWS_MANAGED_ARN = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")

@@ -42,6 +42,7 @@ ROLE_HOLDERS: tuple[tuple[str, Role, tuple[tuple[str, ...], ...]], ...] = (
     (GCP_INSTANCE, Role.SERVER, (("serviceAccount", "email"),)),
     *((template, Role.WORKERS, (("serviceAccount", "email"),)) for template in GCP_INSTANCE_TEMPLATES),
 )
+# The role that lets a member start VMs as a service account (and the dashboard's workers as the workers' account).
 GCP_ACTING_AS = "roles/iam.serviceAccountUser"
 # The `tdce:role` tag values (config/tags.py) that place a security group no machine of the stack holds.
 ROLE_TAGS = {value: role for role, value in tags.GROUP_ROLE_TAGS.items()}
