@@ -70,8 +70,9 @@ class Topology:
             if tagged is not None:
                 groups.setdefault(tagged, set()).add(subject.urn)
         server = frozenset(groups.get(Role.SERVER, ()))
-        for subject in subjects:
-            groups.setdefault(Role.WORKERS, set()).update(_accounts_the_server_starts_machines_as(subject, server))
+        acted_as = frozenset().union(*(_accounts_the_server_starts_machines_as(s, server) for s in subjects))
+        if acted_as:
+            groups.setdefault(Role.WORKERS, set()).update(acted_as)
         return cls(groups={role: frozenset(refs) for role, refs in groups.items() if refs})
 
     def roles(self, refs: frozenset[str]) -> frozenset[Role]:

@@ -85,6 +85,19 @@ def aws_stack(*extra: StackResource, rows=AWS_PROD_EGRESS) -> list[StackResource
     return resources + list(extra)
 
 
+def all_traffic_out() -> list[StackResource]:
+    """Every group's rule to all ports anywhere, as `access.openEgress` asks for."""
+    return [
+        StackResource(
+            f"{g}-all",
+            AWS_EGRESS_RULE,
+            {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": GROUP_IDS[g]},
+            refs={"securityGroupId": [f"{g}-sg"]},
+        )
+        for g in GROUP_IDS
+    ]
+
+
 def messages(resources) -> list[str]:
     return [m for _, m in check_stack(egress.egress_matches_channel, resources)]
 
@@ -105,15 +118,7 @@ class TestAwsEgress:
 
     def test_all_traffic_out_passes_with_open_egress(self, monkeypatch):
         use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
-        everything = [
-            StackResource(
-                f"{g}-all",
-                AWS_EGRESS_RULE,
-                {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": GROUP_IDS[g]},
-                refs={"securityGroupId": [f"{g}-sg"]},
-            )
-            for g in GROUP_IDS
-        ]
+        everything = all_traffic_out()
         # With open egress the machines have one rule each (config/rules.py): the narrow ones are no longer specs.
         assert messages(aws_stack(*everything, rows=())) == []
 
@@ -225,15 +230,7 @@ class TestAwsEgressExactly:
 
     def test_a_narrow_rule_beside_open_egress_is_reported(self, monkeypatch):
         use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
-        everything = [
-            StackResource(
-                f"{g}-all",
-                AWS_EGRESS_RULE,
-                {"ipProtocol": "-1", "cidrIpv4": ANYWHERE, "securityGroupId": GROUP_IDS[g]},
-                refs={"securityGroupId": [f"{g}-sg"]},
-            )
-            for g in GROUP_IDS
-        ]
+        everything = all_traffic_out()
         narrow = egress_rule("narrow", "server", 8080, ANYWHERE)
         assert [name for name, _ in reported(aws_stack(*everything, narrow, rows=()))] == ["narrow"]
 
