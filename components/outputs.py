@@ -8,15 +8,44 @@ outputs of its own only for what the other has no counterpart of (`extra`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.client import HTTPS_PORT
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 
 from config.channels import MANAGEMENT, WEB, Channel
 from config.exposure import OpenChannel
+
+
+class _Server(Protocol):
+    public_ip: pulumi.Input[str]
+    private_ip: pulumi.Input[str]
+    data_disk_id: pulumi.Input[str]
+    image: pulumi.Input[str]
+
+
+class _Network(Protocol):
+    network_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+
+
+class _Storage(Protocol):
+    bucket_name: pulumi.Input[str]
+
+
+class _Workers(Protocol):
+    group_names: Mapping[str, pulumi.Input[str]]
+
+
+class _Secret(Protocol):
+    secret_id: pulumi.Input[str]
+
+
+class _DataTierPart(Protocol):
+    # The outputs only one cloud has (docs/outputs.md, "With a managed database", "With backups").
+    stack_outputs: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -44,6 +73,43 @@ class DeploymentOutputs:
     # What the server is told about its deployment, as JSON (components/deployment_document.py).
     deployment_document: pulumi.Input[str]
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        server: _Server,
+        network: _Network,
+        storage: _Storage,
+        workers: _Workers,
+        admin_password: _Secret,
+        firewall_groups: tuple[pulumi.Input[str], pulumi.Input[str]],
+        identities: tuple[pulumi.Input[str], pulumi.Input[str]],
+        deployment_document: pulumi.Input[str],
+        data_tier: Iterable[_DataTierPart | None],
+    ) -> DeploymentOutputs:
+        """The outputs of a deployment from its components, which both clouds name alike.
+
+        `firewall_groups` and `identities` are (server, workers); `data_tier` the database and
+        backup components the stack has (None where it has none).
+        """
+        return cls(
+            server_public_ip=server.public_ip,
+            server_private_ip=server.private_ip,
+            bucket_name=storage.bucket_name,
+            network_id=network.network_id,
+            subnet_ids=network.subnet_ids,
+            server_firewall_group=firewall_groups[0],
+            worker_firewall_group=firewall_groups[1],
+            server_identity=identities[0],
+            worker_identity=identities[1],
+            worker_group_names=workers.group_names,
+            data_disk_id=server.data_disk_id,
+            server_image=server.image,
+            dashboard_admin_password_secret=admin_password.secret_id,
+            deployment_document=deployment_document,
+            extra={key: value for part in data_tier if part is not None for key, value in part.stack_outputs.items()},
+        )
 
     def exported(self, channels: Sequence[OpenChannel]) -> dict[str, Any]:
         address = pulumi.Output.from_input(self.server_public_ip)

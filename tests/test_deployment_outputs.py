@@ -35,6 +35,24 @@ def test_each_stack_exports_the_common_outputs_and_only_documented_extras(stack)
     assert outputs - COMMON <= extras
 
 
+# From docs/outputs.md's tables and each example stack's `database.engine` and `backup.enabled`.
+AURORA = {"databaseEndpoint", "databasePort", "databaseReaderEndpoint", "databaseMasterSecretArn", "databaseUserSecretArn"}
+CLOUD_SQL = {"databaseEndpoint", "databasePort", "databaseConnectionName", "databaseAdminPasswordSecret"}
+EXTRAS_BY_STACK = {
+    "aws-prod": {"backupVaultName"},  # local database, backups on
+    "aws-dev": set(),  # local database, no backups
+    "aws-aurora": AURORA | {"backupVaultName"},
+    "aws-restore": AURORA,
+    "gcp-prod": CLOUD_SQL | {"backupPolicyName"},
+    "gcp-restore": CLOUD_SQL | {"backupPolicyName"},
+}
+
+
+@pytest.mark.parametrize("stack", EXAMPLE_STACKS)
+def test_each_stack_exports_the_extras_of_its_database_and_backups(stack):
+    assert set(plan_of(stack).outputs) - COMMON == EXTRAS_BY_STACK[stack]
+
+
 @pytest.mark.parametrize("key", sorted(COMMON))
 def test_common_outputs_have_the_same_type_on_both_clouds(key):
     aws, gcp = plan_of("aws-prod").outputs[key], plan_of("gcp-prod").outputs[key]

@@ -79,4 +79,5 @@ class Backup(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
         )
         self.vault_name = self.vault.name
+        self.stack_outputs = {"backupVaultName": self.vault_name}
         self.register_outputs({"vaultName": self.vault_name, "planId": self.plan.id})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -157,22 +156,16 @@ class AwsDeployment(pulumi.ComponentResource):
         self.register_outputs(self.outputs.exported(stack.channels))
 
     def _outputs(self) -> DeploymentOutputs:
-        return DeploymentOutputs(
-            server_public_ip=self.server.public_ip,
-            server_private_ip=self.server.private_ip,
-            bucket_name=self.storage.bucket_name,
-            network_id=self.network.network_id,
-            subnet_ids=self.network.subnet_ids,
-            server_firewall_group=self.firewall.server_group_id,
-            worker_firewall_group=self.firewall.worker_group_id,
-            server_identity=self.identity.server_role_arn,
-            worker_identity=self.identity.worker_role_arn,
-            worker_group_names=self.workers.group_names,
-            data_disk_id=self.server.data_disk_id,
-            server_image=self.server.image,
-            dashboard_admin_password_secret=self.admin_password.secret_id,
+        return DeploymentOutputs.of(
+            server=self.server,
+            network=self.network,
+            storage=self.storage,
+            workers=self.workers,
+            admin_password=self.admin_password,
+            firewall_groups=(self.firewall.server_group_id, self.firewall.worker_group_id),
+            identities=(self.identity.server_role_arn, self.identity.worker_role_arn),
             deployment_document=self.document.as_json(),
-            extra=self._data_tier_outputs(),
+            data_tier=(self.database, self.backup),
         )
 
     def _server_image(self, images: Images) -> Image:
@@ -239,17 +232,3 @@ class AwsDeployment(pulumi.ComponentResource):
             tags=AWS_TAGS.deployment(self.stack.stack, settings.tags),
             opts=opts,
         )
-
-    def _data_tier_outputs(self) -> dict[str, Any]:
-        outputs: dict[str, Any] = {}
-        if self.database is not None:
-            outputs |= {
-                "databaseEndpoint": self.database.endpoint,
-                "databasePort": self.database.port,
-                "databaseReaderEndpoint": self.database.reader_endpoint,
-                "databaseMasterSecretArn": self.database.master_secret_arn,
-                "databaseUserSecretArn": self.database.user_secret_arn,
-            }
-        if self.backup is not None:
-            outputs["backupVaultName"] = self.backup.vault_name
-        return outputs

@@ -47,4 +47,5 @@ class Backup(pulumi.ComponentResource):
             opts=child,
         )
         self.policy_name = self.policy.name
+        self.stack_outputs = {"backupPolicyName": self.policy_name}
         self.register_outputs({"policyName": self.policy_name})

@@ -206,30 +206,15 @@ class GcpDeployment(pulumi.ComponentResource):
         return kept_values(f"{name}-zones", found, count=count, keepers={"region": region}, parent=self)
 
     def _outputs(self) -> DeploymentOutputs:
-        extra: dict[str, pulumi.Input[object]] = {}
-        if self.database is not None:
-            extra |= {
-                "databaseEndpoint": self.database.private_ip,
-                "databasePort": self.database.port,
-                "databaseConnectionName": self.database.connection_name,
-                "databaseAdminPasswordSecret": self.database.admin_password_secret,
-            }
-        if self.backup is not None:
-            extra["backupPolicyName"] = self.backup.policy_name
-        return DeploymentOutputs(
-            server_public_ip=self.server.public_ip,
-            server_private_ip=self.server.private_ip,
-            bucket_name=self.storage.bucket_name,
-            network_id=self.network.network_id,
-            subnet_ids=self.network.subnet_ids,
-            server_firewall_group=self.identity.server_email,
-            worker_firewall_group=self.identity.worker_email,
-            server_identity=self.identity.server_email,
-            worker_identity=self.identity.worker_email,
-            worker_group_names=self.workers.group_names,
-            data_disk_id=self.server.data_disk_id,
-            server_image=self.server.image,
-            dashboard_admin_password_secret=self.admin_password.secret_id,
+        return DeploymentOutputs.of(
+            server=self.server,
+            network=self.network,
+            storage=self.storage,
+            workers=self.workers,
+            admin_password=self.admin_password,
+            # Firewall rules target service accounts on GCP: the groups are the identities.
+            firewall_groups=(self.identity.server_email, self.identity.worker_email),
+            identities=(self.identity.server_email, self.identity.worker_email),
             deployment_document=self.deployment_document,
-            extra=extra,
+            data_tier=(self.database, self.backup),
         )

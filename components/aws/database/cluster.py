@@ -133,6 +133,13 @@ class Database(pulumi.ComponentResource):
         self.cluster_arn = self.cluster.arn
         self.master_secret_arn = self.secrets.master_secret_arn
         self.user_secret_arn = self.secrets.user_secret_arn
+        self.stack_outputs = {
+            "databaseEndpoint": self.endpoint,
+            "databasePort": self.port,
+            "databaseReaderEndpoint": self.reader_endpoint,
+            "databaseMasterSecretArn": self.master_secret_arn,
+            "databaseUserSecretArn": self.user_secret_arn,
+        }
         self.register_outputs(
             {
                 "endpoint": self.endpoint,

@@ -140,6 +140,12 @@ class Database(pulumi.ComponentResource):
         self.connection_name = self.instance.connection_name
         self.private_ip = self.instance.private_ip_address
         self.port = DATABASE_CHANNEL.ports[0].first
+        self.stack_outputs = {
+            "databaseEndpoint": self.private_ip,
+            "databasePort": self.port,
+            "databaseConnectionName": self.connection_name,
+            "databaseAdminPasswordSecret": self.admin_password_secret,
+        }
         self.register_outputs(
             {
                 "instanceName": self.instance.name,
