@@ -8,6 +8,7 @@ messages. `UNKNOWN` stands for a value not known at preview.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,24 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 UNKNOWN = UNKNOWN_STRING_VALUE
+
+
+def hand_config(monkeypatch: Any, stack: str, values: dict[str, str] | None) -> None:
+    """The stack's config as the Pulumi CLI hands it to the pack: PULUMI_STACK and PULUMI_CONFIG, no
+    list of secret keys. `values=None`: no PULUMI_CONFIG at all, as for a pack run without a stack's config."""
+    monkeypatch.setenv("PULUMI_STACK", stack)
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
+    if values is None:
+        monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+
+
+def hand_example_config(monkeypatch: Any, stack: str) -> None:
+    """An example stack's config (config/Pulumi.STACK.yaml), handed to the pack as the CLI does."""
+    from tests.support import stack_values
+
+    hand_config(monkeypatch, stack, stack_values(stack)[0])
 
 
 def report_to(found: list, entry: Callable[[str, str | None], Any]) -> Callable[[str, str | None], None]:

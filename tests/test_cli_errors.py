@@ -68,6 +68,19 @@ def test_version_prints_the_package_version() -> None:
     assert result.stdout.strip() == f"tdce {version}"
 
 
+# The waits' defaults and limits as docs/operations.md gives them.
+@pytest.mark.parametrize(
+    "command, option",
+    [
+        ("backup", "--timeout-minutes TIMEOUT_MINUTES stop waiting after this long (default 240, at most 10080)"),
+        ("health", "--timeout TIMEOUT seconds to wait for each port (default 3, at most 300)"),
+    ],
+)
+def test_help_gives_each_wait_its_default_and_limit(command: str, option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    result = in_process(capsys, command, "--help")
+    assert option in " ".join(result.stdout.split())
+
+
 @pytest.mark.parametrize("command", [(), ("plan",), ("init",), ("backup",), ("health",), ("preflight",)], ids=" ".join)
 def test_help_lists_every_exit_code(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
     result = in_process(capsys, *command, "--help")

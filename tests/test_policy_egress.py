@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from pulumi_policy.proxy import UnknownValueError
 
@@ -30,7 +28,7 @@ from config.resource_types import (
     RANDOM_PASSWORD,
 )
 from policies import database, egress, network
-from tests.policy_harness import UNKNOWN, StackResource, check_stack, stack_at_preview
+from tests.policy_harness import UNKNOWN, StackResource, check_stack, hand_config, stack_at_preview
 from tests.support import stack_values, with_setting
 
 ANYWHERE = "0.0.0.0/0"
@@ -47,14 +45,9 @@ AWS_PROD_EGRESS = (
 GROUP_IDS = {"server": "sg-server", "workers": "sg-workers"}
 
 
-def use_stack(monkeypatch, stack: str, values: dict[str, str]) -> None:
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
-    monkeypatch.setenv("PULUMI_STACK", stack)
-
-
 @pytest.fixture
 def aws_prod(monkeypatch):
-    use_stack(monkeypatch, "aws-prod", stack_values("aws-prod")[0])
+    hand_config(monkeypatch, "aws-prod", stack_values("aws-prod")[0])
 
 
 def egress_rule(name: str, group: str, number: int, peer: str, protocol: str = "tcp") -> StackResource:
@@ -117,7 +110,7 @@ class TestAwsEgress:
         assert "all ports to 0.0.0.0/0 on a group that protects the workers is no egress rule" in message
 
     def test_all_traffic_out_passes_with_open_egress(self, monkeypatch):
-        use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
+        hand_config(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
         everything = all_traffic_out()
         # With open egress the machines have one rule each (config/rules.py): the narrow ones are no longer specs.
         assert messages(aws_stack(*everything, rows=())) == []
@@ -229,7 +222,7 @@ class TestAwsEgressExactly:
         assert reported(resources) == []
 
     def test_a_narrow_rule_beside_open_egress_is_reported(self, monkeypatch):
-        use_stack(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
+        hand_config(monkeypatch, "aws-prod", with_setting(stack_values("aws-prod")[0], "access.openEgress", True))
         everything = all_traffic_out()
         narrow = egress_rule("narrow", "server", 8080, ANYWHERE)
         assert [name for name, _ in reported(aws_stack(*everything, narrow, rows=()))] == ["narrow"]
@@ -307,7 +300,7 @@ DENY = StackResource(
 class TestGcpWorkersKeptFromTheDatabase:
     @pytest.fixture(autouse=True)
     def gcp_prod(self, monkeypatch):
-        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+        hand_config(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
 
     def test_the_deny_passes(self):
         assert messages(gcp_stack(DENY)) == []
@@ -350,7 +343,7 @@ ALLOW_DATABASE = {"allows": [{"protocol": "tcp", "ports": ["5432"]}]}
 class TestGcpEgressExactly:
     @pytest.fixture(autouse=True)
     def gcp_prod(self, monkeypatch):
-        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+        hand_config(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
 
     @pytest.mark.parametrize(
         "not_a_guard",
@@ -425,7 +418,7 @@ class TestWhichDenyKeepsWorkersOffTheDatabase:
 
     @pytest.fixture(autouse=True)
     def gcp_prod(self, monkeypatch):
-        use_stack(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
+        hand_config(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
 
     @pytest.mark.parametrize(
         ("deny", "guards"),
@@ -646,7 +639,7 @@ class TestMissingEgressRowsPastAnAbsentRole:
     def test_rows_after_one_of_a_role_the_stack_lacks_are_still_called_missing(self, monkeypatch):
         # aws-aurora: the rotation function's egress rows (to the database, before the secrets
         # endpoint's rows in the matrix) are skipped, since this stack has no rotation group.
-        use_stack(monkeypatch, "aws-aurora", stack_values("aws-aurora")[0])
+        hand_config(monkeypatch, "aws-aurora", stack_values("aws-aurora")[0])
         assert reported(aws_stack()) == [
             ("", "nothing opens egress tcp 5432 to database (database) from the server"),
             ("", "nothing opens egress tcp 443 to secrets-endpoint (secrets-endpoint) from the server"),

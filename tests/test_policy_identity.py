@@ -20,7 +20,7 @@ from config.resource_types import (
 from policies import identity
 from policies.iam_documents import DocumentContext, Findings, broad, document_findings, is_read
 from policies.reading import Subject
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, hand_config, stack_at_preview
 
 STACK = "aws-prod"
 VPC_ID, SUBNET_ID, OTHER_VPC_ID = "vpc-0a1b2c3d", "subnet-0a1b2c3d", "vpc-99999999"
@@ -32,8 +32,7 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 @pytest.fixture(autouse=True)
 def stack_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PULUMI_STACK", STACK)
-    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    hand_config(monkeypatch, STACK, None)
 
 
 def iam(*statements: dict) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
@@ -22,8 +20,7 @@ from config.resource_types import (
 from policies import ports
 from policies.placement import Topology, roles_label
 from policies.reading import Subject
-from tests.policy_harness import UNKNOWN, StackResource, at_preview, check_resource, check_stack
-from tests.support import stack_values
+from tests.policy_harness import UNKNOWN, StackResource, at_preview, check_resource, check_stack, hand_example_config
 
 USER_CIDR = "198.51.100.0/24"  # aws-prod's access.userCidrs
 OTHER_USER_CIDR = "203.0.113.0/24"
@@ -32,9 +29,7 @@ STRAY_A, STRAY_B = port(8080), port(9090)  # no channel's port (000_8bca743440df
 
 @pytest.fixture(autouse=True)
 def aws_prod(monkeypatch: pytest.MonkeyPatch) -> None:
-    values, _ = stack_values("aws-prod")
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
-    monkeypatch.setenv("PULUMI_STACK", "aws-prod")
+    hand_example_config(monkeypatch, "aws-prod")
 
 
 def block(ports_: PortRange, **peer) -> dict:
@@ -186,9 +181,7 @@ class TestJudgedByEveryMachine:
 class TestRequiredChannelsFromEachSource:
     @pytest.fixture(autouse=True)
     def aws_aurora(self, monkeypatch):
-        values, _ = stack_values("aws-aurora")
-        monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
-        monkeypatch.setenv("PULUMI_STACK", "aws-aurora")
+        hand_example_config(monkeypatch, "aws-aurora")
 
     def test_the_database_channel_from_the_server_is_required_even_when_the_rotation_function_has_its_own(self):
         rotation_group = StackResource("rotation-sg", AWS_SECURITY_GROUP, {})
@@ -294,9 +287,7 @@ class TestGcpWorkersPlacedByWhoTheServerMayActAs:
 
     @pytest.fixture(autouse=True)
     def gcp_prod(self, monkeypatch):
-        values, _ = stack_values("gcp-prod")
-        monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
-        monkeypatch.setenv("PULUMI_STACK", "gcp-prod")
+        hand_example_config(monkeypatch, "gcp-prod")
 
     @staticmethod
     def from_workers(name: str, span: PortRange, source_refs: list[str] | None = None) -> StackResource:

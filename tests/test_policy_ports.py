@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
@@ -38,7 +37,7 @@ from config.settings import GCP_IAP_RANGE
 from policies import ports
 from policies.firewall_rules import Extracted, FirewallRule, cidr_within, cidrs_overlap, firewall_rules
 from policies.reading import Subject, get, known_strings
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, stack_at_preview
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, hand_config, stack_at_preview
 from tests.policy_harness import at_preview as resource_at_preview
 from tests.support import stack_values, with_setting
 
@@ -47,25 +46,16 @@ STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.fi
 EVERYWHERE = "0.0.0.0/0"
 
 
-def use_config(monkeypatch: pytest.MonkeyPatch, values: dict[str, str], secret_keys=frozenset(), stack="aws-prod") -> None:
-    """Hand the pack a stack's config the way the Pulumi CLI does: no list of secret keys."""
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
-    monkeypatch.setenv("PULUMI_STACK", stack)
-    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
-
-
 @pytest.fixture
 def aws_prod(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values, secret_keys = stack_values("aws-prod")
-    use_config(monkeypatch, values, secret_keys)
+    hand_config(monkeypatch, "aws-prod", values)
     return values
 
 
 @pytest.fixture
 def no_stack_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
-    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
-    monkeypatch.setenv("PULUMI_STACK", "aws-prod")
+    hand_config(monkeypatch, "aws-prod", None)
 
 
 def rule(ports_: PortRange, *, cidr: str | None = None, group: str | None = None, target: str = "sg-server", protocol="tcp"):
@@ -112,7 +102,7 @@ class TestIngressMatchesChannel:
 
     def test_an_optional_channel_switched_on_passes(self, monkeypatch):
         values, secret_keys = stack_values("aws-prod")
-        use_config(monkeypatch, with_setting(values, "access.ssh", True), secret_keys)
+        hand_config(monkeypatch, "aws-prod", with_setting(values, "access.ssh", True))
         assert self.check(rule(SSH.ports[0], cidr=ADMIN_CIDR)) == []
 
     def test_without_stack_config_the_matrix_alone_decides(self, no_stack_config):
@@ -126,7 +116,7 @@ class TestIngressMatchesChannel:
 
     def test_gcp_firewall_allows_are_judged(self, monkeypatch):
         values, secret_keys = stack_values("gcp-prod")
-        use_config(monkeypatch, values, secret_keys, stack="gcp-prod")
+        hand_config(monkeypatch, "gcp-prod", values)
         assert self.check(firewall(SSH.ports[0], sourceRanges=[GCP_IAP_RANGE]), GCP_FIREWALL) == []
         assert self.check(firewall(STRAY, sourceRanges=[GCP_IAP_RANGE]), GCP_FIREWALL) != []
 
@@ -325,7 +315,7 @@ class TestRequiredChannelsOpen:
     def test_an_optional_channel_switched_on_must_be_open(self, monkeypatch):
         values, secret_keys = stack_values("aws-prod")
         values = with_setting(values, "access.interconnect", True)
-        use_config(monkeypatch, values, secret_keys)
+        hand_config(monkeypatch, "aws-prod", values)
         cluster = aws_cluster(AWS_PROD_INGRESS + INTERCONNECT_INGRESS)
         assert check_stack(ports.required_channels_open, cluster) == []
         assert "nothing opens interconnect" in check_stack(ports.required_channels_open, without(cluster, "interconnect-0"))[0][1]
@@ -337,7 +327,7 @@ class TestRequiredChannelsOpenExactly:
 
     def test_without_the_worker_pool_every_channel_of_the_workers_is_missing(self, monkeypatch):
         values, secret_keys = stack_values("aws-prod")
-        use_config(monkeypatch, with_setting(values, "access.interconnect", True), secret_keys)
+        hand_config(monkeypatch, "aws-prod", with_setting(values, "access.interconnect", True))
         resources = without(aws_cluster(), "pool")
         assert self.missing(resources) == [
             (None, "nothing opens signal (tcp 20001) from the workers to the server"),
@@ -437,7 +427,7 @@ class TestIngressLandsOnChannelTarget:
     def test_worker_ssh_from_the_workers_themselves_is_reported(self, monkeypatch):
         values, secret_keys = stack_values("aws-prod")
         values = with_setting(values, "access.workerSsh", True)
-        use_config(monkeypatch, values, secret_keys)
+        hand_config(monkeypatch, "aws-prod", values)
         cluster = aws_cluster(AWS_PROD_INGRESS + (("worker-ssh-0", Role.WORKERS, 22, Role.SERVER),))
         assert check_stack(ports.ingress_lands_on_channel_target, cluster) == []
         ((_, message),) = check_stack(ports.ingress_lands_on_channel_target, among_workers(cluster, "worker-ssh-0", WORKER_SSH))

@@ -10,7 +10,7 @@ from config import resource_types
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies import buckets, compute, data
 from policies import database as data_access
-from tests.policy_harness import StackResource, check_resource, check_stack
+from tests.policy_harness import StackResource, check_resource, check_stack, hand_config, hand_example_config
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -275,11 +275,7 @@ def test_gcp_buckets_enforce_public_access_prevention() -> None:
 @pytest.mark.parametrize(("stack", "wanted"), [("aws-prod", True), ("aws-dev", False)])
 def test_protection_follows_the_stacks_deletion_protection_setting(stack, wanted, monkeypatch):
     # aws-prod keeps tdce:deletionProtection on (the default); aws-dev sets it false, to be destroyed whole.
-    from tests.support import stack_values
-
-    values, _ = stack_values(stack)
-    monkeypatch.setenv("PULUMI_STACK", stack)
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    hand_example_config(monkeypatch, stack)
     unprotected = check_resource(data.stateful_resources_protected, VOLUME, {"encrypted": True}, protect=False)
     undeletable = check_resource(data.database_deletion_safeguards, AURORA, {**SAFE_AURORA, "deletionProtection": False})
     assert bool(unprotected) is wanted
@@ -305,17 +301,12 @@ CLOUD_SQL_DEFAULT_KEPT = 7
 @pytest.fixture
 def unreadable_stack(monkeypatch: pytest.MonkeyPatch) -> None:
     # No stack config: the data rules then check the strict way (deletion protection wanted).
-    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
-    monkeypatch.setenv("PULUMI_STACK", "aws-prod")
+    hand_config(monkeypatch, "aws-prod", None)
 
 
 @pytest.fixture
 def dev_stack(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.support import stack_values
-
-    values, _ = stack_values("aws-dev")  # sets tdce:deletionProtection false
-    monkeypatch.setenv("PULUMI_STACK", "aws-dev")
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+    hand_example_config(monkeypatch, "aws-dev")  # sets tdce:deletionProtection false
 
 
 def cloud_sql(**settings) -> dict:

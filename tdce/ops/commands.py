@@ -34,6 +34,15 @@ def bounded_number(unit: str, most: float) -> Callable[[str], float]:
     return parse
 
 
+def _bounded_option(
+    command: argparse.ArgumentParser, flag: str, unit: str, default: float, most: float, help_text: str
+) -> None:
+    """An option taking a number of `unit` above 0 and at most `most`; its help says the default and the limit."""
+    command.add_argument(
+        flag, type=bounded_number(unit, most), default=default, help=f"{help_text} (default {default:g}, at most {most:g})"
+    )
+
+
 def _runs(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from tdce.ops import runs
@@ -49,22 +58,18 @@ def add_operation_commands(subparsers: argparse._SubParsersAction) -> None:
 
     backup = _stack_command(subparsers, "backup", "snapshot the data disk (and Aurora) and print the config that restores them")
     backup.add_argument("--no-wait", action="store_true", help="return once the snapshots are started")
-    backup.add_argument(
-        "--timeout-minutes",
-        type=bounded_number("minutes", MAX_SNAPSHOT_WAIT_MINUTES),
-        default=DEFAULT_SNAPSHOT_WAIT_MINUTES,
-        help=f"stop waiting after this long (default {DEFAULT_SNAPSHOT_WAIT_MINUTES:g}, at most {MAX_SNAPSHOT_WAIT_MINUTES:g})",
-    )
+    _bounded_option(
+        backup, "--timeout-minutes", "minutes", DEFAULT_SNAPSHOT_WAIT_MINUTES, MAX_SNAPSHOT_WAIT_MINUTES,
+        "stop waiting after this long",
+    )  # fmt: skip
     backup.set_defaults(run=_runs("backup"))
 
     health = _stack_command(subparsers, "health", "check the server, its web and management ports, and the worker groups")
     health.add_argument("--host", help="connect here instead of the server's public IP (a VPN or private address)")
-    health.add_argument(
-        "--timeout",
-        type=bounded_number("seconds", MAX_PORT_TIMEOUT_SECONDS),
-        default=DEFAULT_PORT_TIMEOUT_SECONDS,
-        help=f"seconds to wait for each port (default {DEFAULT_PORT_TIMEOUT_SECONDS:g}, at most {MAX_PORT_TIMEOUT_SECONDS:g})",
-    )
+    _bounded_option(
+        health, "--timeout", "seconds", DEFAULT_PORT_TIMEOUT_SECONDS, MAX_PORT_TIMEOUT_SECONDS,
+        "seconds to wait for each port",
+    )  # fmt: skip
     health.set_defaults(run=_runs("health"))
 
     from tdce.ops.teardown_command import add_teardown_command
