@@ -46,8 +46,11 @@ env: $(DEV)
 plan: $(RUNTIME)
 	@$(UV) run --frozen --no-sync tdce plan $(STACK)
 
+# PYTHONDONTWRITEBYTECODE= : pytest keeps the test modules it rewrites for assert messages only
+# where Python may write bytecode; where the variable is set, every run and worker rewrites them
+# all again (a few seconds each).
 test: $(DEV)
-	$(UV) run --frozen --no-sync pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(UV) run --frozen --no-sync pytest -n auto
 
 lint: $(DEV)
 	$(UV) run --frozen --no-sync ruff check .

@@ -81,7 +81,10 @@ def fastest(command: list[str]) -> float:
     best = float("inf")
     for _ in range(RUNS):
         started = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        # The plan's warnings (a plain Debian image) would repeat once a run; a failed run shows its own.
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
         best = min(best, time.perf_counter() - started)
     return best
 

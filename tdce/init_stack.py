@@ -15,6 +15,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +162,9 @@ def _check_location(choices: Choices) -> None:
         raise InitRefused(f"--region: {choices.region!r} is not an AWS region{hint}")
 
 
+@cache
 def aws_regions() -> frozenset[str]:
-    """Every region botocore's endpoint data names, in every partition: no call to AWS."""
+    """Every region botocore's endpoint data names, in every partition: no call to AWS (read once a process)."""
     import boto3  # only `tdce init --cloud aws` needs botocore's region list
 
     session = boto3.session.Session()
