@@ -8,7 +8,7 @@ outputs of its own only for what the other has no counterpart of (`extra`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.client import HTTPS_PORT
 from typing import Any, Protocol
@@ -48,6 +48,18 @@ class _DataTierPart(Protocol):
     stack_outputs: Mapping[str, Any]
 
 
+class _Deployment(Protocol):
+    """What both clouds' deployments are made of, under the same attribute names."""
+
+    server: _Server
+    network: _Network
+    storage: _Storage
+    workers: _Workers
+    admin_password: _Secret
+    database: _DataTierPart | None
+    backup: _DataTierPart | None
+
+
 @dataclass(frozen=True)
 class DeploymentOutputs:
     server_public_ip: pulumi.Input[str]
@@ -77,38 +89,38 @@ class DeploymentOutputs:
     @classmethod
     def of(
         cls,
+        deployment: _Deployment,
         *,
-        server: _Server,
-        network: _Network,
-        storage: _Storage,
-        workers: _Workers,
-        admin_password: _Secret,
         firewall_groups: tuple[pulumi.Input[str], pulumi.Input[str]],
         identities: tuple[pulumi.Input[str], pulumi.Input[str]],
         deployment_document: pulumi.Input[str],
-        data_tier: Iterable[_DataTierPart | None],
     ) -> DeploymentOutputs:
-        """The outputs of a deployment from its components, which both clouds name alike.
+        """The outputs of a deployment, read from its components, which both clouds name alike.
 
-        `firewall_groups` and `identities` are (server, workers); `data_tier` the database and
-        backup components the stack has (None where it has none).
+        `firewall_groups` and `identities` are (server, workers): what each cloud calls them differs.
         """
+        server = deployment.server
         return cls(
             server_public_ip=server.public_ip,
             server_private_ip=server.private_ip,
-            bucket_name=storage.bucket_name,
-            network_id=network.network_id,
-            subnet_ids=network.subnet_ids,
+            bucket_name=deployment.storage.bucket_name,
+            network_id=deployment.network.network_id,
+            subnet_ids=deployment.network.subnet_ids,
             server_firewall_group=firewall_groups[0],
             worker_firewall_group=firewall_groups[1],
             server_identity=identities[0],
             worker_identity=identities[1],
-            worker_group_names=workers.group_names,
+            worker_group_names=deployment.workers.group_names,
             data_disk_id=server.data_disk_id,
             server_image=server.image,
-            dashboard_admin_password_secret=admin_password.secret_id,
+            dashboard_admin_password_secret=deployment.admin_password.secret_id,
             deployment_document=deployment_document,
-            extra={key: value for part in data_tier if part is not None for key, value in part.stack_outputs.items()},
+            extra={
+                key: value
+                for part in (deployment.database, deployment.backup)
+                if part is not None
+                for key, value in part.stack_outputs.items()
+            },
         )
 
     def exported(self, channels: Sequence[OpenChannel]) -> dict[str, Any]:

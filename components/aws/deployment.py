@@ -157,15 +157,10 @@ class AwsDeployment(pulumi.ComponentResource):
 
     def _outputs(self) -> DeploymentOutputs:
         return DeploymentOutputs.of(
-            server=self.server,
-            network=self.network,
-            storage=self.storage,
-            workers=self.workers,
-            admin_password=self.admin_password,
+            self,
             firewall_groups=(self.firewall.server_group_id, self.firewall.worker_group_id),
             identities=(self.identity.server_role_arn, self.identity.worker_role_arn),
             deployment_document=self.document.as_json(),
-            data_tier=(self.database, self.backup),
         )
 
     def _server_image(self, images: Images) -> Image:

@@ -206,15 +206,8 @@ class GcpDeployment(pulumi.ComponentResource):
         return kept_values(f"{name}-zones", found, count=count, keepers={"region": region}, parent=self)
 
     def _outputs(self) -> DeploymentOutputs:
+        # Firewall rules target service accounts on GCP: the groups are the identities.
+        accounts = (self.identity.server_email, self.identity.worker_email)
         return DeploymentOutputs.of(
-            server=self.server,
-            network=self.network,
-            storage=self.storage,
-            workers=self.workers,
-            admin_password=self.admin_password,
-            # Firewall rules target service accounts on GCP: the groups are the identities.
-            firewall_groups=(self.identity.server_email, self.identity.worker_email),
-            identities=(self.identity.server_email, self.identity.worker_email),
-            deployment_document=self.deployment_document,
-            data_tier=(self.database, self.backup),
+            self, firewall_groups=accounts, identities=accounts, deployment_document=self.deployment_document
         )
