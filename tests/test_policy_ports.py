@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
@@ -563,6 +564,14 @@ def extracted(kind: str, props: dict, direction=Direction.INGRESS, property_depe
     return firewall_rules(subject, direction)
 
 
+INGRESS, EGRESS = Direction.INGRESS, Direction.EGRESS
+
+
+def expected(where: str, direction: Direction, protocol: str, first: int, last: int, **peers: Any) -> FirewallRule:
+    """A rule the extraction must give, written out: where, direction, protocol, ports, then its peers and group."""
+    return FirewallRule(where=where, direction=direction, protocol=protocol, first=first, last=last, **peers)
+
+
 def only_rules(kind: str, props: dict, direction=Direction.INGRESS) -> tuple[FirewallRule, ...]:
     found = extracted(kind, props, direction)
     assert found.undecided == ()
@@ -573,15 +582,7 @@ class TestVpcRuleExtraction:
     def test_cidr_rule_keeps_both_address_families_and_its_group(self):
         props = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": ADMIN_CIDR, "cidrIpv6": "2001:db8::/64"}
         assert only_rules(AWS_INGRESS_RULE, {**props, "securityGroupId": "sg-server"}) == (
-            FirewallRule(
-                where="",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=22,
-                last=22,
-                cidrs=(ADMIN_CIDR, "2001:db8::/64"),
-                group=frozenset({"sg-server"}),
-            ),
+            expected("", INGRESS, "tcp", 22, 22, cidrs=(ADMIN_CIDR, "2001:db8::/64"), group=frozenset({"sg-server"})),
         )
 
     def test_group_and_prefix_list_peers(self):
@@ -594,17 +595,9 @@ class TestVpcRuleExtraction:
             "securityGroupId": "sg-server",
         }
         assert only_rules(AWS_INGRESS_RULE, props) == (
-            FirewallRule(
-                where="",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=8443,
-                last=8443,
-                peer_groups=True,
-                peers=frozenset({"sg-workers"}),
-                other_peers=("pl-0123",),
-                prefix_lists=frozenset({"pl-0123"}),
-                group=frozenset({"sg-server"}),
+            expected(  # fmt: skip
+                "", INGRESS, "tcp", 8443, 8443, peer_groups=True, peers=frozenset({"sg-workers"}), other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}), group=frozenset({"sg-server"})
             ),
         )
 
@@ -664,47 +657,26 @@ class TestGroupRuleExtraction:
             "securityGroupId": "sg-server",
         }
         assert only_rules(AWS_GROUP_RULE, props) == (
-            FirewallRule(
-                where="",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=25000,
-                last=25001,
-                cidrs=(USER_CIDR, "2001:db8::/64"),
-                other_peers=("pl-0123",),
-                prefix_lists=frozenset({"pl-0123"}),
-                group=frozenset({"sg-server"}),
+            expected(  # fmt: skip
+                "", INGRESS, "tcp", 25000, 25001, cidrs=(USER_CIDR, "2001:db8::/64"), other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}), group=frozenset({"sg-server"})
             ),
         )
 
     def test_a_source_group(self):
         props = {"type": "ingress", "protocol": "tcp", "fromPort": 22, "toPort": 22, "sourceSecurityGroupId": "sg-server"}
         assert only_rules(AWS_GROUP_RULE, {**props, "securityGroupId": "sg-workers"}) == (
-            FirewallRule(
-                where="",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=22,
-                last=22,
-                peer_groups=True,
-                peers=frozenset({"sg-server"}),
-                group=frozenset({"sg-workers"}),
+            expected(  # fmt: skip
+                "", INGRESS, "tcp", 22, 22, peer_groups=True, peers=frozenset({"sg-server"}), group=frozenset({"sg-workers"})
             ),
         )
 
     def test_self_names_its_own_group(self):
         props = {"type": "ingress", "protocol": "tcp", "fromPort": 1024, "toPort": 65535, "self": True, "securityGroupId": "sg-w"}
         assert only_rules(AWS_GROUP_RULE, props) == (
-            FirewallRule(
-                where="",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=1024,
-                last=65535,
-                peer_groups=True,
-                peers=frozenset({"sg-w"}),
-                self_peer=True,
-                group=frozenset({"sg-w"}),
+            expected(  # fmt: skip
+                "", INGRESS, "tcp", 1024, 65535, peer_groups=True, peers=frozenset({"sg-w"}), self_peer=True,
+                group=frozenset({"sg-w"})
             ),
         )
 
@@ -733,62 +705,21 @@ class TestInlineRuleExtraction:
         }
         own = frozenset({SUBJECT})
         assert only_rules(AWS_SECURITY_GROUP, props) == (
-            FirewallRule(
-                where="ingress[0]",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=22,
-                last=22,
-                cidrs=(ADMIN_CIDR, V6),
-                group=own,
+            expected("ingress[0]", INGRESS, "tcp", 22, 22, cidrs=(ADMIN_CIDR, V6), group=own),
+            expected(  # fmt: skip
+                "ingress[1]", INGRESS, "tcp", 1024, 65535, peer_groups=True, peers=own, self_peer=True,
+                other_peers=("pl-0123",), prefix_lists=frozenset({"pl-0123"}), group=own
             ),
-            FirewallRule(
-                where="ingress[1]",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=1024,
-                last=65535,
-                peer_groups=True,
-                peers=own,
-                self_peer=True,
-                other_peers=("pl-0123",),
-                prefix_lists=frozenset({"pl-0123"}),
-                group=own,
+            expected(  # fmt: skip
+                "ingress[2]", INGRESS, "tcp", 8443, 8443, peer_groups=True, peers=frozenset({"sg-workers", SUBJECT}), group=own
             ),
-            FirewallRule(
-                where="ingress[2]",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=8443,
-                last=8443,
-                peer_groups=True,
-                peers=frozenset({"sg-workers", SUBJECT}),
-                group=own,
-            ),
-            FirewallRule(
-                where="ingress[3]",
-                direction=Direction.INGRESS,
-                protocol="udp",
-                first=53,
-                last=53,
-                peer_groups=True,
-                peers=frozenset({"sg-server"}),
-                group=own,
-            ),
+            expected("ingress[3]", INGRESS, "udp", 53, 53, peer_groups=True, peers=frozenset({"sg-server"}), group=own),
         )
 
     def test_egress_blocks_are_egress_rules_of_the_default_group_too(self):
         props = {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [EVERYWHERE]}]}
         assert only_rules(AWS_DEFAULT_SECURITY_GROUP, props, Direction.EGRESS) == (
-            FirewallRule(
-                where="egress[0]",
-                direction=Direction.EGRESS,
-                protocol="all",
-                first=0,
-                last=65535,
-                cidrs=(EVERYWHERE,),
-                group=frozenset({SUBJECT}),
-            ),
+            expected("egress[0]", EGRESS, "all", 0, 65535, cidrs=(EVERYWHERE,), group=frozenset({SUBJECT})),
         )
         assert only_rules(AWS_DEFAULT_SECURITY_GROUP, props, Direction.INGRESS) == ()
 
@@ -831,15 +762,9 @@ class TestGcpFirewallExtraction:
             "allows": [{"protocol": "tcp", "ports": ["25000"]}],
         }
         assert only_rules(GCP_FIREWALL, props) == (
-            FirewallRule(
-                where="allows[0]",
-                direction=Direction.INGRESS,
-                protocol="tcp",
-                first=25000,
-                last=25000,
-                peer_groups=True,
-                peers=frozenset({WORKER_SA}),
-                group=frozenset({SERVER_SA}),
+            expected(  # fmt: skip
+                "allows[0]", INGRESS, "tcp", 25000, 25000, peer_groups=True, peers=frozenset({WORKER_SA}),
+                group=frozenset({SERVER_SA})
             ),
         )
 
@@ -867,15 +792,7 @@ class TestGcpFirewallExtraction:
         }
         assert only_rules(GCP_FIREWALL, props, Direction.INGRESS) == ()
         assert only_rules(GCP_FIREWALL, props, Direction.EGRESS) == (
-            FirewallRule(
-                where="allows[0]",
-                direction=Direction.EGRESS,
-                protocol="tcp",
-                first=5432,
-                last=5432,
-                cidrs=("10.20.0.0/16",),
-                group=frozenset({WORKER_SA}),
-            ),
+            expected("allows[0]", EGRESS, "tcp", 5432, 5432, cidrs=("10.20.0.0/16",), group=frozenset({WORKER_SA})),
         )
 
     def test_egress_with_no_destination_reaches_the_whole_internet(self):
