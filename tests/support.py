@@ -72,6 +72,15 @@ def plan_variant(stack: str, changes: dict[str, Any]) -> Plan:
     return plan_config(f"{stack}-variant", values, secret_keys)
 
 
+def recorded(stack: str, type_token: str, name: str, *, custom: bool = True, **fields: Any) -> RecordedResource:
+    """A resource as the recording monitor keeps it, written by hand: top-level, no provider, no dependencies,
+    no inputs, unless `fields` gives them."""
+    unset: dict[str, Any] = {"id": None, "parent": None, "provider": None, "dependencies": [], "inputs": {}}
+    return RecordedResource(
+        urn=f"urn:pulumi:{stack}::tdce::{type_token}::{name}", type=type_token, name=name, custom=custom, **(unset | fields)
+    )
+
+
 def of_type(plan: Plan, type_token: str) -> list[RecordedResource]:
     return plan.by_type(type_token)
 

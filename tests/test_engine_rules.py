@@ -25,7 +25,7 @@ from tdce.planner import Plan, plan_stack, run_program
 from tdce.provider_schema import schema_for
 from tdce.recording import RecordedResource, RecordingMonitor
 from tests.engine_programs import STACK, install_program
-from tests.support import EXAMPLE_STACKS, plan_of, stack_values
+from tests.support import EXAMPLE_STACKS, plan_of, recorded, stack_values
 
 PET = "random:index/randomPet:RandomPet"
 TWO_PETS = "import pulumi_random\npulumi_random.RandomPet('x')\npulumi_random.RandomPet('x')\n"
@@ -182,18 +182,7 @@ def test_a_misspelt_property_stops_the_plan_naming_the_resource_and_the_nearest_
 
 
 def problems_for(type_token: str, custom: bool = True, name: str = "subject", **options: list[str]) -> list[str]:
-    resource = RecordedResource(
-        urn=f"urn:pulumi:{STACK}::tdce::{type_token}::{name}",
-        type=type_token,
-        name=name,
-        id=None,
-        custom=custom,
-        parent=None,
-        provider=None,
-        dependencies=[],
-        inputs={},
-        options=options,
-    )
+    resource = recorded(STACK, type_token, name, custom=custom, options=options)
     if custom:
         assert schema_for(type_token) is not None, "an unread type would pass every check"
     return option_problems(resource)

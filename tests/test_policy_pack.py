@@ -19,7 +19,7 @@ from tdce.cli import main
 from tdce.planner import plan_config
 from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, check_plan, config_defaults
 from tdce.recording import UNKNOWN_SHOWN_AS, RecordedResource
-from tests.support import DELETE, plan_of, stack_values, with_setting
+from tests.support import DELETE, plan_of, recorded, stack_values, with_setting
 
 # aws-dev sets tdce:dashboardAdminPassword with --secret: the CLI hands it over decrypted and unmarked.
 STACKS = ("aws-prod", "aws-aurora", "gcp-prod", "aws-dev")
@@ -102,15 +102,10 @@ def test_a_stack_whose_workers_all_come_from_the_dashboard_passes_clean(stack: s
 
 
 def test_a_value_unknown_at_preview_gives_an_advisory_not_a_verdict(packs) -> None:
-    rule = RecordedResource(
-        urn="urn:pulumi:aws-prod::tdce::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::preview",
-        type=INGRESS_RULE,
-        name="preview",
-        id=None,
-        custom=True,
-        parent=None,
-        provider=None,
-        dependencies=[],
+    rule = recorded(
+        "aws-prod",
+        INGRESS_RULE,
+        "preview",
         inputs={
             "ipProtocol": INTERCONNECT.protocol,
             "fromPort": INTERCONNECT.ports[0].first,
