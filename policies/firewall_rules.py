@@ -134,11 +134,37 @@ def _ports(values: object, protocol_key: str) -> tuple[str, int, int]:
     return (protocol, *_span(protocol, get(values, "fromPort"), get(values, "toPort")))
 
 
-def _from_vpc_rule(subject: Subject, direction: Direction) -> list[FirewallRule]:
+@dataclass(frozen=True)
+class _RuleInputs:
+    """Where an AWS rule resource keeps each part of its rule.
+
+    The VPC rule resources (one CIDR of each family, one peer group, one prefix list) and
+    `SecurityGroupRule` (lists of CIDRs and prefix lists, a `self` flag, the direction in `type`)
+    state the same rule under other input names.
+    """
+
+    protocol: str
+    cidrs: tuple[str, str]
+    peer: str
+    prefix_lists: str
+    # The input that names the direction; None where the resource type is the direction.
+    direction: str | None
+
+
+_VPC_RULE = _RuleInputs("ipProtocol", ("cidrIpv4", "cidrIpv6"), "referencedSecurityGroupId", "prefixListId", None)
+_GROUP_RULE = _RuleInputs("protocol", ("cidrBlocks", "ipv6CidrBlocks"), "sourceSecurityGroupId", "prefixListIds", "type")
+
+
+def _from_rule_resource(subject: Subject, direction: Direction, inputs: _RuleInputs) -> list[FirewallRule]:
     p = subject.props
-    protocol, first, last = _ports(p, "ipProtocol")
-    peers, group = subject.refs("referencedSecurityGroupId"), subject.refs("securityGroupId")
-    peer_groups = has(p, "referencedSecurityGroupId")
+    if inputs.direction is not None and get(p, inputs.direction) != direction.value:
+        return []
+    protocol, first, last = _ports(p, inputs.protocol)
+    group = subject.refs("securityGroupId")
+    # `self` (SecurityGroupRule only) admits the rule's own group, as naming that group as the peer does.
+    itself = truthy(get(p, "self"))
+    peers = subject.refs(inputs.peer) | (group if itself else frozenset())
+    peer_groups = itself or has(p, inputs.peer)
     return [
         FirewallRule(
             where="",
@@ -146,37 +172,12 @@ def _from_vpc_rule(subject: Subject, direction: Direction) -> list[FirewallRule]
             protocol=protocol,
             first=first,
             last=last,
-            cidrs=tuple(c for c in (get(p, "cidrIpv4"), get(p, "cidrIpv6")) if c),
+            cidrs=tuple(cidr for key in inputs.cidrs for cidr in strings(get(p, key)) if cidr),
             peer_groups=peer_groups,
             peers=peers,
-            self_peer=peer_groups and bool(peers) and peers == group,
-            other_peers=tuple(strings(get(p, "prefixListId"))),
-            prefix_lists=subject.refs("prefixListId"),
-            group=group,
-        )
-    ]
-
-
-def _from_group_rule(subject: Subject, direction: Direction) -> list[FirewallRule]:
-    p = subject.props
-    if get(p, "type") != direction.value:
-        return []
-    protocol, first, last = _ports(p, "protocol")
-    group = subject.refs("securityGroupId")
-    itself = truthy(get(p, "self"))
-    return [
-        FirewallRule(
-            where="",
-            direction=direction,
-            protocol=protocol,
-            first=first,
-            last=last,
-            cidrs=tuple(strings(get(p, "cidrBlocks")) + strings(get(p, "ipv6CidrBlocks"))),
-            peer_groups=itself or has(p, "sourceSecurityGroupId"),
-            peers=group if itself else subject.refs("sourceSecurityGroupId"),
-            self_peer=itself,
-            other_peers=tuple(strings(get(p, "prefixListIds"))),
-            prefix_lists=subject.refs("prefixListIds"),
+            self_peer=itself or (peer_groups and bool(peers) and peers == group),
+            other_peers=tuple(strings(get(p, inputs.prefix_lists))),
+            prefix_lists=subject.refs(inputs.prefix_lists),
             group=group,
         )
     ]
@@ -265,9 +266,9 @@ def firewall_rules(subject: Subject, direction: Direction) -> Extracted:
     if (kind == AWS_INGRESS_RULE and direction is Direction.INGRESS) or (
         kind == AWS_EGRESS_RULE and direction is Direction.EGRESS
     ):
-        return _whole(subject, lambda: _from_vpc_rule(subject, direction))
+        return _whole(subject, lambda: _from_rule_resource(subject, direction, _VPC_RULE))
     if kind == AWS_GROUP_RULE:
-        return _whole(subject, lambda: _from_group_rule(subject, direction))
+        return _whole(subject, lambda: _from_rule_resource(subject, direction, _GROUP_RULE))
     if kind in (AWS_SECURITY_GROUP, AWS_DEFAULT_SECURITY_GROUP):
         key = direction.value
         try:

@@ -235,6 +235,8 @@ class TestInterconnectWithinWorkers:
             "toPort": INTERCONNECT.ports[0].last,
         }
         assert self.check({**props, "self": True, "securityGroupId": "sg-workers"}, AWS_GROUP_RULE) == []
+        own_group_as_source = {**props, "sourceSecurityGroupId": "sg-workers", "securityGroupId": "sg-workers"}
+        assert self.check(own_group_as_source, AWS_GROUP_RULE) == []
 
     def test_a_cidr_is_refused(self):
         (message,) = self.check(rule(INTERCONNECT.ports[0], cidr="10.0.0.0/16", target="sg-workers"))
@@ -679,6 +681,12 @@ class TestGroupRuleExtraction:
                 group=frozenset({"sg-w"})
             ),
         )
+
+    def test_a_rule_from_its_own_group_is_a_self_rule_as_with_self(self):
+        # SecurityGroupRule's source_security_group_id may name the rule's own group instead of `self = true`.
+        props = {"type": "ingress", "protocol": "tcp", "fromPort": 1024, "toPort": 65535, "sourceSecurityGroupId": "sg-w"}
+        (found,) = only_rules(AWS_GROUP_RULE, {**props, "securityGroupId": "sg-w"})
+        assert (found.self_peer, found.peer_groups, found.peers) == (True, True, frozenset({"sg-w"}))
 
     def test_the_type_decides_the_direction(self):
         props = {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": [EVERYWHERE]}
