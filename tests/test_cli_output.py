@@ -50,10 +50,17 @@ def rendered(print_to, width: int = 80) -> str:
 
 
 @pytest.fixture(scope="module")
-def aws_prod_printed() -> str:
-    result = tdce("plan", "aws-prod", "--no-policy")
+def aws_prod_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    """One piped `tdce plan aws-prod`: what it prints, and the --json document it writes beside."""
+    document = tmp_path_factory.mktemp("plan") / "aws-prod.json"
+    result = tdce("plan", "aws-prod", "--no-policy", "--json", str(document))
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    return result.stdout, json.loads(document.read_text())
+
+
+@pytest.fixture(scope="module")
+def aws_prod_printed(aws_prod_run: tuple[str, dict]) -> str:
+    return aws_prod_run[0]
 
 
 def test_the_piped_plan_at_80_columns_holds_the_whole_secret_arn(aws_prod_printed: str) -> None:
@@ -62,8 +69,8 @@ def test_the_piped_plan_at_80_columns_holds_the_whole_secret_arn(aws_prod_printe
     assert "…" not in aws_prod_printed
 
 
-def test_every_output_value_is_printed_unchanged(aws_prod_printed: str) -> None:
-    document = json.loads(tdce("plan", "aws-prod", "--no-policy", "--json", "-").stdout)
+def test_every_output_value_is_printed_unchanged(aws_prod_run: tuple[str, dict]) -> None:
+    aws_prod_printed, document = aws_prod_run
     assert document["outputs"]
     for name, value in document["outputs"].items():
         assert f"{name}: {shown(value)}\n" in aws_prod_printed, name
