@@ -48,16 +48,22 @@ class RememberingPack(PolicyPackProcess):
         return self._answers[key]
 
 
+class StartedOnFirstUse(dict):
+    """Example stack → its pack process, started when a test first asks for that stack's."""
+
+    def __missing__(self, stack: str) -> PolicyPackProcess:
+        values, secret_keys = stack_values(stack)
+        pack = RememberingPack(project="tdce", stack=stack, config=values, secret_keys=sorted(secret_keys))
+        self[stack] = pack.__enter__()
+        return self[stack]
+
+
 @pytest.fixture(scope="module")
 def packs() -> Iterator[dict[str, PolicyPackProcess]]:
-    """One pack process per example stack, as the CLI starts one per preview, shared by the tests here."""
-    started: dict[str, PolicyPackProcess] = {}
+    """One pack process per example stack, as the CLI starts one per preview, shared by the tests here
+    (each worker of the suite starts only the stacks its share of the tests asks for)."""
+    started = StartedOnFirstUse()
     try:
-        for stack in STACKS:
-            values, secret_keys = stack_values(stack)
-            started[stack] = RememberingPack(
-                project="tdce", stack=stack, config=values, secret_keys=sorted(secret_keys)
-            ).__enter__()
         yield started
     finally:
         for pack in started.values():
