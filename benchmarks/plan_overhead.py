@@ -19,7 +19,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,28 +76,19 @@ def recorded(stack: str, directory: Path) -> Path:
     return path
 
 
-def fastest(command: list[str]) -> float:
-    best = float("inf")
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        # The plan's warnings (a plain Debian image) would repeat once a run; a failed run shows its own.
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def main(arguments: list[str]) -> int:
     if arguments[:1] == ["--replay"]:
         replay(Path(arguments[1]))
         return 0
+    # Imported here, not above: the replay process (the branch above) imports nothing it does not need.
+    from benchmarks.fresh_process import fastest
+
     stack = arguments[0] if arguments else "aws-prod"
     with tempfile.TemporaryDirectory() as directory:
         plan_file = recorded(stack, Path(directory))
         resources = sum(r["custom"] for r in json.loads(plan_file.read_text())["resources"])
-        program = fastest([sys.executable, "-m", "tdce", "plan", stack, "--no-policy"])
-        flat = fastest([sys.executable, str(Path(__file__).resolve()), "--replay", str(plan_file)])
+        program = fastest([sys.executable, "-m", "tdce", "plan", stack, "--no-policy"], RUNS, ROOT)
+        flat = fastest([sys.executable, str(Path(__file__).resolve()), "--replay", str(plan_file)], RUNS, ROOT)
     ratio = program / flat
     print(f"{stack}: {resources} resources, fastest of {RUNS} fresh processes each")
     print(f"  tdce plan {stack} --no-policy  {program:6.2f} s")

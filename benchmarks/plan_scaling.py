@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.fresh_process import fastest  # noqa: E402
 from config.stack_file import read_stack_config, stack_file_path  # noqa: E402
 from tdce.mock_cloud import OfflineCloud  # noqa: E402
 from tdce.planner import plan_config  # noqa: E402
@@ -76,17 +76,7 @@ def command(count: int, config_dir: Path) -> float:
     document["config"]["tdce:workers"] = pools(count)
     stack = f"bench-{count}"
     (config_dir / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
-    best = float("inf")
-    for _ in range(COMMAND_RUNS):
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "tdce", "plan", stack, "--config-dir", str(config_dir)],
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        best = min(best, time.perf_counter() - started)
-    return best
+    return fastest([sys.executable, "-m", "tdce", "plan", stack, "--config-dir", str(config_dir)], COMMAND_RUNS, ROOT)
 
 
 def row(label: str, small: float, large: float, unit: str = " s") -> None:
