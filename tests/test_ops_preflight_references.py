@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tdce.ops.clients import AwsClients
 from tdce.ops.machines import instance_types, machines
 from tdce.ops.reference_checks import reference_checks
@@ -14,12 +12,6 @@ from tests.test_ops_support import check_named, image_id, prod_settings
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
 pytest_plugins = ["tests.test_ops_support"]
-
-
-@pytest.fixture
-def stock_images() -> bool:
-    """The image checks need moto's stock images, x86_64 and arm64."""
-    return True
 
 
 def _checks(clients: AwsClients, changes: dict[str, Any]) -> list[Check]:
