@@ -61,13 +61,16 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsClients]:
 
     monkeypatch.setattr(socket, "create_connection", loopback_only)
     with mock_aws():
-        yield AwsClients(REGION, session=_shared_session())
+        yield _shared_clients()
 
 
 @cache
-def _shared_session() -> boto3.Session:
-    # A new session reads botocore's service models again (EC2's alone is megabytes); one per test run is enough.
-    return boto3.Session(region_name=REGION)
+def _shared_clients() -> AwsClients:
+    # A new session reads botocore's service models again (EC2's alone is megabytes), and each new
+    # client builds its class of a few hundred methods: one set for the whole run. moto answers at
+    # botocore's send hook while a mock is active, whenever the client was made; each test's
+    # `mock_aws` still starts from an empty account.
+    return AwsClients(REGION, session=boto3.Session(region_name=REGION))
 
 
 def tags(stack: str, role: str, **extra: str) -> list[dict[str, str]]:
