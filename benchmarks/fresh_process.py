@@ -8,12 +8,24 @@ from pathlib import Path
 
 
 def fastest(command: list[str], runs: int, cwd: Path) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        # Quiet: the plan's warnings (a plain Debian image) would repeat once a run; a failed run shows its own.
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-        best = min(best, time.perf_counter() - started)
+    (best,) = fastest_of_each([command], runs, cwd)
     return best
+
+
+def fastest_of_each(commands: list[list[str]], runs: int, cwd: Path) -> list[float]:
+    """The fastest run of each command, taking turns: a change in the machine's load between runs
+    falls on every command alike instead of on whichever ran then."""
+    best = [float("inf")] * len(commands)
+    for _ in range(runs):
+        for index, command in enumerate(commands):
+            best[index] = min(best[index], _timed(command, cwd))
+    return best
+
+
+def _timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    # Quiet: the plan's warnings (a plain Debian image) would repeat once a run; a failed run shows its own.
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    return time.perf_counter() - started
