@@ -48,10 +48,9 @@ plan: $(RUNTIME)
 
 # PYTHONDONTWRITEBYTECODE= : pytest keeps the test modules it rewrites for assert messages only
 # where Python may write bytecode; where the variable is set, every run and worker rewrites them
-# all again (a few seconds each). --dist loadgroup keeps a module marked xdist_group on one worker,
-# so what its module-scoped fixture starts (Checkov, the pack processes) is started once.
+# all again (a few seconds each).
 test: $(DEV)
-	PYTHONDONTWRITEBYTECODE= $(UV) run --frozen --no-sync pytest -n auto --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(UV) run --frozen --no-sync pytest -n auto
 
 lint: $(DEV)
 	$(UV) run --frozen --no-sync ruff check .

@@ -19,9 +19,6 @@ from tests.checkov_allowlist import ACCEPTED
 from tests.support import EXAMPLE_STACKS, plan_of
 from tests.terraform_plan import terraform_plan
 
-# On one worker of `make test` (--dist loadgroup): one Checkov run (seconds of start-up) serves this module, made once.
-pytestmark = pytest.mark.xdist_group("test_checkov")
-
 CHECKOV = Path(sys.executable).with_name("checkov")
 # Findings that show the converter reaches the checks: each passes only if the converted plan carries
 # the right nested block, renamed block or reference (a missing one fails or goes unseen).

@@ -21,9 +21,6 @@ from tdce.policy_report import print_policy_report
 from tdce.policy_runner import PolicyReport, Violation
 from tests.support import plan_of
 
-# On one worker of `make test` (--dist loadgroup): one piped `tdce plan` process serves this module, made once.
-pytestmark = pytest.mark.xdist_group("test_cli_output")
-
 ROOT = Path(__file__).resolve().parent.parent
 # The secret's ARN as the offline cloud answers for aws-prod (tdce/mock_cloud/aws.py): account
 # 123456789012, region eu-west-1 from config/Pulumi.aws-prod.yaml, and the `:secret:` that rich read as an emoji.

@@ -21,9 +21,6 @@ from tdce.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport,
 from tdce.recording import UNKNOWN_SHOWN_AS, RecordedResource
 from tests.support import DELETE, plan_of, recorded, stack_values, with_setting
 
-# On one worker of `make test` (--dist loadgroup): the pack processes this module starts are shared by its tests, made once.
-pytestmark = pytest.mark.xdist_group("test_policy_pack")
-
 # aws-dev sets tdce:dashboardAdminPassword with --secret: the CLI hands it over decrypted and unmarked.
 STACKS = ("aws-prod", "aws-aurora", "gcp-prod", "aws-dev")
 STRAY = PortRange(*[max(p.last for c in CHANNELS for p in c.port_choices if p.first == p.last) + 1] * 2)
