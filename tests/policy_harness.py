@@ -41,6 +41,8 @@ def hand_config(monkeypatch: Any, stack: str, values: dict[str, str] | None) -> 
 
 def hand_example_config(monkeypatch: Any, stack: str) -> None:
     """An example stack's config (config/Pulumi.STACK.yaml), handed to the pack as the CLI does."""
+    # Here, not at the top: tests.support brings the planner and the Pulumi runtime, which the
+    # single-policy tests that never read an example stack do not need.
     from tests.support import stack_values
 
     hand_config(monkeypatch, stack, stack_values(stack)[0])
