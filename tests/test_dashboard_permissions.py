@@ -121,7 +121,11 @@ def operations(p: dict) -> dict[str, list[Request]]:
         ],
         "set desired capacity": [Request("autoscaling:SetDesiredCapacity", group, owned_group())],
         "terminate an instance in a group": [Request("autoscaling:TerminateInstanceInAutoScalingGroup", group, owned_group())],
-        "tag a group": [Request("autoscaling:CreateOrUpdateTags", group, owned_group(**created()))],
+        # 4.18's user tags alone (tags merge: a call names only the keys it sets), or with the stack tag kept.
+        "tag a group": [
+            Request("autoscaling:CreateOrUpdateTags", group, owned_group(**{"aws:RequestTag/department": "math"})),
+            Request("autoscaling:CreateOrUpdateTags", group, owned_group(**created())),
+        ],
         "delete auto scaling group": [Request("autoscaling:DeleteAutoScalingGroup", group, owned_group())],
         "scale a declared pool the dashboard owns": [
             Request(
@@ -134,8 +138,12 @@ def operations(p: dict) -> dict[str, list[Request]]:
             for action in ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
         ],
         "run instances": launch(p),
+        # A launch that tags its spot request: EC2 then checks RunInstances and CreateTags on the
+        # request too (EC2 User Guide, example policies, "Tag Spot Instance requests on create").
         "run spot instances": [
             *launch(p, market="spot"),
+            Request("ec2:RunInstances", f"{EC2}:spot-instances-request/*", created()),
+            Request("ec2:CreateTags", f"{EC2}:spot-instances-request/*", created(**{"ec2:CreateAction": "RunInstances"})),
             Request(
                 "iam:CreateServiceLinkedRole",
                 f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot",
@@ -202,6 +210,15 @@ def refused(p: dict) -> dict[str, Request]:
         ),
         "retag a group for another stack": Request("autoscaling:CreateOrUpdateTags", group, owned_group(**created(OTHER_STACK))),
         "launch an instance tagged for another stack": Request("ec2:RunInstances", f"{EC2}:instance/*", created(OTHER_STACK)),
+        "request spot capacity tagged for another stack": Request(
+            "ec2:RunInstances", f"{EC2}:spot-instances-request/*", created(OTHER_STACK)
+        ),
+        "give a group a Pulumi role": Request(
+            "autoscaling:CreateOrUpdateTags", group, owned_group(**{"aws:RequestTag/tdce:role": "worker-pool"})
+        ),
+        "tag a group of another stack": Request(
+            "autoscaling:CreateOrUpdateTags", group, owned_group(OTHER_STACK, **{"aws:RequestTag/department": "math"})
+        ),
         "launch into another network's subnet": Request("ec2:RunInstances", other_subnet, {}),
         "launch an interface in another network": Request(
             "ec2:RunInstances", f"{EC2}:network-interface/*", {"ec2:Subnet": other_subnet}
@@ -318,6 +335,15 @@ def _template(condition_key: str) -> str:
     return re.sub(r"(RequestTag|ResourceTag)/.+$", r"\1/${TagKey}", condition_key)
 
 
+# Resource types AWS documents for an action that parliament's copy of the reference lacks, each with its source.
+NOT_IN_PARLIAMENTS_COPY = {
+    # "If you use RunInstances to create a Spot Instance request and intend to tag the Spot Instance
+    # request on create, you must include the spot-instances-request resource in the RunInstances
+    # allow statement" (EC2 User Guide, example policies, "Work with Spot Instances").
+    ("ec2:RunInstances", "spot-instances-request"),
+}
+
+
 def test_every_action_condition_key_and_resource_is_one_the_reference_gives_the_action():
     for statement in prod()["statements"]:
         keys = {_template(key) for keys in statement.get("Condition", {}).values() for key in keys}
@@ -331,7 +357,9 @@ def test_every_action_condition_key_and_resource_is_one_the_reference_gives_the_
                         "needs ARNs",
                     )
                     continue
-                patterns = [arns[rt["resource_type"].rstrip("*")] for rt in privilege["resource_types"] if rt["resource_type"]]
+                types = [rt["resource_type"].rstrip("*") for rt in privilege["resource_types"] if rt["resource_type"]]
+                types += [kind for named, kind in NOT_IN_PARLIAMENTS_COPY if named == action]
+                patterns = [arns[kind] for kind in types]
                 # arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}: each ${…} one or more characters.
                 regexes = [".+".join(map(re.escape, re.split(r"\$\{[A-Za-z]+\}", pattern))) for pattern in patterns]
                 assert any(re.fullmatch(rx, resource.replace("*", "x")) for rx in regexes), (statement["Sid"], action, resource)

@@ -145,7 +145,11 @@ def dashboard_policies(scope: DashboardScope) -> dict[str, list[dict[str, Any]]]
             ["autoscaling:CreateOrUpdateTags"],
             [s.groups_arn],
             {
-                "StringEquals": {f"autoscaling:ResourceTag/{STACK_KEY}": s.stack, f"aws:RequestTag/{STACK_KEY}": s.stack},
+                # IfExists: a call adding only 4.18's user tags names no `tdce:stack` and is this
+                # group's (its resource tag); a call naming `tdce:stack` may only keep it. Removing
+                # it takes DeleteTags, which is not granted.
+                "StringEquals": {f"autoscaling:ResourceTag/{STACK_KEY}": s.stack},
+                "StringEqualsIfExists": {f"aws:RequestTag/{STACK_KEY}": s.stack},
                 "StringNotEquals": {
                     f"autoscaling:ResourceTag/{ROLE_KEY}": list(PULUMI_ROLES),
                     f"aws:RequestTag/{ROLE_KEY}": list(PULUMI_ROLES),
@@ -168,8 +172,18 @@ def dashboard_policies(scope: DashboardScope) -> dict[str, list[dict[str, Any]]]
                 },
             )
         )
+    spot_requests = s.ec2_arn("spot-instances-request", "*")
     launches = [
-        allow_when("LaunchInstancesAndVolumesTaggedForThisStack", ["ec2:RunInstances"], [instances, volumes], requested),
+        # The spot request: EC2 evaluates it in RunInstances only when the launch tags it, and then
+        # it must be allowed there ("If you tag a Spot Instance request on create, Amazon EC2
+        # evaluates the spot-instances-request resource in the RunInstances statement", EC2 User
+        # Guide, example policies, "Tag Spot Instance requests on create").
+        allow_when(
+            "LaunchInstancesVolumesAndSpotRequestsTaggedForThisStack",
+            ["ec2:RunInstances"],
+            [instances, volumes, spot_requests],
+            requested,
+        ),
         allow_when(
             "LaunchInterfacesInThisStacksSubnets", ["ec2:RunInstances"], [interfaces], {"ArnEquals": {"ec2:Subnet": subnets}}
         ),
@@ -182,7 +196,7 @@ def dashboard_policies(scope: DashboardScope) -> dict[str, list[dict[str, Any]]]
         allow_when(
             "TagOnlyAtCreationWithTheStackTag",
             ["ec2:CreateTags"],
-            [instances, volumes, interfaces, templates, images, snapshots, s.ec2_arn("spot-instances-request", "*")],
+            [instances, volumes, interfaces, templates, images, snapshots, spot_requests],
             {**requested, "StringEquals": {**requested["StringEquals"], "ec2:CreateAction": list(TAGGING_CREATE_ACTIONS)}},
         ),
         allow_when("StopAndImageThisStacksWorkers", ["ec2:TerminateInstances", "ec2:CreateImage"], [instances], owned),
