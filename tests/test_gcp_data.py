@@ -93,6 +93,19 @@ def test_data_disk_is_attached_inline_so_a_replacement_never_detaches_it_from_a_
     # The old server goes first, taking the disk with it; the new one attaches it at creation.
     assert server.options["deleteBeforeReplace"] is True
     assert disk.urn in server.dependencies
+    # A new disk replaces the server instead of being swapped under the running one.
+    assert server.options["replaceOnChanges"] == ["attachedDisks[*].source"]
+
+
+@pytest.mark.parametrize("protected", [True, False])
+def test_the_data_disk_ignores_later_changes_to_what_only_creation_can_set(protected):
+    # A Persistent Disk's snapshot and type are set at creation; pulumi-gcp recreates the disk for a
+    # new one, so neither may reach it later, whether or not the stack is protected.
+    plan = plan_variant("gcp-prod", {"deletionProtection": protected, "server.dataDisk.type": "pd-ssd"})
+    disk = only(plan, DISK)
+    assert sorted(disk.options["ignoreChanges"]) == ["snapshot", "type"]
+    assert disk.inputs["type"] == "pd-ssd"  # still the type a new stack's disk is created with
+    assert disk.options["protect"] is protected
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)

@@ -71,8 +71,10 @@ class Server(pulumi.ComponentResource):
             # One last snapshot should the disk ever be destroyed, on purpose or not.
             create_snapshot_before_destroy=True,
             labels=GCP_LABELS.with_role(tags, DATA_DISK),
-            # The snapshot is read once, at creation: a later change to it must never replace the disk.
-            opts=pulumi.ResourceOptions(parent=self, protect=deletion_protection, ignore_changes=["snapshot"]),
+            # Read once, at creation, so a later change never replaces the disk: the snapshot, and the
+            # type, which a Persistent Disk cannot change in place (pulumi-gcp's Disk `type`: "Provide
+            # this when creating the disk"; the provider recreates the disk for a new one).
+            opts=pulumi.ResourceOptions(parent=self, protect=deletion_protection, ignore_changes=["snapshot", "type"]),
         )
         image = image_for(
             f"{name}-vm", "linux", settings.image, self, architecture=settings.architecture("gcp"), compute_api=compute_api
@@ -124,6 +126,11 @@ class Server(pulumi.ComponentResource):
                 # The image is kept (components/gcp/kept.py); a configured image changed later must
                 # not replace the production server either: replacing it is a deliberate `pulumi up --replace`.
                 ignore_changes=["bootDisk.initializeParams.image"],
+                # A new data disk (one that had to be recreated: a smaller size, another zone) replaces
+                # the server, which unmounts the old disk as it stops. Updated in place, the provider
+                # would detach the mounted disk from the running server ("changing any field within
+                # the disk needs to detach+reattach it", resource_compute_instance.go).
+                replace_on_changes=["attachedDisks[*].source"],
             ),
         )
 
