@@ -281,20 +281,19 @@ def test_no_kms_key_of_the_stacks_own(stack):
 
 
 @pytest.mark.parametrize(
-    ("stack", "role", "service"),
+    ("stack", "role", "service", "source_account"),
     [
-        ("aws-prod", "tdce-backup-role", "backup.amazonaws.com"),
-        ("aws-prod", "tdce-network-flow-logs-role", "vpc-flow-logs.amazonaws.com"),
-        ("aws-aurora", "tdce-backup-role", "backup.amazonaws.com"),
+        # The VPC User Guide's flow-log role trusts the service for this account only.
+        ("aws-prod", "tdce-network-flow-logs-role", "vpc-flow-logs.amazonaws.com", {"aws:SourceAccount": OFFLINE_ACCOUNT}),
+        # AWS Backup takes its role only from a backup selection of this account (iam:PassRole), and no
+        # guide says it sends aws:SourceAccount as it assumes the role: the plain trust.
+        ("aws-prod", "tdce-backup-role", "backup.amazonaws.com", None),
+        ("aws-aurora", "tdce-backup-role", "backup.amazonaws.com", None),
     ],
 )
-def test_service_roles_trust_the_service_for_this_account_only(stack, role, service):
+def test_service_roles_trust_the_service_and_only_flow_logs_need_the_account_condition(stack, role, service, source_account):
     trust = json.loads(named(plan_of(stack), role).inputs["assumeRolePolicy"])
-    assert trust["Statement"] == [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": ["sts:AssumeRole"],
-            "Condition": {"StringEquals": {"aws:SourceAccount": OFFLINE_ACCOUNT}},
-        }
-    ]
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": ["sts:AssumeRole"]}
+    if source_account is not None:
+        statement["Condition"] = {"StringEquals": source_account}
+    assert trust["Statement"] == [statement]

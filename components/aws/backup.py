@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import trusted_service
+from components.aws.policy_document import passed_role_trust
 from config.backup import BackupSettings
 
 BACKUP_SERVICE_POLICIES = (
@@ -61,7 +61,7 @@ class Backup(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=trusted_service("backup.amazonaws.com", self),
+            assume_role_policy=passed_role_trust("backup.amazonaws.com"),
             tags=tags,
             opts=child,
         )

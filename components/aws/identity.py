@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, document, service_trust
+from components.aws.policy_document import allow, document, passed_role_trust
 
 EC2 = "ec2.amazonaws.com"
 # Secrets Manager ends a secret's ARN with "-" and six random characters ("Secret name and ARN" in the
@@ -83,7 +83,7 @@ class Identity(pulumi.ComponentResource):
     def _role_and_profile(self, who: str, *statements: dict) -> tuple[aws.iam.Role, aws.iam.InstanceProfile]:
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
-            f"{self._name}-{who}-role", assume_role_policy=service_trust(EC2, self._account), tags=self._tags, opts=child
+            f"{self._name}-{who}-role", assume_role_policy=passed_role_trust(EC2), tags=self._tags, opts=child
         )
         aws.iam.RolePolicy(f"{self._name}-{who}-policy", role=role.id, policy=document(*statements), opts=child)
         profile = aws.iam.InstanceProfile(f"{self._name}-{who}-profile", role=role.name, tags=self._tags, opts=child)

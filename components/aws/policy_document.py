@@ -43,6 +43,21 @@ def document(*statements: dict[str, Any]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})
 
 
+def passed_role_trust(service: str) -> pulumi.Output[str]:
+    """The trust policy for a service that takes the role only when someone of this account hands it
+    over with `iam:PassRole` (EC2 through an instance profile, AWS Backup through a backup plan's
+    selection): the service principal alone, the form the EC2 User Guide gives an instance role.
+
+    No `aws:SourceAccount` here: PassRole does not cross accounts, so another account cannot make the
+    service take the role ("Grant a user permissions to pass a role to an AWS service", IAM User
+    Guide), and neither the EC2 nor the AWS Backup guide says the service sends that key when it
+    assumes a role; a condition on a key the service leaves out would deny the instances their
+    credentials and the backup jobs their role. The pack's role-trust-scoped names the same services.
+    """
+    trust = {"Effect": "Allow", "Principal": {"Service": service}, "Action": ["sts:AssumeRole"]}
+    return pulumi.Output.json_dumps({"Version": VERSION, "Statement": [trust]})
+
+
 def service_trust(service: str, source_account: pulumi.Input[str]) -> pulumi.Output[str]:
     """The trust policy that lets one AWS service (ec2.amazonaws.com, backup.amazonaws.com, …) take the role,
     and only while it acts for this account.
