@@ -1,5 +1,3 @@
-import sys
+from tdce.cli import run
 
-from tdce.cli import main
-
-sys.exit(main())
+run()

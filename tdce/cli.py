@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -203,5 +204,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROGRAM_FAILED
 
 
+def run() -> None:
+    """The `tdce` command: `main`, then the interpreter's exit, without the collector's last passes.
+
+    At exit CPython runs full collections over every object still alive; after a plan that is the
+    provider SDKs' modules the program imported, and those passes took about half a second of a
+    3.4 s `tdce plan` (benchmarks/plan_overhead.py). Frozen, the collector skips them; nothing is
+    left undone that exit promises (atexit handlers and buffered files are flushed as before; the
+    finalizers of objects in reference cycles are not guaranteed at exit in any case).
+    """
+    try:
+        sys.exit(main())
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
