@@ -50,8 +50,8 @@ plan: $(RUNTIME)
 # where Python may write bytecode; where the variable is set, every run and worker rewrites them
 # all again (a few seconds each). --dist worksteal: each worker starts on a contiguous half of the
 # suite and takes from the other's queue only when its own runs dry, so a module's tests mostly
-# share one worker's cached plans and started pack processes (measured 3 to 5 s faster than the
-# default round-robin `load`; README, Development).
+# share one worker's cached plans and started pack processes (0 to 9 s faster than the default
+# round-robin `load` in five paired runs; README, Development).
 test: $(DEV)
 	PYTHONDONTWRITEBYTECODE= $(UV) run --frozen --no-sync pytest -n auto --dist worksteal
 
