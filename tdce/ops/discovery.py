@@ -12,8 +12,8 @@ from typing import Any
 from config.tags import AWS_TAGS, DATA_DISK, DATABASE, SERVER, WORKER_POOL
 from tdce.ops.clients import AwsClients
 
-# A terminated instance keeps its tags for an hour; it is not the server any more.
-_LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
+# A terminated instance keeps its tags for an hour; it is not the server any more, nor is one shutting down.
+LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 
 
 class DiscoveryError(Exception):
@@ -52,7 +52,7 @@ def exactly_one(what: str, tags: Mapping[str, str], found: list[dict[str, Any]],
 
 def find_server(clients: AwsClients, stack: str) -> dict[str, Any]:
     tags = stack_tags(stack, SERVER)
-    filters = [*tag_filters(tags), {"Name": "instance-state-name", "Values": list(_LIVE_INSTANCE_STATES)}]
+    filters = [*tag_filters(tags), {"Name": "instance-state-name", "Values": list(LIVE_INSTANCE_STATES)}]
     pages = clients("ec2").get_paginator("describe_instances").paginate(Filters=filters)
     found = [instance for page in pages for reservation in page["Reservations"] for instance in reservation["Instances"]]
     return exactly_one("server instance", tags, found, "InstanceId", clients.region)

@@ -23,14 +23,19 @@ from botocore.exceptions import ClientError
 from config.tags import AWS_TAGS, DATA_DISK, DATABASE, SERVER, WORKER_POOL
 from tdce.ops.backup import BACKUP_TIME_TAG
 from tdce.ops.clients import AwsClients, error_code
-from tdce.ops.discovery import describe_tags, tag_filters, tags_of
+from tdce.ops.discovery import LIVE_INSTANCE_STATES, describe_tags, tag_filters, tags_of
 
 STACK_KEY, ROLE_KEY = AWS_TAGS.stack_key, AWS_TAGS.role_key
 # The role values of what Pulumi makes (the same list the server's policy forbids it to set).
 PULUMI_ROLES = frozenset({SERVER, DATA_DISK, DATABASE, WORKER_POOL})
 # Never deleted, whoever made them: the server's state.
 KEPT_ROLES = frozenset({DATA_DISK, DATABASE})
-_LIVE_INSTANCE_STATES = ["pending", "running", "stopping", "stopped"]
+# An instance shutting down still holds its network interface in the subnet, and `pulumi destroy`
+# would meet it there (an earlier, interrupted run, or a group being deleted): it is terminated
+# again (idempotent) and waited for like the rest.
+NOT_YET_TERMINATED = [*LIVE_INSTANCE_STATES, "shutting-down"]
+# TerminateInstances takes "up to 1000 instance IDs" (EC2 API Reference, TerminateInstances, InstanceId.N).
+TERMINATE_BATCH = 1000
 # Auto Scaling's own tag on the instances a group launched.
 GROUP_NAME_TAG = "aws:autoscaling:groupName"
 
@@ -87,7 +92,8 @@ def find_leftovers(clients: AwsClients, stack: str) -> Found:
     for instance in _instances(ec2, _vpc_filters(ec2, stack_tag)):
         tags = tags_of(instance)
         if tags.get(STACK_KEY) != stack_tag[STACK_KEY]:
-            untagged.append(f"instance {instance['InstanceId']} in the stack's network")
+            if instance["State"]["Name"] != "shutting-down":  # someone else's, and already leaving
+                untagged.append(f"instance {instance['InstanceId']} in the stack's network")
         elif not is_pulumis(tags):
             found.instances.append(Leftover("instance", instance["InstanceId"], _instance_detail(instance, tags)))
 
@@ -135,9 +141,11 @@ def delete_leftovers(clients: AwsClients, found: Found, *, wait: Callable[[list[
     for group in found.groups:
         _gone_is_fine(lambda g=group: scaling.delete_auto_scaling_group(AutoScalingGroupName=g.id, ForceDelete=True))
     instance_ids = [instance.id for instance in found.instances]
-    if instance_ids:
-        ec2.terminate_instances(InstanceIds=instance_ids)
-        (wait or _wait_terminated(ec2))(instance_ids)
+    batches = [instance_ids[start : start + TERMINATE_BATCH] for start in range(0, len(instance_ids), TERMINATE_BATCH)]
+    for batch in batches:
+        ec2.terminate_instances(InstanceIds=batch)
+    for batch in batches:
+        (wait or _wait_terminated(ec2))(batch)
     for template in found.templates:
         _gone_is_fine(lambda t=template: ec2.delete_launch_template(LaunchTemplateId=t.id))
     for image in found.images:
@@ -177,7 +185,7 @@ def _vpc_filters(ec2: Any, stack_tag: dict[str, str]) -> list[list[dict[str, Any
 def _instances(ec2: Any, searches: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for filters in searches:
-        states = [*filters, {"Name": "instance-state-name", "Values": _LIVE_INSTANCE_STATES}]
+        states = [*filters, {"Name": "instance-state-name", "Values": NOT_YET_TERMINATED}]
         for page in ec2.get_paginator("describe_instances").paginate(Filters=states):
             for reservation in page["Reservations"]:
                 for instance in reservation["Instances"]:
