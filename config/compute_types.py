@@ -7,9 +7,8 @@ offline; `tdce preflight` compares it with the instance type (tdce/ops/reference
 
 from __future__ import annotations
 
-import difflib
-
 from config import instance_types, machine_types
+from config.suggest import closest
 
 EXAMPLE = {"aws": "m5.xlarge", "gcp": "n2-standard-4"}
 
@@ -25,8 +24,8 @@ def _aws_problems(name: str, os: str) -> list[str]:
     if not instance_types.is_instance_type(name):
         if machine_types.looks_like_gcp(name):
             return [f"{name!r} is a GCP machine type; on aws use an EC2 instance type such as {EXAMPLE['aws']!r}"]
-        close = difflib.get_close_matches(name, instance_types.ec2_instance_types(), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = closest(name, instance_types.ec2_instance_types())
+        hint = f"; did you mean {close!r}?" if close else ""
         return [f"must be an EC2 instance type such as {EXAMPLE['aws']!r} (botocore's EC2 model), got {name!r}{hint}"]
     if instance_types.is_mac(name):
         return [
@@ -45,8 +44,8 @@ def _gcp_problems(name: str, os: str) -> list[str]:
     try:
         found = machine_types.machine_type(name)
     except ValueError as exc:
-        close = difflib.get_close_matches(name, machine_types.predefined_names(), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close and not machine_types.looks_like_gcp(name) else ""
+        close = closest(name, machine_types.predefined_names())
+        hint = f"; did you mean {close!r}?" if close and not machine_types.looks_like_gcp(name) else ""
         return [f"{exc}, got {name!r}{hint}"]
     if os == "windows" and found.architecture == "arm64":
         # "Arm VMs on Compute Engine": Arm machine series run Linux images; Windows Server images are x86 only.

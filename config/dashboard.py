@@ -34,7 +34,6 @@ class _Pool(Protocol):
     extra_security_groups: tuple[str, ...]
 
 
-
 # A user-managed service account: ACCOUNT_ID@PROJECT_ID.iam.gserviceaccount.com, the ID 6 to 30 lowercase
 # letters, digits and dashes ("Create service accounts"). Google's default accounts (PROJECT_NUMBER-compute@
 # developer.gserviceaccount.com, PROJECT_ID@appspot.gserviceaccount.com) hold Editor on the project and

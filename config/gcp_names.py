@@ -48,5 +48,3 @@ def stack_fragment(stack: str) -> str:
 def name_prefix(stack: str) -> str:
     """`tdce-<fragment>--`: every compute resource name the server makes for this stack starts with it."""
     return f"{PREFIX_START}{stack_fragment(stack)}{PREFIX_END}"
-
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 import typing
@@ -15,6 +14,7 @@ from config.base import CROSS_FIELD_ERROR
 from config.errors import ConfigError, Problem, config_key, shown
 from config.namespaces import misplaced_key, provider_contradictions
 from config.settings import Settings
+from config.suggest import closest
 
 NAMESPACE = "tdce"
 # Keys that must be stored encrypted (`pulumi config set --secret`); their values are never echoed.
@@ -141,8 +141,8 @@ def _message(error: Mapping[str, Any], secret: bool) -> str:
 
 def _unknown_key_message(loc: tuple[str | int, ...]) -> str:
     known = sorted(field.alias or name for name, field in _model_at(loc[:-1]).model_fields.items())
-    guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
-    hint = f"did you mean {guess[0]!r}? " if guess else ""
+    guess = closest(str(loc[-1]), known)
+    hint = f"did you mean {guess!r}? " if guess else ""
     return f"unknown key; {hint}known keys: {', '.join(known)}"
 
 

@@ -6,11 +6,11 @@ from another script (`eu-west-١`) is refused like any other name the cloud does
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from typing import Any
 
 from config.data_file import DataFile
+from config.suggest import closest
 
 DATA_FILE = DataFile("cloud_locations.json")
 
@@ -56,5 +56,4 @@ def partition(region: str) -> str | None:
 
 
 def closest_region(cloud: str, given: str) -> str | None:
-    found = difflib.get_close_matches(given, regions(cloud), n=1)
-    return found[0] if found else None
+    return closest(given, regions(cloud))

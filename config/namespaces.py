@@ -15,11 +15,11 @@ place and gets another: refused, naming both keys.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from config.errors import Problem, shown
+from config.suggest import closest
 
 NAMESPACE = "tdce"
 _JOINERS = "./_"
@@ -66,8 +66,7 @@ def _joined_setting(word: str) -> str | None:
 def _suggestion(name: str, known: Collection[str]) -> str:
     if name in known:
         return f"{NAMESPACE}:{name}"
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"{NAMESPACE}:{close[0] if close else name}"
+    return f"{NAMESPACE}:{closest(name, known) or name}"
 
 
 def misplaced_key(full_key: str, known: Collection[str]) -> Problem | None:

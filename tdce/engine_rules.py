@@ -17,12 +17,12 @@ an SDK traceback); the planner raises `EngineRefusal` once the program has finis
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 from typing import TYPE_CHECKING, Any
 
 from config.resource_types import STACK
+from config.suggest import closest
 from tdce.property_paths import WILDCARD, PropertyPathError, Segment, format_path, parse_property_path
 from tdce.provider_schema import ListShape, MapShape, ObjectShape, ResourceSchema, ScalarShape, Shape, schema_for
 
@@ -154,10 +154,10 @@ def _suggestion(segment: str, candidates: dict[str, Any], walked: tuple[Segment,
     if camel in candidates:
         nearest = camel
     else:
-        close = difflib.get_close_matches(segment, list(candidates), n=1, cutoff=0.6)
+        close = closest(segment, candidates)
         if not close:
             return ""
-        nearest = close[0]
+        nearest = close
     rest = tuple(_camel_case(part) if isinstance(part, str) else part for part in rest)
     return f' (did you mean "{format_path((*walked, nearest, *rest))}"?)'
 

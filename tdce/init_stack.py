@@ -9,7 +9,6 @@ a bad flag is refused, one line naming the flag, and nothing is written.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import re
 import sys
@@ -23,6 +22,7 @@ from config.errors import ConfigError
 from config.loader import settings_from_config
 from config.settings import CLOUD_DEFAULTS
 from config.stack_file import CONFIG_DIR, read_stack_config, stack_file_path
+from config.suggest import is_near
 
 DEFAULT_REGIONS = {"aws": "eu-west-1", "gcp": "europe-north1"}
 DEFAULT_MAX_WORKERS = 10
@@ -174,7 +174,7 @@ def aws_regions() -> frozenset[str]:
 
 
 def _near(known: str, given: str) -> bool:
-    return difflib.SequenceMatcher(None, known, given).ratio() >= 0.8
+    return is_near(known, given, 0.8)
 
 
 def _validate(stack: str, text: str) -> None:

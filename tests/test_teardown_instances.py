@@ -32,9 +32,15 @@ def network(aws: AwsClients) -> str:
 
 
 def launch(aws: AwsClients, subnet: str, **pairs: str) -> str:
-    return aws("ec2").run_instances(
-        ImageId=UNCHECKED_IMAGE, InstanceType="c5.xlarge", MinCount=1, MaxCount=1, SubnetId=subnet, TagSpecifications=tags(**pairs)
-    )["Instances"][0]["InstanceId"]
+    launched = aws("ec2").run_instances(
+        ImageId=UNCHECKED_IMAGE,
+        InstanceType="c5.xlarge",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet,
+        TagSpecifications=tags(**pairs),
+    )
+    return launched["Instances"][0]["InstanceId"]
 
 
 def shutting_down(instance_id: str) -> None:

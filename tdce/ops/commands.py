@@ -34,9 +34,7 @@ def bounded_number(unit: str, most: float) -> Callable[[str], float]:
     return parse
 
 
-def _bounded_option(
-    command: argparse.ArgumentParser, flag: str, unit: str, default: float, most: float, help_text: str
-) -> None:
+def _bounded_option(command: argparse.ArgumentParser, flag: str, unit: str, default: float, most: float, help_text: str) -> None:
     """An option taking a number of `unit` above 0 and at most `most`; its help says the default and the limit."""
     command.add_argument(
         flag, type=bounded_number(unit, most), default=default, help=f"{help_text} (default {default:g}, at most {most:g})"
@@ -87,5 +85,3 @@ def _stack_command(subparsers: argparse._SubParsersAction, name: str, help_text:
     command.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     command.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
     return command
-
-
