@@ -8,15 +8,23 @@ fastest of several runs of each is compared. What is left of the ratio above 1 i
 program's own work: validating the settings, deriving the rules, building the components,
 resolving their outputs.
 
+A second replay registers the same resources through the SDK's own classes (`aws.ec2.Instance`, …),
+which a program using the SDK cannot avoid: pulumi reads the type hints of each class's
+arguments and makes an output for each of its properties. It is printed beside the first to show
+how much of the ratio is that; the target is the flat replay's.
+
     make bench        # this and plan_scaling.py
-    python benchmarks/plan_overhead.py [STACK] [--replay PLAN.json]   (the second form is the replay itself)
+    python benchmarks/plan_overhead.py [STACK]
+    python benchmarks/plan_overhead.py --replay PLAN.json | --replay-typed PLAN.json   (the replays themselves)
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import inspect
 import json
+import keyword
 import subprocess
 import sys
 import tempfile
@@ -30,8 +38,9 @@ RUNS = 5
 TARGET_RATIO = 1.3
 
 
-def replay(plan_file: Path) -> None:
-    """Register the plan's custom resources flat, under the offline monitor (the replay process)."""
+def replay(plan_file: Path, *, typed: bool = False) -> None:
+    """Register the plan's custom resources flat, under the offline monitor (the replay process):
+    as bare `CustomResource`s, or `typed`, through the SDK's classes."""
     import pulumi
     from pulumi.runtime import settings as runtime_settings
     from pulumi.runtime.stack import run_pulumi_func
@@ -49,16 +58,40 @@ def replay(plan_file: Path) -> None:
     still_lazy = [m for m in document["modules"] if type(sys.modules[m]).__name__ == "_LazyModule"]
     assert not still_lazy, f"the replay did not run {len(still_lazy)} of the program's modules, e.g. {still_lazy[0]}"
     resources = [r for r in document["resources"] if r["custom"] and not r["type"].startswith("pulumi:providers:")]
+    # Built before the run, so the run itself is registrations only, as in the untyped replay.
+    registrations = [_sdk_registration(r) if typed else _bare_registration(r) for r in resources]
     monitor = RecordingMonitor(OfflineCloud())
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(monitor.mocks, project="tdce", stack=document["stack"], preview=False, monitor=monitor)
 
     def program() -> None:
-        for resource in resources:
-            pulumi.CustomResource(resource["type"], resource["name"], dict(resource["inputs"]))
+        for register in registrations:
+            register()
 
     _sync_await(run_pulumi_func(program))
     assert sum(r.custom for r in monitor.records) == len(resources), "the replay registers every resource"
+
+
+def _bare_registration(resource: dict):
+    import pulumi
+
+    return lambda: pulumi.CustomResource(resource["type"], resource["name"], dict(resource["inputs"]))
+
+
+SDK_PACKAGES = {"aws": "pulumi_aws", "gcp": "pulumi_gcp", "random": "pulumi_random"}
+
+
+def _sdk_registration(resource: dict):
+    """`aws:ec2/instance:Instance` → `pulumi_aws.ec2.Instance(name, **inputs)`, each input under its Python name."""
+    package, module, class_name = resource["type"].split(":")
+    folder = module.split("/")[0]
+    folder += "_" if keyword.iskeyword(folder) else ""  # aws:lambda/… lives in pulumi_aws.lambda_
+    path = SDK_PACKAGES[package] + ("" if folder == "index" else f".{folder}")
+    sdk_class = getattr(importlib.import_module(path), class_name)
+    # The recorded inputs carry the engine's names (`instanceType`); the class takes `instance_type`.
+    python_names = {name.replace("_", "").lower(): name for name in inspect.signature(sdk_class._internal_init).parameters}
+    arguments = {python_names[key.lower()]: value for key, value in resource["inputs"].items()}
+    return lambda: sdk_class(resource["name"], **arguments)
 
 
 def recorded(stack: str, directory: Path) -> Path:
@@ -81,8 +114,8 @@ def recorded(stack: str, directory: Path) -> Path:
 
 
 def main(arguments: list[str]) -> int:
-    if arguments[:1] == ["--replay"]:
-        replay(Path(arguments[1]))
+    if arguments[:1] in (["--replay"], ["--replay-typed"]):
+        replay(Path(arguments[1]), typed=arguments[0] == "--replay-typed")
         # The exit `tdce` makes (tdce.cli.run): without it the replay would pay the collector's last
         # passes over the SDK modules that the plan skips, and the ratio would flatter the plan.
         gc.freeze()
@@ -94,19 +127,20 @@ def main(arguments: list[str]) -> int:
     with tempfile.TemporaryDirectory() as directory:
         plan_file = recorded(stack, Path(directory))
         resources = sum(r["custom"] for r in json.loads(plan_file.read_text())["resources"])
-        program, flat = fastest_of_each(
+        this_file = str(Path(__file__).resolve())
+        program, flat, typed = fastest_of_each(
             [
                 [sys.executable, "-m", "tdce", "plan", stack, "--no-policy"],
-                [sys.executable, str(Path(__file__).resolve()), "--replay", str(plan_file)],
+                [sys.executable, this_file, "--replay", str(plan_file)],
+                [sys.executable, this_file, "--replay-typed", str(plan_file)],
             ],
             RUNS,
             ROOT,
         )
-    ratio = program / flat
     print(f"{stack}: {resources} resources, fastest of {RUNS} fresh processes each, taking turns")
-    print(f"  tdce plan {stack} --no-policy  {program:6.2f} s")
-    print(f"  flat replay of its resources   {flat:6.2f} s")
-    print(f"  ratio                          {ratio:6.2f}   (target ≤ {TARGET_RATIO})")
+    print(f"  tdce plan {stack} --no-policy       {program:6.2f} s")
+    print(f"  flat replay of its resources        {flat:6.2f} s   ratio {program / flat:4.2f}   (target ≤ {TARGET_RATIO})")
+    print(f"  the same through the SDK's classes  {typed:6.2f} s   ratio {program / typed:4.2f}")
     return 0
 
 
