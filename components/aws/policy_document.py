@@ -61,7 +61,10 @@ def passed_role_trust(service: str) -> pulumi.Output[str]:
 def service_trust(service: str, source_account: pulumi.Input[str]) -> pulumi.Output[str]:
     """The trust policy that lets one AWS service take the role only while it acts for this account
     (vpc-flow-logs.amazonaws.com, whose role the VPC User Guide gives with this condition, and
-    lambda.amazonaws.com for the rotation function; EC2 and AWS Backup take `passed_role_trust`).
+    lambda.amazonaws.com for the rotation function, whose guide says the same of an execution role:
+    "you can include the aws:SourceAccount and aws:SourceArn global condition context keys in your
+    role trust policy", Lambda Developer Guide, "Working with AWS managed policies in the execution
+    role"; EC2 and AWS Backup take `passed_role_trust`).
 
     `aws:SourceAccount` is the IAM User Guide's guard against the cross-service confused deputy
     ("The confused deputy problem", https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html):
