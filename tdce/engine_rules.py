@@ -151,13 +151,9 @@ def _walk(segments: tuple[Segment, ...], root: ObjectShape, missing_at_top: str)
 def _suggestion(segment: str, candidates: dict[str, Any], walked: tuple[Segment, ...], rest: tuple[Segment, ...]) -> str:
     # A Python name inside a nested path is not translated by the SDK (only whole top-level names are).
     camel = _camel_case(segment)
-    if camel in candidates:
-        nearest = camel
-    else:
-        close = closest(segment, candidates)
-        if not close:
-            return ""
-        nearest = close
+    nearest = camel if camel in candidates else closest(segment, candidates)
+    if nearest is None:
+        return ""
     rest = tuple(_camel_case(part) if isinstance(part, str) else part for part in rest)
     return f' (did you mean "{format_path((*walked, nearest, *rest))}"?)'
 

@@ -157,7 +157,7 @@ def _check_location(choices: Choices) -> None:
         return
     known = aws_regions()
     if choices.region not in known:
-        close = sorted(region for region in known if _near(region, choices.region))
+        close = sorted(region for region in known if is_near(region, choices.region, 0.8))
         hint = f"; did you mean {' or '.join(close)}?" if close else f"; known: {', '.join(sorted(known))}"
         raise InitRefused(f"--region: {choices.region!r} is not an AWS region{hint}")
 
@@ -171,10 +171,6 @@ def aws_regions() -> frozenset[str]:
     return frozenset(
         region for partition in session.get_available_partitions() for region in session.get_available_regions("ec2", partition)
     )
-
-
-def _near(known: str, given: str) -> bool:
-    return is_near(known, given, 0.8)
 
 
 def _validate(stack: str, text: str) -> None:
