@@ -6,6 +6,7 @@ from functools import cache
 
 import pytest
 
+from components.boot.script import SHARED
 from config.channels import MANAGEMENT
 from tdce.mock_cloud.aws import DEBIAN_12_IMAGE_ID
 from tdce.planner import Plan
@@ -102,8 +103,8 @@ def test_user_data_mounts_the_data_volume_at_ebs_and_names_the_password_secret_n
     assert f"DATA_VOLUME_ID={only(plan, VOLUME).id}\n" in script
     assert "DATA_MOUNT_POINT=/ebs\n" in script
     assert f"ADMIN_PASSWORD_SECRET_ARN={plan.outputs['dashboardAdminPasswordSecret']}\n" in script
-    # A restored volume already holds data: the script formats only a volume without a file system.
-    assert 'if ! blkid "$device"' in script
+    # The shared mount, whose behaviour tests/test_data_disk_mount.py runs, then the last restart.
+    assert SHARED in script and script.endswith("write_own_address\nrestart_services_on_disk\n")
 
 
 def test_server_sits_in_the_server_group_with_its_instance_profile_and_key_pair():

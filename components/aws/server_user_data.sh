@@ -15,5 +15,5 @@ write_own_address() {
   local token address
   token=$(curl -sSf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
   address=$(curl -sSf -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/local-ipv4)
-  echo "TDCE_SERVER_PRIVATE_IP=$address" >> /etc/tdce/deployment.env
+  echo "TDCE_SERVER_PRIVATE_IP=$address" >> "$ENV_DIR/deployment.env"
 }

@@ -16,9 +16,10 @@ def render(*, values: Mapping[str, str], find_device: str, deployment_env: Mappi
     shared mount, then `after`.
 
     `deployment_env` becomes /etc/tdce/deployment.env for the TDCE installer, beside TDCE_DATA_DIR;
-    `after` runs once that file exists (AWS adds the server's own address to it).
+    `after` runs once that file exists (AWS adds the server's own address to it); last, a service
+    of the vendor's that started before the disk was mounted is started again on it.
     """
     env = "\n".join(f"{key}={value}" for key, value in deployment_env.items())
     assigned = {**values, "DATA_MOUNT_POINT": DATA_MOUNT_POINT, "DEPLOYMENT_ENV": env}
     header = "\n".join(f"{key}={shlex.quote(value)}" for key, value in assigned.items())
-    return f"#!/bin/bash\n{header}\n{find_device}\n{SHARED}{after}"
+    return f"#!/bin/bash\n{header}\n{find_device}\n{SHARED}{after}restart_services_on_disk\n"
