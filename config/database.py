@@ -16,6 +16,13 @@ ENGINES_BY_CLOUD: dict[str, tuple[str, ...]] = {
     "gcp": ("local", "cloudsql"),
 }
 
+# The Aurora application user, and the other name AWS's alternating-users rotation gives it: each
+# rotation moves the secret to the other user, "swapping between the original user and the user
+# with _clone appended to it" (aws-samples/aws-secrets-manager-rotation-lambdas,
+# SecretsManagerRDSPostgreSQLRotationMultiUser, create_secret).
+APPLICATION_USER = "techila"
+APPLICATION_USER_NAMES = (APPLICATION_USER, f"{APPLICATION_USER}_clone")
+
 # aurora-postgresql majors Aurora Serverless v2 runs, and the first minor of each that does
 # ("Supported Regions and Aurora DB engines for Aurora Serverless v2": 13.6, 14.3, 15.2, 16.1, 17.4).
 SERVERLESS_V2_FIRST_MINOR: dict[int, int] = {13: 6, 14: 3, 15: 2, 16: 1, 17: 4}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from config import clock, locations
 from config.base import Finding, SettingsModel
+from config.database import APPLICATION_USER, APPLICATION_USER_NAMES
 from config.identifiers import (
     AWS_CLUSTER_SNAPSHOT,
     AWS_CLUSTER_SNAPSHOT_ARN,
@@ -24,9 +25,17 @@ class RestoreSettings(SettingsModel):
     data_disk_snapshot_id: str | None = None
     # Aurora: a cluster snapshot identifier or ARN to create the cluster from.
     database_snapshot_identifier: str | None = None
+    # Aurora: the user the old deployment's user secret names with the password given in
+    # tdce:databaseUserPassword; rotation alternates it (config/database.py).
+    database_user_name: str | None = None
     # Cloud SQL: the instance to clone, and optionally the point in time (RFC 3339).
     cloudsql_source_instance: str | None = None
     cloudsql_point_in_time: datetime | None = None
+
+    @property
+    def application_user(self) -> str:
+        """The application user the new stack's user secret names: the restored one's, or a new cluster's."""
+        return self.database_user_name or APPLICATION_USER
 
     def findings_for(self, cloud: str, engine: str, region: str, project: str | None) -> list[Finding]:
         found: list[Finding] = []
@@ -47,6 +56,14 @@ class RestoreSettings(SettingsModel):
     def _aurora_findings(self, engine: str, region: str) -> list[Finding]:
         database = self.database_snapshot_identifier
         key = ("databaseSnapshotIdentifier",)
+        user = self.database_user_name
+        if user is not None and database is None:
+            why = f"only applies with databaseSnapshotIdentifier: a new cluster's user is {APPLICATION_USER!r}"
+            return [(("databaseUserName",), why)]
+        if user is not None and user not in APPLICATION_USER_NAMES:
+            names = " or ".join(repr(name) for name in APPLICATION_USER_NAMES)
+            why = f'must be {names}, the "username" of the old deployment\'s user secret, got {user!r}'
+            return [(("databaseUserName",), why)]
         if database is None:
             return []
         if engine != "aurora":

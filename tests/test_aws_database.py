@@ -10,7 +10,7 @@ from config.channels import DATABASE, Role
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from config.errors import ConfigError
 from tdce.recording import RecordedResource
-from tests.support import DELETE, of_type, only, plan_of, plan_variant
+from tests.support import DELETE, of_type, only, plan_of, plan_variant, settings_of, stack_values
 
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -149,6 +149,27 @@ def test_restore_creates_the_cluster_from_the_snapshot_without_master_user():
 def test_restored_user_secret_keeps_the_old_password_and_generates_none():
     plan = plan_of("aws-restore")
     assert not [r for r in plan.resources if r.type == "random:index/randomPassword:RandomPassword" and "database" in r.name]
+
+
+def user_secret_value(stack: str, changes: dict, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The first value of the user secret, as the program sends it (the plan shows only `[secret]`)."""
+    import tdce.recording
+
+    monkeypatch.setattr(tdce.recording, "masked", lambda value: value)
+    versions = [v for v in of_type(plan_variant(stack, changes), SECRET_VERSION) if v.name.endswith("-user-initial")]
+    (version,) = versions
+    sent = version.inputs["secretString"]
+    return json.loads(sent["value"] if isinstance(sent, dict) else sent)
+
+
+@pytest.mark.parametrize(("changes", "user"), [({}, "techila"), ({"restore.databaseUserName": "techila_clone"}, "techila_clone")])
+def test_a_restored_user_secret_names_the_user_the_old_password_belongs_to(changes, user, monkeypatch):
+    # After an odd number of rotations the old secret's password is techila_clone's; the new secret
+    # must pair it with that user, or the server and the next rotation cannot log in.
+    given = settings_of(*stack_values("aws-restore")).database_user_password.get_secret_value()
+    value = user_secret_value("aws-restore", changes, monkeypatch)  # a plan of its own: no cached plan sees the patch
+    assert value["username"] == user
+    assert value["password"] == given
 
 
 def test_restore_without_the_old_user_password_is_a_config_error():

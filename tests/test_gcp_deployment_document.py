@@ -80,4 +80,4 @@ def test_first_boot_writes_deployment_env_from_the_document(stack):
         f"TDCE_CLOUDSQL_CONNECTION_NAME={doc['database']['connectionName']}",
     ):
         assert line in script, line
-    assert "/etc/tdce/deployment.env" in script
+    assert "ENV_DIR=/etc/tdce\n" in script and '> "$ENV_DIR/deployment.env"' in script

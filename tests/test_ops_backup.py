@@ -70,6 +70,10 @@ def _applied(lines: list[str], values: dict[str, str], secret_keys: frozenset[st
             # The line carries no value (the CLI prompts); a user types the old deployment's password.
             key = words[-1]
             values, secret_keys = {**values, key: "OldDeploymentPassword1"}, secret_keys | {key}
+        elif len(words) == 5:
+            # No value either: the user types the name beside that password in the old user secret.
+            assert words[3] == "--path", line
+            values = with_setting(values, words[4].removeprefix("tdce:"), "techila_clone")
         else:
             assert words[3] == "--path", line
             key, value = words[4], words[5]
@@ -98,6 +102,7 @@ def test_printed_lines_make_a_new_aurora_stack_restore_both_and_ask_for_the_pass
     assert restored.restore.data_disk_snapshot_id == ids[DATA_DISK]
     assert restored.restore.database_snapshot_identifier == ids[DATABASE]
     assert restored.database_user_password is not None
+    assert restored.restore.application_user == "techila_clone"
     # Without the reminder line the new stack's settings are refused: the line is needed.
     with pytest.raises(ConfigError, match="databaseUserPassword"):
         settings_from_config(*_applied([line for line in lines if "--secret" not in line], values, secret_keys))

@@ -135,6 +135,30 @@ def test_aurora_restore_requires_the_old_user_password():
     assert_problem(problems, "tdce:databaseUserPassword", "restoring Aurora")
 
 
+RESTORING_AURORA = {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": "tdce-prod-2026-11-01"}
+
+
+@pytest.mark.parametrize("name", ["techila", "techila_clone"])
+def test_a_restored_aurora_user_is_one_of_the_two_names_rotation_alternates(name):
+    # AWS's alternating-users rotation moves the secret between "the original user and the user
+    # with _clone appended to it"; the application user is `techila`.
+    problems = problems_for("aws-prod", {**RESTORING_AURORA, "restore.databaseUserName": name})
+    assert not [p for p in problems if "databaseUserName" in p]
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({**RESTORING_AURORA, "restore.databaseUserName": "postgres"}, "'techila' or 'techila_clone'"),
+        ({**RESTORING_AURORA, "restore.databaseUserName": "techila_clone_clone"}, "'techila' or 'techila_clone'"),
+        ({"database.engine": "aurora", "restore.databaseUserName": "techila_clone"}, "only applies with databaseSnapshot"),
+    ],
+    ids=["another user", "a name rotation never gives", "no snapshot to restore"],
+)
+def test_a_restored_aurora_user_name_is_refused_unless_it_can_be_the_old_secrets(changes, why):
+    assert_problem(problems_for("aws-prod", changes), "tdce:restore.databaseUserName", why)
+
+
 def test_invalid_json_object_is_reported_not_raised():
     # A string is set as it is: the stack file's value is not JSON.
     assert_problem(problems_for("aws-prod", {"access": "{userCidrs: [}"}), "tdce:access", "not valid JSON")

@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from config.database import APPLICATION_USER_NAMES
 from config.settings import Settings
 from config.tags import DATA_DISK, DATABASE, STACK_TAG
 from tdce.ops.clients import AwsClients
@@ -95,6 +96,11 @@ def restore_lines(backup: Backup) -> list[str]:
             "pulumi config set --secret tdce:databaseUserPassword"
             f"  # prompts for the application-user password of {backup.stack}, from its user secret in Secrets Manager"
         )
+        # The user that password belongs to: rotation alternates it (config/database.py), and only the
+        # secret knows which holds it now. The CLI prompts for this one too ("If a value is not present on
+        # the command line, pulumi will prompt for the value", `pulumi config set`).
+        names = " or ".join(APPLICATION_USER_NAMES)
+        lines.append(f'pulumi config set --path tdce:restore.databaseUserName  # prompts for the "username" beside it: {names}')
     return lines
 
 

@@ -117,6 +117,7 @@ class Database(pulumi.ComponentResource):
             instances=self.instances,
             rotation_days=settings.rotation_days,
             restore_user_password=restore_user_password,
+            application_user=restore.application_user,
             create_user=not restoring,
             region=region,
             subnet_ids=subnet_ids,

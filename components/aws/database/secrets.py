@@ -28,7 +28,6 @@ ROTATION_APPLICATION_VERSION = "1.1.671"
 # out (001_ec271c3ff40761d0.txt 3.1 step 10; GetRandomPassword, Secrets Manager API reference:
 # ! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~), which is Python's `string.punctuation`.
 EXCLUDED_PASSWORD_CHARACTERS = string.punctuation
-APPLICATION_USER = "techila"
 # Lambda function names: letters, digits, '-' and '_', at most 64 ("CreateFunction", Lambda API reference).
 _NOT_IN_FUNCTION_NAMES = re.compile(r"[^A-Za-z0-9_-]")
 FUNCTION_NAME_LENGTH = 64
@@ -49,6 +48,7 @@ class DatabaseSecrets(pulumi.ComponentResource):
         instances: Sequence[aws.rds.ClusterInstance],
         rotation_days: int,
         restore_user_password: SecretStr | None,
+        application_user: str,
         create_user: bool,
         region: str,
         subnet_ids: Sequence[pulumi.Input[str]],
@@ -59,7 +59,8 @@ class DatabaseSecrets(pulumi.ComponentResource):
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
-        """`create_user`: make the application user (a new cluster; a restored one has it).
+        """`create_user`: make the application user (a new cluster; a restored one has it, under
+        `application_user`, the name its secret held last: config/database.py's APPLICATION_USER_NAMES).
         `rotation_path`: what the rotation function's calls go through (endpoints, firewall rules)."""
         super().__init__("tdce:aws:DatabaseSecrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -94,7 +95,7 @@ class DatabaseSecrets(pulumi.ComponentResource):
                 "port": cluster.port,
                 "dbname": database_name,
                 "dbClusterIdentifier": cluster.cluster_identifier,
-                "username": APPLICATION_USER,
+                "username": application_user,
                 "password": password,
                 "masterarn": self.master_secret_arn,
             }
