@@ -270,11 +270,14 @@ def test_a_restore_clones_the_source_instance_at_the_point_in_time_once():
         "sourceInstanceName": restore.cloudsql_source_instance,
         "pointInTime": restore.cloudsql_point_in_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    assert "clone" in database.options["ignoreChanges"]
+    # A clone runs its source's version; the next `up` must not patch it to the configured one.
+    assert database.options["ignoreChanges"] == ["clone", "databaseVersion"]
 
 
-def test_a_fresh_deployment_clones_nothing():
-    assert "clone" not in only(plan_of("gcp-prod"), DATABASE).inputs
+def test_a_fresh_deployment_clones_nothing_and_follows_the_configured_version():
+    database = only(plan_of("gcp-prod"), DATABASE)
+    assert "clone" not in database.inputs
+    assert database.options["ignoreChanges"] == ["clone"]
 
 
 def test_longer_backup_retention_keeps_logs_only_as_long_as_the_edition_allows():

@@ -116,6 +116,7 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
         admin_password = given_or_generated(f"{name}-admin-password", given=None, opts=child)
+        cloning = restore.cloudsql_source_instance is not None
         self.instance = gcp.sql.DatabaseInstance(
             f"{name}-instance",
             region=region,
@@ -129,7 +130,11 @@ class Database(pulumi.ComponentResource):
                 depends_on=[peering],
                 protect=deletion_protection,
                 # The clone source is read once, at creation: changing it must never replace the database.
-                ignore_changes=["clone"],
+                # A clone runs its source's version whatever `databaseVersion` says (the provider creates
+                # it with instances.clone alone, terraform-provider-google resource_sql_database_instance.go),
+                # and a later `up` would patch the version: an unplanned major upgrade, or a refused
+                # downgrade. So the clone keeps it (docs/settings.md, `cloudsql.databaseVersion`).
+                ignore_changes=["clone", *(["databaseVersion"] if cloning else [])],
             ),
         )
         self._server_login(name, project, server_email, server_member, child)
