@@ -62,6 +62,18 @@ _CUSTOM_TIER = re.compile(r"db-custom-(?P<cpus>[0-9]{1,3})-(?P<memory>[0-9]{1,7}
 _PERF_TIER = re.compile(r"db-perf-optimized-N-(?P<cpus>[0-9]{1,3})")
 
 
+def serverless_v2_runs(major: int, minor: int | None) -> bool:
+    """Whether Aurora Serverless v2 runs aurora-postgresql MAJOR.MINOR (a major alone: its newest minor)."""
+    first = SERVERLESS_V2_FIRST_MINOR.get(major)
+    return first is not None and (minor is None or minor >= first)
+
+
+def pauses(major: int, minor: int | None) -> bool:
+    """Whether a Serverless v2 cluster of MAJOR.MINOR can scale to 0 ACUs (a major alone: its newest minor)."""
+    first = PAUSING_FIRST_MINOR.get(major)
+    return first is not None and (minor is None or minor >= first)
+
+
 def aurora_version(text: str) -> tuple[int, int | None]:
     """(major, minor or None) of an aurora-postgresql engine version this module accepted."""
     match = _AURORA_VERSION.fullmatch(text)
@@ -94,7 +106,7 @@ class AuroraSettings(SettingsModel):
         if major not in SERVERLESS_V2_FIRST_MINOR:
             raise ValueError(f"must be a major Aurora Serverless v2 runs ({majors}), got {value!r}")
         first = SERVERLESS_V2_FIRST_MINOR[major]
-        if minor is not None and int(minor) < first:
+        if not serverless_v2_runs(major, None if minor is None else int(minor)):
             raise ValueError(f"must be {major}.{first} or later: Aurora Serverless v2 runs no earlier {major}.x, got {value!r}")
         return value
 
@@ -112,7 +124,7 @@ class AuroraSettings(SettingsModel):
         major, minor = aurora_version(self.engine_version)
         first = PAUSING_FIRST_MINOR[major]
         # A major alone resolves to its newest minor, which is at or past the first that pauses.
-        if minor is None or minor >= first:
+        if pauses(major, minor):
             return []
         why = f"engineVersion {self.engine_version} cannot pause; Aurora PostgreSQL {major}.{first} and later scale to 0 ACUs"
         return [(("minCapacity",), f"0 needs an engine version that can pause: {why}")]

@@ -66,8 +66,8 @@ def _database_check(clients: AwsClients, identifier: str) -> Check:
     return next(check for check in restore_checks(settings, clients) if check.name == DATABASE_KEY)
 
 
-def _cluster_snapshot(clients: AwsClients, engine: str = "aurora-postgresql") -> str:
-    cluster = create_cluster(clients, "old-stack", engine=engine)
+def _cluster_snapshot(clients: AwsClients, engine: str = "aurora-postgresql", version: str = "16.4") -> str:
+    cluster = create_cluster(clients, "old-stack", engine=engine, version=version)
     identifier = "tdce-old-stack-20261101-030000"
     clients("rds").create_db_cluster_snapshot(DBClusterSnapshotIdentifier=identifier, DBClusterIdentifier=cluster)
     return identifier
@@ -76,6 +76,35 @@ def _cluster_snapshot(clients: AwsClients, engine: str = "aurora-postgresql") ->
 def test_available_aurora_postgresql_cluster_snapshot_passes(aws: AwsClients) -> None:
     check = _database_check(aws, _cluster_snapshot(aws))
     assert check.status is Status.PASS and "aurora-postgresql" in check.detail
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["12.7", "13.4", "11.9", "10.14"],
+    ids=["a major Serverless v2 never ran", "13 before 13.6", "Serverless v1's 11", "Serverless v1's 10"],
+)
+def test_a_snapshot_of_a_version_serverless_v2_does_not_run_fails_whatever_engine_version_says(aws: AwsClients, version) -> None:
+    # "Supported Regions and Aurora DB engines for Aurora Serverless v2": 13.6, 14.3, 15.2, 16.1, 17.4 and later.
+    check = _database_check(aws, _cluster_snapshot(aws, version=version))
+    assert check.status is Status.FAIL
+    assert f"aurora-postgresql {version}, which Aurora Serverless v2 does not run" in check.detail
+
+
+@pytest.mark.parametrize(("version", "status"), [("13.6", Status.PASS), ("14.3", Status.PASS), ("17.4", Status.PASS)])
+def test_the_first_minor_serverless_v2_runs_passes(aws: AwsClients, version, status) -> None:
+    assert _database_check(aws, _cluster_snapshot(aws, version=version)).status is status
+
+
+@pytest.mark.parametrize(("version", "status"), [("16.2", Status.FAIL), ("16.3", Status.PASS), ("13.14", Status.FAIL)])
+def test_a_snapshot_that_cannot_pause_fails_when_min_capacity_is_zero(aws: AwsClients, version, status) -> None:
+    # Scaling to 0 ACUs: Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 and higher.
+    changes = {"database.engine": "aurora", "database.aurora.minCapacity": 0, "restore.databaseSnapshotIdentifier": ""}
+    changes["restore.databaseSnapshotIdentifier"] = _cluster_snapshot(aws, version=version)
+    settings = prod_settings(changes, secret={"databaseUserPassword": "OldDeploymentPassword1"})
+    check = next(check for check in restore_checks(settings, aws) if check.name == DATABASE_KEY)
+    assert check.status is status, check.detail
+    if status is Status.FAIL:
+        assert "cannot pause" in check.detail and "minCapacity is 0" in check.detail
 
 
 def test_missing_cluster_snapshot_fails(aws: AwsClients) -> None:

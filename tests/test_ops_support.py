@@ -122,10 +122,13 @@ def create_volume(clients: AwsClients, stack: str, size_gb: int = 100) -> str:
     return volume["VolumeId"]
 
 
-def create_cluster(clients: AwsClients, stack: str, identifier: str = "tdce-db", engine: str = "aurora-postgresql") -> str:
+def create_cluster(
+    clients: AwsClients, stack: str, identifier: str = "tdce-db", engine: str = "aurora-postgresql", version: str = "16.4"
+) -> str:
     clients("rds").create_db_cluster(
         DBClusterIdentifier=identifier,
         Engine=engine,
+        EngineVersion=version,
         MasterUsername="tdce",
         MasterUserPassword="NotARealPassword1",
         Tags=tags(stack, DATABASE),

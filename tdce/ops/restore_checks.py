@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from config.database import PAUSING_FIRST_MINOR, SERVERLESS_V2_FIRST_MINOR, pauses, serverless_v2_runs
 from config.settings import Settings
 from tdce.ops.clients import AwsClients, listed
 from tdce.ops.report import Check, failed, passed, skipped
@@ -56,4 +59,22 @@ def _database_snapshot(settings: Settings, clients: AwsClients) -> Check:
         return failed(DATABASE_KEY, f"{identifier} is {status}, not available: wait for it, then run again")
     if engine != AURORA_ENGINE:
         return failed(DATABASE_KEY, f"{identifier} is a {engine} snapshot; the cluster is {AURORA_ENGINE}")
-    return passed(DATABASE_KEY, f"{identifier}: available, {engine} {snapshot.get('EngineVersion', '')}".rstrip())
+    # A restored cluster runs its snapshot's version; tdce:database.aurora.engineVersion is not sent.
+    version = snapshot.get("EngineVersion", "")
+    parsed = re.match(r"([0-9]+)\.([0-9]+)", version)
+    major, minor = (int(parsed[1]), int(parsed[2])) if parsed else (0, 0)
+    if not serverless_v2_runs(major, minor):
+        firsts = ", ".join(f"{m}.{n}" for m, n in SERVERLESS_V2_FIRST_MINOR.items())
+        return failed(
+            DATABASE_KEY,
+            f"{identifier} is {AURORA_ENGINE} {version or '(no version given)'}, which Aurora Serverless v2 does not run "
+            f"({firsts} and later): a restored cluster keeps its snapshot's version, so upgrade a cluster restored "
+            "from it outside this stack, then snapshot that",
+        )
+    if settings.database.aurora.min_capacity == 0 and not pauses(major, minor):
+        return failed(
+            DATABASE_KEY,
+            f"{identifier} is {AURORA_ENGINE} {version}, which cannot pause ({major}.{PAUSING_FIRST_MINOR[major]} and later "
+            "scale to 0 ACUs), and tdce:database.aurora.minCapacity is 0: raise it, or restore a later version",
+        )
+    return passed(DATABASE_KEY, f"{identifier}: available, {engine} {version}, which Aurora Serverless v2 runs")
