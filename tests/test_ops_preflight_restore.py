@@ -66,8 +66,10 @@ def _database_check(clients: AwsClients, identifier: str) -> Check:
     return next(check for check in restore_checks(settings, clients) if check.name == DATABASE_KEY)
 
 
-def _cluster_snapshot(clients: AwsClients, engine: str = "aurora-postgresql", version: str = "16.4") -> str:
-    cluster = create_cluster(clients, "old-stack", engine=engine, version=version)
+def _cluster_snapshot(
+    clients: AwsClients, engine: str = "aurora-postgresql", version: str = "16.4", encrypted: bool = True
+) -> str:
+    cluster = create_cluster(clients, "old-stack", engine=engine, version=version, encrypted=encrypted)
     identifier = "tdce-old-stack-20261101-030000"
     clients("rds").create_db_cluster_snapshot(DBClusterSnapshotIdentifier=identifier, DBClusterIdentifier=cluster)
     return identifier
@@ -105,6 +107,11 @@ def test_a_snapshot_that_cannot_pause_fails_when_min_capacity_is_zero(aws: AwsCl
     assert check.status is status, check.detail
     if status is Status.FAIL:
         assert "cannot pause" in check.detail and "minCapacity is 0" in check.detail
+
+
+def test_an_unencrypted_cluster_snapshot_fails_before_it_becomes_a_cluster_the_next_up_replaces(aws: AwsClients) -> None:
+    check = _database_check(aws, _cluster_snapshot(aws, encrypted=False))
+    assert check.status is Status.FAIL and "is unencrypted" in check.detail and "--kms-key-id" in check.detail
 
 
 def test_missing_cluster_snapshot_fails(aws: AwsClients) -> None:

@@ -123,12 +123,18 @@ def create_volume(clients: AwsClients, stack: str, size_gb: int = 100) -> str:
 
 
 def create_cluster(
-    clients: AwsClients, stack: str, identifier: str = "tdce-db", engine: str = "aurora-postgresql", version: str = "16.4"
+    clients: AwsClients,
+    stack: str,
+    identifier: str = "tdce-db",
+    engine: str = "aurora-postgresql",
+    version: str = "16.4",
+    encrypted: bool = True,
 ) -> str:
     clients("rds").create_db_cluster(
         DBClusterIdentifier=identifier,
         Engine=engine,
         EngineVersion=version,
+        StorageEncrypted=encrypted,
         MasterUsername="tdce",
         MasterUserPassword="NotARealPassword1",
         Tags=tags(stack, DATABASE),

@@ -59,6 +59,17 @@ def _database_snapshot(settings: Settings, clients: AwsClients) -> Check:
         return failed(DATABASE_KEY, f"{identifier} is {status}, not available: wait for it, then run again")
     if engine != AURORA_ENGINE:
         return failed(DATABASE_KEY, f"{identifier} is a {engine} snapshot; the cluster is {AURORA_ENGINE}")
+    if not snapshot.get("StorageEncrypted", False):
+        # RestoreDBClusterFromSnapshot: "If the DB cluster snapshot ... isn't encrypted, then the restored
+        # DB cluster isn't encrypted" unless a KmsKeyId is given, which the stack does not give; the
+        # cluster asks for storage encryption, which forces a replacement (terraform-provider-aws,
+        # rds cluster `storage_encrypted`, ForceNew) at the next `pulumi up`.
+        return failed(
+            DATABASE_KEY,
+            f"{identifier} is unencrypted: a cluster restored from it would be too, and the next pulumi up would replace "
+            "it to encrypt it. Restore it once with a KMS key (aws rds restore-db-cluster-from-snapshot --kms-key-id …), "
+            "snapshot that cluster, and restore from the new snapshot",
+        )
     # A restored cluster runs its snapshot's version; tdce:database.aurora.engineVersion is not sent.
     version = snapshot.get("EngineVersion", "")
     parsed = re.match(r"([0-9]+)\.([0-9]+)", version)
