@@ -22,6 +22,7 @@ class FakeCompute:
         self.calls: list[tuple[str, str]] = []
         self.regions: dict[str, compute_v1.Region] = {}
         self.project_quotas: list[compute_v1.Quota] = []
+        self.snapshot_store: dict[str, compute_v1.Snapshot] = {}
 
     # What the stack's tests put in the project.
     def add_instance(self, name: str, zone: str, labels: dict[str, str], boot_disk_labels: dict[str, str] | None = None) -> None:
@@ -114,6 +115,11 @@ class FakeCompute:
         if region not in self.regions:
             raise NotFound(f"region {region}")
         return self.regions[region]
+
+    def snapshot(self, name):
+        if name not in self.snapshot_store:
+            raise NotFound(f"snapshot {name}")
+        return self.snapshot_store[name]
 
     def project_info(self):
         return compute_v1.Project(name=self.project, quotas=self.project_quotas)

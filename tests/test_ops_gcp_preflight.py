@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from google.cloud import compute_v1
 
 from tdce.ops.gcp_clients import GcpClients
 from tdce.ops.gcp_preflight import run_gcp_preflight
 from tdce.ops.report import Status
+from tdce.ops.restore_checks import DISK_KEY
 from tests.gcp_fakes import FakeCompute, FakeServices
-from tests.support import settings_of, stack_values
+from tests.support import settings_of, stack_values, with_setting
 
 PROJECT = "tdce-prod-example"
 ON = {"serviceusage.googleapis.com", "compute.googleapis.com"}
@@ -47,6 +49,7 @@ ROOMY = {"CPUS": (1000, 0), "N2_CPUS": (100, 0), "C2_CPUS": (700, 0), "SSD_TOTAL
 
 def test_a_project_with_room_passes_every_quota_with_the_numbers_shown():
     checks = run(ROOMY)
+    assert checks.pop(DISK_KEY).status is Status.SKIPPED  # gcp-prod restores nothing
     assert all(c.status is Status.PASS for c in checks.values()), checks
     assert checks["quota CPUS"].detail.startswith("648 needed (server, pool linux-spot), 1000 free of 1000")
     assert checks["quota C2_CPUS"].detail.startswith("640 needed (pool linux-spot)")
@@ -102,3 +105,42 @@ def test_tdce_preflight_on_a_gcp_stack_runs_the_gcp_checks(monkeypatch, capsys):
     assert main(["preflight", "gcp-prod", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"name": "quota C2_CPUS"' in out and '"ok": true' in out
+
+
+def restore_check(snapshot: compute_v1.Snapshot | None, name: str = "tdce-data-2026-11-01", size_gb: int = 1024):
+    values, secret_keys = stack_values("gcp-prod")
+    values = with_setting(with_setting(values, "restore.dataDiskSnapshotId", name), "server.dataDisk.sizeGb", size_gb)
+    compute = FakeCompute(PROJECT)
+    compute.regions["europe-north1"] = region(ROOMY)
+    if snapshot is not None:
+        compute.snapshot_store[snapshot.name] = snapshot
+    clients = GcpClients(PROJECT, "europe-north1", compute=compute, services=FakeServices(ON))
+    (check,) = [c for c in run_gcp_preflight(settings_of(values, secret_keys), clients) if c.name == DISK_KEY]
+    return check
+
+
+@pytest.mark.parametrize(
+    ("status", "disk_gb", "size_gb", "expected", "says"),
+    [
+        ("READY", 1024, 1024, Status.PASS, "READY, of a 1024 GB disk"),
+        ("READY", 2048, 1024, Status.FAIL, "larger than tdce:server.dataDisk.sizeGb (1024)"),
+        ("CREATING", 512, 1024, Status.FAIL, "CREATING, not READY"),
+        ("UPLOADING", 512, 1024, Status.FAIL, "UPLOADING, not READY"),
+    ],
+    ids=["ready and fits", "larger than the disk", "still being made", "still uploading"],
+)
+def test_a_restores_disk_snapshot_must_be_ready_and_fit_the_data_disk(status, disk_gb, size_gb, expected, says):
+    # pulumi-gcp compute.Disk `size`: with a snapshot, "the value must not be less than the size of" it;
+    # Snapshot.status: CREATING, DELETING, FAILED, READY, UPLOADING (compute v1 API).
+    check = restore_check(compute_v1.Snapshot(name="tdce-data-2026-11-01", status=status, disk_size_gb=disk_gb), size_gb=size_gb)
+    assert check.status is expected and says in check.detail
+
+
+def test_a_missing_disk_snapshot_fails_and_none_set_is_skipped():
+    assert restore_check(None).status is Status.FAIL
+    values, secret_keys = stack_values("gcp-prod")
+    compute = FakeCompute(PROJECT)
+    compute.regions["europe-north1"] = region(ROOMY)
+    clients = GcpClients(PROJECT, "europe-north1", compute=compute, services=FakeServices(ON))
+    (check,) = [c for c in run_gcp_preflight(settings_of(values, secret_keys), clients) if c.name == DISK_KEY]
+    assert check.status is Status.SKIPPED

@@ -41,6 +41,7 @@ class Compute(Protocol):
     def delete_instance_template(self, name: str) -> None: ...
     def delete_instance_group_manager(self, location: str, name: str) -> None: ...
     def region(self, region: str) -> compute_v1.Region: ...
+    def snapshot(self, name: str) -> compute_v1.Snapshot: ...
 
 
 class Services(Protocol):
@@ -68,6 +69,7 @@ class GoogleCompute:
         self._zonal_groups = compute_v1.InstanceGroupManagersClient()
         self._regional_groups = compute_v1.RegionInstanceGroupManagersClient()
         self._regions = compute_v1.RegionsClient()
+        self._snapshots = compute_v1.SnapshotsClient()
 
     def _aggregated(self, client, name_prefix: str, field: str) -> list:
         found = []
@@ -113,6 +115,9 @@ class GoogleCompute:
 
     def region(self, region: str) -> compute_v1.Region:
         return self._regions.get(project=self.project, region=region)
+
+    def snapshot(self, name: str) -> compute_v1.Snapshot:
+        return self._snapshots.get(project=self.project, snapshot=name)
 
 
 class GoogleServices:

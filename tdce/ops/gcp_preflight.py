@@ -4,7 +4,8 @@ Checks, with Google's client libraries (tdce/ops/gcp_clients.py): the Service Us
 enables every other API through it, components/gcp/apis.py); the region exists for the project; and,
 once Compute Engine is on, the region's quotas leave room for the server and every pool at its
 `maxCount` (vendor 001_ec271c3ff40761d0.txt 3.4: nothing checks the quota when the dashboard starts
-workers; they silently never come), and for the disks.
+workers; they silently never come), and for the disks; and the snapshot a restore names for the
+data disk exists, is READY and fits `server.dataDisk.sizeGb`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from config.settings import Settings
 from tdce.ops.gcp_clients import GcpClients, GoogleError, NotFound
 from tdce.ops.machines import Machine, machines
 from tdce.ops.report import Check, Status, failed, passed, skipped
+from tdce.ops.restore_checks import DISK_KEY, SIZE_KEY
 
 SERVICE_USAGE = "serviceusage.googleapis.com"
 COMPUTE = "compute.googleapis.com"
@@ -61,7 +63,25 @@ def run_gcp_preflight(settings: Settings, clients: GcpClients) -> list[Check]:
     if region_checks[-1].status is Status.FAIL:
         return [*checks, skipped("quotas", "they need the region")]
     checks += _guarded("quotas", lambda: _quotas(settings, clients))
+    checks += _guarded(DISK_KEY, lambda: [_data_disk_snapshot(settings, clients)])
     return checks
+
+
+def _data_disk_snapshot(settings: Settings, clients: GcpClients) -> Check:
+    name = settings.restore.data_disk_snapshot_id
+    if name is None:
+        return skipped(DISK_KEY, "not set: the data disk starts empty")
+    try:
+        snapshot = clients.compute.snapshot(name)
+    except NotFound:
+        return failed(DISK_KEY, f"{name} is not a snapshot of project {clients.project}")
+    size, limit = int(snapshot.disk_size_gb), settings.server.data_disk.size_gb
+    if snapshot.status != "READY":
+        return failed(DISK_KEY, f"{name} is {snapshot.status}, not READY: wait for it, then run again")
+    if size > limit:
+        # pulumi-gcp compute.Disk `size`: with a snapshot, "the value must not be less than the size of" it.
+        return failed(DISK_KEY, f"{name} is of a {size} GB disk, larger than {SIZE_KEY} ({limit}): a disk cannot be smaller")
+    return passed(DISK_KEY, f"{name}: READY, of a {size} GB disk ≤ {SIZE_KEY} ({limit})")
 
 
 def _guarded(name: str, run: Callable[[], list[Check]]) -> list[Check]:
