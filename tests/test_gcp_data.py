@@ -115,6 +115,9 @@ def test_the_server_unmounts_the_data_disk_when_it_shuts_down(stack):
     script = server.inputs["metadata"]["shutdown-script"]
     assert script.startswith("#!/bin/bash")
     assert 'umount "/ebs"' in script and "sync" in script
+    # The services on the disk stop before it is unmounted under them.
+    stop = script.index("systemctl stop tgs.init.service 'postgresql@*.service'")
+    assert stop < script.index('umount "/ebs"')
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
