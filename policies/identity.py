@@ -19,6 +19,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from config.gcp_names import name_prefix
 from config.resource_types import (
     AWS_BUCKETS,
     AWS_INSTANCE_PROFILE,
@@ -32,7 +33,6 @@ from config.resource_types import (
     GCP_PROJECT_GRANTS,
     GCP_PROJECT_POLICY,
 )
-from config.tags import label_value
 from policies.iam_documents import DocumentContext, as_list, document_findings
 from policies.placement import GCP_ACTING_AS
 from policies.reading import Subject, get, items, json_document, settle, stack_subjects, strings
@@ -204,7 +204,10 @@ def _writes_compute(grant: Subject, role: str, custom: dict[str, list[str]]) -> 
 
 def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
     custom = _custom_role_permissions(subjects)
-    prefix = f"tdce-{label_value(stack_name())}-"
+    # The prefix the program conditions the server's compute grants on (components/gcp/dashboard_access.py):
+    # each `startsWith` must end at exactly this stack's prefix, alone or after a resource path.
+    prefix = name_prefix(stack_name())
+    names_the_prefix = re.compile(r'startsWith\("(?:[^"]*/)?' + re.escape(prefix) + r'"\)')
     for grant in subjects:
         try:
             if grant.type == GCP_PROJECT_POLICY:
@@ -226,7 +229,8 @@ def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: lis
                 continue
             if role in GCP_ACT_AS_ROLES:
                 report(f"grants {role} on the whole project: grant it on the one service account it is for", grant.urn)
-            if _writes_compute(grant, role, custom) and not ("resource.name" in expression and prefix in expression):
+            confined = "resource.name" in expression and names_the_prefix.search(expression) is not None
+            if _writes_compute(grant, role, custom) and not confined:
                 report(
                     f"grants {role}, which changes Compute Engine resources, on the whole project without an IAM condition "
                     f"on resource.name and this stack's prefix {prefix!r}: it reaches every VM and group of the project",

@@ -219,7 +219,8 @@ class TestActionsAndManagedPolicies:
 
 PREFIX_CONDITION = {
     "title": "this stack's workers",
-    "expression": 'resource.name.extract("/instanceGroupManagers/{name}").startsWith("tdce-gcp-prod-")',
+    # gcp-prod's prefix, by config/gcp_names.py's rules: `tdce-`, the stack's name, `--`.
+    "expression": 'resource.name.extract("/instanceGroupManagers/{name}").startsWith("tdce-gcp-prod--")',
 }
 
 
@@ -248,12 +249,18 @@ class TestGcpGrants:
     def test_a_project_grant_of_compute_writes_needs_the_prefix_condition(self):
         writes = ["compute.instanceGroupManagers.update", "compute.instances.get"]
         ((_, message),) = check_stack(identity.iam_least_privilege, self.scaler(writes))
-        assert "'tdce-gcp-prod-'" in message
+        assert "'tdce-gcp-prod--'" in message
         assert check_stack(identity.iam_least_privilege, self.scaler(writes, PREFIX_CONDITION)) == []
         other_stack = {**PREFIX_CONDITION, "expression": PREFIX_CONDITION["expression"].replace("gcp-prod", "gcp-dev")}
         assert check_stack(identity.iam_least_privilege, self.scaler(writes, other_stack)) != []
-        no_name = {"title": "t", "expression": 'request.time < timestamp("2030-01-01T00:00:00Z") && "tdce-gcp-prod-" != ""'}
+        no_name = {"title": "t", "expression": 'request.time < timestamp("2030-01-01T00:00:00Z") && "tdce-gcp-prod--" != ""'}
         assert check_stack(identity.iam_least_privilege, self.scaler(writes, no_name)) != []
+        # Another stack's prefix that begins with this one's name (gcp-prod-eu) is not this stack's.
+        longer = {**PREFIX_CONDITION, "expression": PREFIX_CONDITION["expression"].replace("gcp-prod--", "gcp-prod-eu--")}
+        assert check_stack(identity.iam_least_privilege, self.scaler(writes, longer)) != []
+        # The images' condition names the prefix after the resource path; that counts as well.
+        images = {"title": "t", "expression": 'resource.name.startsWith("projects/p/global/images/tdce-gcp-prod--")'}
+        assert check_stack(identity.iam_least_privilege, self.scaler(writes, images)) == []
 
     def test_the_prefix_in_the_conditions_title_alone_does_not_count(self):
         # Only the expression limits the grant; the title is a label (IAM Conditions overview,
@@ -577,7 +584,7 @@ class TestGcpGrantsExactly:
             (
                 "admin",
                 "grants roles/compute.admin, which changes Compute Engine resources, on the whole project without an IAM "
-                "condition on resource.name and this stack's prefix 'tdce-gcp-prod-': it reaches every VM and group of "
+                "condition on resource.name and this stack's prefix 'tdce-gcp-prod--': it reaches every VM and group of "
                 "the project",
             )
         ]
@@ -710,7 +717,6 @@ class TestWhichBucketsAreTheStacks:
             for index, name in enumerate(own + foreign)
             if name in foreign
         ]
-
 
 
 class TestIdsReadFromTheStacksOwnResources:

@@ -107,6 +107,16 @@ def test_a_stack_whose_workers_all_come_from_the_dashboard_passes_clean(stack: s
     assert [(v.policy, v.message) for v in report.violations] == []
 
 
+@pytest.mark.parametrize("stack", ["gcp_prod", "gcp-prod-" + "x" * 30], ids=["an underscore", "too long for the prefix"])
+def test_a_gcp_stack_whose_prefix_takes_the_digest_passes_clean(stack: str) -> None:
+    # Compute names take no '_', and a prefix leaves the dashboard 32 characters (config/gcp_names.py):
+    # such a stack's grants are conditioned on the digest form of its name, which the pack must expect.
+    values, secret_keys = stack_values("gcp-prod")
+    plan = plan_config(stack, values, secret_keys)
+    report = check_plan(plan, values, sorted(secret_keys))
+    assert [(v.policy, v.message) for v in report.violations] == []
+
+
 def test_a_value_unknown_at_preview_gives_an_advisory_not_a_verdict(packs) -> None:
     rule = recorded(
         "aws-prod",
