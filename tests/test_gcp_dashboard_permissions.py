@@ -106,7 +106,10 @@ def operations(prefix: str, subnetwork: str, worker: str) -> dict[str, list[Requ
         "shut a worker down": [Request("compute.instances.delete", INSTANCE, instance)],
         "make a custom image from a worker": [
             Request("compute.images.create", IMAGE, image),
+            # Google's pages name either on the source disk: useReadOnly (images.insert), or
+            # `compute.disks.use` "if the image is created from a disk" (custom images, custom roles).
             Request("compute.disks.useReadOnly", DISK, disk),
+            Request("compute.disks.use", DISK, disk),
         ],
         "deprecate and delete a custom image": [
             Request("compute.images.deprecate", IMAGE, image),

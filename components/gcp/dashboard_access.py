@@ -47,7 +47,11 @@ OPERATOR_PERMISSIONS: Mapping[str, str] = {
     "compute.disks.create": DISK,
     "compute.disks.delete": DISK,
     "compute.disks.setLabels": DISK,
-    # A custom image is made from a worker's boot disk (vendor 4.4): images.insert checks useReadOnly on the source disk.
+    # A custom image is made from a worker's boot disk (vendor 4.4). Google's pages differ on what
+    # images.insert checks on the source disk: useReadOnly, or `compute.disks.use` "if the image is
+    # created from a disk" ("Managing access to custom images", custom roles). Both, on this stack's
+    # disks only: neither reaches another deployment's.
+    "compute.disks.use": DISK,
     "compute.disks.useReadOnly": DISK,
     "compute.images.create": IMAGE,
     "compute.images.delete": IMAGE,
