@@ -14,11 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.channels import Direction
+from config.errors import ConfigError
 from config.exposure import OpenChannel, channels_for
 from config.loader import settings_from_config
 from config.rules import RuleSpec, rule_specs
 from config.settings import Settings
 from config.stack_file import CONFIG_DIR, read_stack_config
+from config.stack_images import dashboard_image_problems
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ def resolve_stack_file(stack: str, config_dir: Path = CONFIG_DIR) -> ResolvedSta
 def _resolved(stack: str, items: tuple[tuple[str, str], ...], secret_keys: frozenset[str]) -> ResolvedStack:
     values = dict(items)
     settings = settings_from_config(values, secret_keys)
+    problems = dashboard_image_problems(stack, settings)
+    if problems:
+        raise ConfigError(problems)
     channels = channels_for(settings)
     return ResolvedStack(
         stack=stack,
