@@ -267,7 +267,7 @@ class TestGcpGrants:
         # https://cloud.google.com/iam/docs/conditions-overview#structure).
         writes = ["compute.instanceGroupManagers.update"]
         titled = {
-            "title": 'resource.name.startsWith("tdce-gcp-prod-")',
+            "title": 'resource.name.startsWith("tdce-gcp-prod--")',
             "expression": 'request.time < timestamp("2030-01-01T00:00:00Z")',
         }
         assert len(check_stack(identity.iam_least_privilege, self.scaler(writes, titled))) == 1
