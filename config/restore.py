@@ -54,16 +54,29 @@ class RestoreSettings(SettingsModel):
         return found
 
     def _aurora_findings(self, engine: str, region: str) -> list[Finding]:
+        return self._user_findings() + self._snapshot_findings(engine, region)
+
+    def _user_findings(self) -> list[Finding]:
+        user = self.database_user_name
+        if user is None:
+            return []
+        if self.database_snapshot_identifier is None:
+            return [
+                (
+                    ("databaseUserName",),
+                    f"only applies with databaseSnapshotIdentifier: a new cluster's user is {APPLICATION_USER!r}",
+                )
+            ]
+        if user not in APPLICATION_USER_NAMES:
+            names = " or ".join(repr(name) for name in APPLICATION_USER_NAMES)
+            return [
+                (("databaseUserName",), f'must be {names}, the "username" of the old deployment\'s user secret, got {user!r}')
+            ]
+        return []
+
+    def _snapshot_findings(self, engine: str, region: str) -> list[Finding]:
         database = self.database_snapshot_identifier
         key = ("databaseSnapshotIdentifier",)
-        user = self.database_user_name
-        if user is not None and database is None:
-            why = f"only applies with databaseSnapshotIdentifier: a new cluster's user is {APPLICATION_USER!r}"
-            return [(("databaseUserName",), why)]
-        if user is not None and user not in APPLICATION_USER_NAMES:
-            names = " or ".join(repr(name) for name in APPLICATION_USER_NAMES)
-            why = f'must be {names}, the "username" of the old deployment\'s user secret, got {user!r}'
-            return [(("databaseUserName",), why)]
         if database is None:
             return []
         if engine != "aurora":

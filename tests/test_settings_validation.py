@@ -159,6 +159,13 @@ def test_a_restored_aurora_user_name_is_refused_unless_it_can_be_the_old_secrets
     assert_problem(problems_for("aws-prod", changes), "tdce:restore.databaseUserName", why)
 
 
+def test_a_bad_restored_user_name_and_a_bad_snapshot_identifier_are_both_reported():
+    changes = {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": "1-not-an-id", "restore.databaseUserName": "x"}
+    problems = problems_for("aws-prod", changes)
+    assert_problem(problems, "tdce:restore.databaseUserName", "'techila' or 'techila_clone'")
+    assert_problem(problems, "tdce:restore.databaseSnapshotIdentifier", "must be a DB cluster snapshot identifier")
+
+
 def test_invalid_json_object_is_reported_not_raised():
     # A string is set as it is: the stack file's value is not JSON.
     assert_problem(problems_for("aws-prod", {"access": "{userCidrs: [}"}), "tdce:access", "not valid JSON")
