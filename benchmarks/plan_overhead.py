@@ -20,7 +20,6 @@ how much of the ratio is that; the target is the flat replay's.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import inspect
 import json
@@ -115,10 +114,14 @@ def recorded(stack: str, directory: Path) -> Path:
 
 def main(arguments: list[str]) -> int:
     if arguments[:1] in (["--replay"], ["--replay-typed"]):
+        from tdce.collector import collect_rarely, skip_the_exit_collections
+
+        # The collector as `tdce` sets it (tdce.cli.run), before the SDKs are imported, and the same
+        # exit: otherwise the replay would pay collections over the SDK modules that the plan skips,
+        # and the ratio would flatter the plan.
+        collect_rarely()
         replay(Path(arguments[1]), typed=arguments[0] == "--replay-typed")
-        # The exit `tdce` makes (tdce.cli.run): without it the replay would pay the collector's last
-        # passes over the SDK modules that the plan skips, and the ratio would flatter the plan.
-        gc.freeze()
+        skip_the_exit_collections()
         return 0
     # Imported here, not above: the replay process (the branch above) imports nothing it does not need.
     from benchmarks.fresh_process import fastest_of_each

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from config.errors import ConfigError
 from config.stack_file import CONFIG_DIR
+from tdce.collector import collect_rarely, skip_the_exit_collections
 from tdce.console import error_console, output_console
 from tdce.plan_errors import EngineRefusal, ProgramFailure
 
@@ -58,17 +58,19 @@ def _plan(args: argparse.Namespace) -> int:
     from tdce.plan_report import print_plan, print_warnings
     from tdce.plan_warnings import plan_warnings
     from tdce.planner import plan_stack
-    from tdce.policy_report import print_policy_report
-    from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
 
     json_to_stdout = args.json == "-"
     target = None if args.json in (None, "-") else Path(args.json)
-    pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
-    # Checked before the plan runs; with --no-policy the pack is not used, so not checked.
-    problem = None if args.no_policy else policy_pack_problem(pack_dir)
-    if problem:
-        print(f"tdce plan: --policy-pack: {problem}; give the directory of a policy pack, such as policies", file=sys.stderr)
-        return EXIT_USAGE
+    # Checked before the plan runs; with --no-policy the pack is not used, so neither checked nor imported.
+    if not args.no_policy:
+        from tdce.policy_report import print_policy_report
+        from tdce.policy_runner import PACK_DIR, PolicyPackError, check_plan
+
+        pack_dir = Path(args.policy_pack) if args.policy_pack else PACK_DIR
+        problem = policy_pack_problem(pack_dir)
+        if problem:
+            print(f"tdce plan: --policy-pack: {problem}; give the directory of a policy pack, such as policies", file=sys.stderr)
+            return EXIT_USAGE
     plan = plan_stack(args.stack, Path(args.config_dir))
     # With `--json -` stdout is the JSON alone, for a pipe; the person still sees the plan on stderr.
     console = error_console() if json_to_stdout else output_console()
@@ -205,18 +207,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """The `tdce` command: `main`, then the interpreter's exit, without the collector's last passes.
-
-    At exit CPython runs full collections over every object still alive; after a plan that is the
-    provider SDKs' modules the program imported, and those passes took about half a second of a
-    3.4 s `tdce plan` (benchmarks/plan_overhead.py). Frozen, the collector skips them; nothing is
-    left undone that exit promises (atexit handlers and buffered files are flushed as before; the
-    finalizers of objects in reference cycles are not guaranteed at exit in any case).
-    """
+    """The `tdce` command: `main` with the collector tuned for a short process that imports the
+    provider SDKs, then the interpreter's exit without the collector's last passes (tdce/collector.py)."""
+    collect_rarely()
     try:
         sys.exit(main())
     finally:
-        gc.freeze()
+        skip_the_exit_collections()
 
 
 if __name__ == "__main__":

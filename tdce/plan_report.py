@@ -1,8 +1,10 @@
 """Show a plan to a person: the component tree, the machines and firewall rules, the channels, the outputs.
 
-Every value from the plan is a `Text` (see tdce/console.py). Below the tree each fact is one
-soft-wrapped line rather than a table cell: at 80 columns a table must fold or cut a CIDR, an
-ARN or a setting name, a line never does.
+Every value from the plan is a `Text` (see tdce/console.py). Each fact, the tree's resources too,
+is one soft-wrapped line rather than a table cell or a folded tree label: at 80 columns a table
+must fold or cut a CIDR, an ARN or a setting name, a line never does. The tree is drawn with
+rich's own guides, and the whole plan is handed to rich as one text: rendering a `rich.tree.Tree`
+and printing line by line cost about 40 ms of a `tdce plan` (benchmarks/plan_overhead.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections import Counter, defaultdict
 
 from rich.console import Console
 from rich.text import Text
-from rich.tree import Tree
 
 from tdce.console import error_console, value_text
 from tdce.plan_summary import Rule, firewall_rules, machines
@@ -20,13 +21,12 @@ from tdce.recording import RecordedResource
 
 
 def print_plan(plan: Plan, console: Console) -> None:
-    console.print(_tree(plan))
+    lines = tree_lines(plan)
     for section in (_counts, _machines, _rules, channel_lines, _outputs):
-        console.print()
-        for line in section(plan):
-            # soft_wrap: rich adds no line breaks and cuts nothing; a long ARN or CIDR list wraps
-            # in the terminal and is copied whole.
-            console.print(line, soft_wrap=True)
+        lines += [Text(), *section(plan)]
+    # soft_wrap: rich adds no line breaks and cuts nothing; a long ARN or CIDR list wraps in the
+    # terminal and is copied whole.
+    console.print(Text("\n").join(lines), soft_wrap=True)
 
 
 def print_warnings(lines: list[str]) -> None:
@@ -60,24 +60,30 @@ def _label(resource: RecordedResource) -> Text:
     return label
 
 
-def _tree(plan: Plan) -> Tree:
+# rich.tree.Tree's guides (its TREE_GUIDES, ascii=False): a branch, the last branch, and what
+# continues below each.
+BRANCH, LAST_BRANCH = "├── ", "└── "
+CONTINUES, ENDED = "│   ", "    "
+
+
+def tree_lines(plan: Plan) -> list[Text]:
+    """The component tree: the stack, then each resource under its parent, children by name."""
     children: dict[str | None, list[RecordedResource]] = defaultdict(list)
     for resource in plan.resources:
         children[resource.parent].append(resource)
-    roots = children[None]
     title = Text.assemble((f"{plan.project}/{plan.stack}", "bold"), f"  {sum(r.custom for r in plan.resources)} resources")
-    tree = Tree(title)
+    lines = [title]
 
-    def add(node: Tree, resource: RecordedResource) -> None:
-        branch = node.add(_label(resource))
-        # Registration order depends on when outputs resolve; by name, the tree reads the same every run.
-        for child in sorted(children[resource.urn], key=lambda r: (r.custom, r.name)):
-            add(branch, child)
+    def add(resources: list[RecordedResource], indent: str) -> None:
+        for index, resource in enumerate(resources):
+            last = index == len(resources) - 1
+            lines.append(Text.assemble(indent, LAST_BRANCH if last else BRANCH, _label(resource)))
+            # Registration order depends on when outputs resolve; by name, the tree reads the same every run.
+            add(sorted(children[resource.urn], key=lambda r: (r.custom, r.name)), indent + (ENDED if last else CONTINUES))
 
-    for root in roots:
-        for child in children[root.urn] if root.type == "pulumi:pulumi:Stack" else [root]:
-            add(tree, child)
-    return tree
+    for root in children[None]:
+        add(children[root.urn] if root.type == "pulumi:pulumi:Stack" else [root], "")
+    return lines
 
 
 def _counts(plan: Plan) -> list[Text]:

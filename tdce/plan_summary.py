@@ -86,7 +86,9 @@ def machines(plan: Plan) -> list[Machine]:
             settings = inputs.get("settings") or {}
             size = f"{settings.get('tier', '?')}, {str(settings.get('availabilityType', '')).lower() or 'zonal'}"
             found.append(Machine("database", resource.name, size, "1 instance", "", (str(inputs.get("databaseVersion", "")),)))
-    return found
+    # Registration order depends on when outputs resolve (an Aurora cluster waits for its subnet
+    # group); by role and name, the list reads the same every run.
+    return sorted(found, key=lambda machine: (machine.role, machine.name))
 
 
 def _pool(group: RecordedResource, template: RecordedResource | None, counts: str) -> Machine:

@@ -19,6 +19,7 @@ from tdce.ops.report import Check, Status, checks_table
 from tdce.plan_report import print_plan
 from tdce.policy_report import print_policy_report
 from tdce.policy_runner import PolicyReport, Violation
+from tdce.recording import RecordedResource
 from tests.support import plan_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +119,65 @@ def test_a_spot_price_cap_is_shown_with_the_pool() -> None:
     # config/Pulumi.aws-dev.yaml: dev-spot, c5.xlarge, spotMaxPrice "0.10", maxCount 4, a 50 GB disk.
     pool = "worker pool tdce-workers-dev-spot-group: c5.xlarge; min 0, desired 0, max 4; spot, at most 0.10 USD an hour"
     assert f"{pool}; /dev/xvda 50 GB gp3" in lines
+
+
+def _resource(name: str, parent: str | None, custom: bool = True, type_token: str = "aws:s3/bucket:Bucket") -> RecordedResource:
+    return RecordedResource(
+        urn=f"urn:{name}",
+        type=type_token,
+        name=name,
+        id=None,
+        custom=custom,
+        parent=parent,
+        provider=None,
+        dependencies=[],
+        inputs={},
+    )
+
+
+def test_the_tree_nests_children_by_name_with_rich_s_guides() -> None:
+    stack = _resource("tdce-aws-dev", None, custom=False, type_token="pulumi:pulumi:Stack")
+    resources = [
+        stack,
+        _resource("top", stack.urn, custom=False, type_token="tdce:aws:Deployment"),
+        _resource("top-b", "urn:top"),
+        _resource("top-inner", "urn:top", custom=False, type_token="tdce:aws:Firewall"),
+        _resource("top-inner-rule", "urn:top-inner"),
+        _resource("top-a", "urn:top"),
+        _resource("top-last", "urn:top", custom=False, type_token="tdce:aws:Backup"),
+        _resource("top-last-vault", "urn:top-last"),
+    ]
+    plan = replace(plan_of("aws-dev"), resources=resources)
+    printed = rendered(lambda console: print_plan(plan, console), width=200)
+    # Components before resources, each by name; rich.tree.Tree's guides ("├── ", "└── ", "│   ").
+    assert printed.splitlines()[:9] == [
+        "tdce/aws-dev  4 resources",
+        "└── top tdce:aws:Deployment",
+        "    ├── top-inner tdce:aws:Firewall",
+        "    │   └── top-inner-rule aws:s3/bucket:Bucket",
+        "    ├── top-last tdce:aws:Backup",
+        "    │   └── top-last-vault aws:s3/bucket:Bucket",
+        "    ├── top-a aws:s3/bucket:Bucket",
+        "    └── top-b aws:s3/bucket:Bucket",
+        "",
+    ]
+
+
+def test_a_long_tree_label_is_one_line_at_80_columns() -> None:
+    printed = rendered(lambda console: print_plan(plan_of("aws-dev"), console))
+    label = "tdce-dashboard-access-templates-and-groups-attachment aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    assert any(line.endswith((f"├── {label}", f"└── {label}")) for line in printed.splitlines())
+
+
+def test_the_machines_read_by_role_and_name() -> None:
+    plan = plan_of("aws-aurora")
+    # Registration order varies with when outputs resolve: the list must not follow it.
+    printed = rendered(lambda console: print_plan(replace(plan, resources=plan.resources[::-1]), console), width=200)
+    lines = printed.splitlines()
+    start = lines.index("Machines and disks")
+    # config/Pulumi.aws-aurora.yaml: the Aurora cluster, the server, one spot pool.
+    roles = [line.split()[0:2] for line in lines[start + 1 : start + 4]]
+    assert roles == [["database", "tdce-database-cluster:"], ["server", "tdce-server-instance:"], ["worker", "pool"]]
 
 
 def test_values_that_look_like_markup_or_emoji_print_as_they_are() -> None:
