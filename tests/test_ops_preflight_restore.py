@@ -5,9 +5,18 @@ from __future__ import annotations
 import pytest
 
 from tdce.ops.clients import AwsClients
+from tdce.ops.preflight import run_preflight
 from tdce.ops.report import Check, Status
 from tdce.ops.restore_checks import restore_checks
-from tests.test_ops_support import ZONE, alter_answer, create_cluster, prod_settings
+from tests.test_ops_support import (
+    ROOMY_QUOTAS,
+    ZONE,
+    alter_answer,
+    check_named,
+    create_cluster,
+    prod_settings,
+    stub_ec2_quotas,
+)
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
 pytest_plugins = ["tests.test_ops_support"]
@@ -132,3 +141,39 @@ def test_cluster_snapshot_still_creating_fails(aws: AwsClients, monkeypatch: pyt
     )
     check = _database_check(aws, identifier)
     assert check.status is Status.FAIL and "creating" in check.detail
+
+
+def _restoring_preflight(
+    clients: AwsClients, monkeypatch: pytest.MonkeyPatch, identifier: str, orderable: bool
+) -> tuple[Check, dict]:
+    """The Aurora orderability check of a stack restoring `identifier`, and what it asked RDS."""
+    stub_ec2_quotas(monkeypatch, clients, ROOMY_QUOTAS)
+    asked: dict = {}
+
+    def options(**params):
+        asked.update(params)
+        # moto lists no db.serverless class at all: the answer is stubbed, orderable or not.
+        return {"OrderableDBInstanceOptions": [{"DBInstanceClass": "db.serverless"}] if orderable else []}
+
+    monkeypatch.setattr(clients("rds"), "describe_orderable_db_instance_options", options)
+    changes = {"database.engine": "aurora", "restore.databaseSnapshotIdentifier": identifier}
+    settings = prod_settings(changes, secret={"databaseUserPassword": "OldDeploymentPassword1"})
+    return check_named(run_preflight(settings, clients), "tdce:database.engine"), asked
+
+
+def test_a_restore_is_checked_orderable_at_its_snapshot_s_version_not_engine_version(aws: AwsClients, monkeypatch) -> None:
+    # aws-prod's engineVersion is the default major 16; the snapshot is 15.8, the version the cluster gets.
+    check, asked = _restoring_preflight(aws, monkeypatch, _cluster_snapshot(aws, version="15.8"), orderable=True)
+    assert check.status is Status.PASS and "15.8" in check.detail
+    assert asked["EngineVersion"] == "15.8"
+
+
+def test_a_restore_whose_snapshot_version_is_not_orderable_names_the_restore_key(aws: AwsClients, monkeypatch) -> None:
+    check, _ = _restoring_preflight(aws, monkeypatch, _cluster_snapshot(aws, version="15.8"), orderable=False)
+    assert check.status is Status.FAIL and "15.8" in check.detail and DATABASE_KEY in check.detail
+
+
+def test_a_restore_of_a_missing_snapshot_leaves_orderability_to_the_restore_check(aws: AwsClients, monkeypatch) -> None:
+    check, asked = _restoring_preflight(aws, monkeypatch, "tdce-never-taken", orderable=True)
+    assert check.status is Status.SKIPPED and DATABASE_KEY in check.detail
+    assert asked == {}

@@ -13,7 +13,7 @@ from tdce.ops.launch_checks import launch_checks
 from tdce.ops.machines import instance_types, machines
 from tdce.ops.reference_checks import reference_checks
 from tdce.ops.report import Check, Status, failed, passed, skipped
-from tdce.ops.restore_checks import AURORA_ENGINE, restore_checks
+from tdce.ops.restore_checks import AURORA_ENGINE, DATABASE_KEY, database_snapshot, restore_checks
 
 SERVERLESS_CLASS = "db.serverless"
 
@@ -69,7 +69,17 @@ def _aurora_orderable(settings: Settings, clients: AwsClients) -> Check:
     key = "tdce:database.engine"
     if settings.database.engine != "aurora":
         return skipped(key, f"database.engine is {settings.database.engine}: no Aurora")
-    version = _engine_version(settings.database.aurora.engine_version, clients)
+    restoring = settings.restore.database_snapshot_identifier
+    if restoring is not None:
+        # A restored cluster runs its snapshot's version (components/aws/database/cluster.py sends no
+        # engineVersion then): that version must be orderable, whatever engineVersion says.
+        snapshot = database_snapshot(restoring, clients)
+        if snapshot is None or not snapshot.get("EngineVersion"):
+            return skipped(key, f"the version is the restore snapshot's: see {DATABASE_KEY}")
+        version, source = snapshot["EngineVersion"], f"{restoring}'s version, a restored cluster's ({DATABASE_KEY})"
+    else:
+        version = _engine_version(settings.database.aurora.engine_version, clients)
+        source = "tdce:database.aurora.engineVersion"
     if version is None:
         wanted = settings.database.aurora.engine_version
         return failed(key, f"{AURORA_ENGINE} offers no {wanted}.x in {clients.region}: see tdce:database.aurora.engineVersion")
@@ -81,7 +91,7 @@ def _aurora_orderable(settings: Settings, clients: AwsClients) -> Check:
         return failed(
             key,
             f"Aurora Serverless v2 ({AURORA_ENGINE} {version}, {SERVERLESS_CLASS}) is not orderable in {clients.region}: "
-            "pick another region or tdce:database.aurora.engineVersion",
+            f"pick another region or {source}",
         )
     return passed(key, f"Aurora Serverless v2 ({AURORA_ENGINE} {version}) is orderable in {clients.region}")
 

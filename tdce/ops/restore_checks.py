@@ -37,11 +37,8 @@ def _data_disk_snapshot(settings: Settings, clients: AwsClients) -> Check:
     return passed(DISK_KEY, f"{snapshot_id}: completed, {size} GiB ≤ {SIZE_KEY} ({limit})")
 
 
-def _database_snapshot(settings: Settings, clients: AwsClients) -> Check:
-    identifier = settings.restore.database_snapshot_identifier
-    if identifier is None:
-        why = "not set: the cluster starts empty" if settings.database.engine == "aurora" else "database.engine is not aurora"
-        return skipped(DATABASE_KEY, why)
+def database_snapshot(identifier: str, clients: AwsClients) -> dict | None:
+    """The Aurora cluster snapshot a restore names, or None when this account and region have none."""
     # Snapshots shared from another account are named by ARN and listed only on request.
     shared = {"IncludeShared": True} if identifier.startswith("arn:") else {}
     found = listed(
@@ -51,9 +48,17 @@ def _database_snapshot(settings: Settings, clients: AwsClients) -> Check:
         DBClusterSnapshotIdentifier=identifier,
         **shared,
     )
-    if not found:
+    return found[0] if found else None
+
+
+def _database_snapshot(settings: Settings, clients: AwsClients) -> Check:
+    identifier = settings.restore.database_snapshot_identifier
+    if identifier is None:
+        why = "not set: the cluster starts empty" if settings.database.engine == "aurora" else "database.engine is not aurora"
+        return skipped(DATABASE_KEY, why)
+    snapshot = database_snapshot(identifier, clients)
+    if snapshot is None:
         return failed(DATABASE_KEY, f"{identifier} not found in {clients.region} (snapshots are regional: copy it here first)")
-    snapshot = found[0]
     status, engine = snapshot["Status"], snapshot["Engine"]
     if status != "available":
         return failed(DATABASE_KEY, f"{identifier} is {status}, not available: wait for it, then run again")
