@@ -6,7 +6,7 @@ import pytest
 from google.cloud import compute_v1
 
 from tdce.ops.gcp_clients import GcpClients
-from tdce.ops.gcp_preflight import run_gcp_preflight
+from tdce.ops.gcp_preflight import CLONE_KEY, run_gcp_preflight
 from tdce.ops.report import Status
 from tdce.ops.restore_checks import DISK_KEY
 from tests.gcp_fakes import FakeCompute, FakeServices
@@ -49,7 +49,9 @@ ROOMY = {"CPUS": (1000, 0), "N2_CPUS": (100, 0), "C2_CPUS": (700, 0), "SSD_TOTAL
 
 def test_a_project_with_room_passes_every_quota_with_the_numbers_shown():
     checks = run(ROOMY)
-    assert checks.pop(DISK_KEY).status is Status.SKIPPED  # gcp-prod restores nothing
+    # gcp-prod restores nothing: no disk snapshot, no Cloud SQL clone.
+    assert checks.pop(DISK_KEY).status is Status.SKIPPED
+    assert checks.pop(CLONE_KEY).status is Status.SKIPPED
     assert all(c.status is Status.PASS for c in checks.values()), checks
     assert checks["quota CPUS"].detail.startswith("648 needed (server, pool linux-spot), 1000 free of 1000")
     assert checks["quota C2_CPUS"].detail.startswith("640 needed (pool linux-spot)")

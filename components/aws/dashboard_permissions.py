@@ -235,5 +235,3 @@ def dashboard_policies(scope: DashboardScope) -> dict[str, list[dict[str, Any]]]
         "images": images_and_snapshots,
         "roles-and-reads": roles_and_reads,
     }
-
-

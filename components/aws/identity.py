@@ -82,9 +82,7 @@ class Identity(pulumi.ComponentResource):
 
     def _role_and_profile(self, who: str, *statements: dict) -> tuple[aws.iam.Role, aws.iam.InstanceProfile]:
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{self._name}-{who}-role", assume_role_policy=passed_role_trust(EC2), tags=self._tags, opts=child
-        )
+        role = aws.iam.Role(f"{self._name}-{who}-role", assume_role_policy=passed_role_trust(EC2), tags=self._tags, opts=child)
         aws.iam.RolePolicy(f"{self._name}-{who}-policy", role=role.id, policy=document(*statements), opts=child)
         profile = aws.iam.InstanceProfile(f"{self._name}-{who}-profile", role=role.name, tags=self._tags, opts=child)
         return role, profile

@@ -29,7 +29,8 @@ ALWAYS = (
     "monitoring.googleapis.com",
 )
 # Cloud SQL: the instance (sqladmin) and its private IP through private services access (servicenetworking).
-CLOUD_SQL = ("sqladmin.googleapis.com", "servicenetworking.googleapis.com")
+CLOUD_SQL_ADMIN = "sqladmin.googleapis.com"
+CLOUD_SQL = (CLOUD_SQL_ADMIN, "servicenetworking.googleapis.com")
 
 
 def apis_for(settings: Settings) -> tuple[str, ...]:

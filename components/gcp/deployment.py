@@ -126,6 +126,7 @@ class GcpDeployment(pulumi.ComponentResource):
                 tags=tags,
                 opts=inside,
             )
+
         def document_for(private_ip: pulumi.Output[str]) -> DeploymentDocument:
             return DeploymentDocument(
                 cloud="gcp",

@@ -1,7 +1,8 @@
-"""The few Compute Engine and Service Usage calls the GCP operations make, behind one thin interface.
+"""The few Compute Engine, Service Usage and Cloud SQL calls the GCP operations make, behind one thin interface.
 
-`GoogleCloud` makes them with Google's client libraries (google-cloud-compute, google-cloud-service-usage);
-the tests give the operations a fake built from the same message types (`google.cloud.compute_v1.Instance`, …).
+`GoogleCompute` and `GoogleServices` make them with Google's client libraries (google-cloud-compute,
+google-cloud-service-usage), `CloudSql` over REST (tdce/ops/gcp_cloud_sql.py); the tests give the
+operations fakes built from the same message types (`google.cloud.compute_v1.Instance`, …).
 Every list is of one project; zonal and regional resources come from the aggregated lists, so nothing
 in another zone or region of the project is missed.
 """
@@ -17,6 +18,8 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\..*")
 
 from google.api_core import exceptions as google_errors  # noqa: E402
 from google.cloud import compute_v1, service_usage_v1  # noqa: E402
+
+from tdce.ops.gcp_cloud_sql import CloudSql  # noqa: E402
 
 # Seconds to wait for one delete to finish before reporting it as still running.
 OPERATION_TIMEOUT = 600
@@ -132,10 +135,19 @@ class GoogleServices:
 
 
 class GcpClients:
-    """The clients of one stack's project and region; `compute` and `services` are replaced by fakes in the tests."""
+    """The clients of one stack's project and region; `compute` and `services` are replaced by fakes in the
+    tests, and Cloud SQL's HTTP session by one that answers as the API does."""
 
-    def __init__(self, project: str, region: str, compute: Compute | None = None, services: Services | None = None):
+    def __init__(
+        self,
+        project: str,
+        region: str,
+        compute: Compute | None = None,
+        services: Services | None = None,
+        sql: CloudSql | None = None,
+    ):
         self.project = project
         self.region = region
         self.compute: Compute = compute if compute is not None else GoogleCompute(project)
         self.services: Services = services if services is not None else GoogleServices(project)
+        self.sql = sql if sql is not None else CloudSql(project)

@@ -4,21 +4,27 @@ Checks, with Google's client libraries (tdce/ops/gcp_clients.py): the Service Us
 enables every other API through it, components/gcp/apis.py); the region exists for the project; and,
 once Compute Engine is on, the region's quotas leave room for the server and every pool at its
 `maxCount` (vendor 001_ec271c3ff40761d0.txt 3.4: nothing checks the quota when the dashboard starts
-workers; they silently never come), and for the disks; and the snapshot a restore names for the
-data disk exists, is READY and fits `server.dataDisk.sizeGb`.
+workers; they silently never come), and for the disks; the snapshot a restore names for the
+data disk exists, is READY and fits `server.dataDisk.sizeGb`; and the Cloud SQL instance a restore
+clones exists in the project, runs PostgreSQL, and can be cloned at the point in time asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from components.gcp.apis import apis_for
+from components.gcp.apis import CLOUD_SQL_ADMIN, apis_for
 from config.machine_types import machine_type
 from config.settings import Settings
 from tdce.ops.gcp_clients import GcpClients, GoogleError, NotFound
 from tdce.ops.machines import Machine, machines
 from tdce.ops.report import Check, Status, failed, passed, skipped
 from tdce.ops.restore_checks import DISK_KEY, SIZE_KEY
+
+CLONE_KEY = "tdce:restore.cloudsqlSourceInstance"
+PITR_KEY = "tdce:restore.cloudsqlPointInTime"
+# Cloud SQL's databaseVersion names PostgreSQL versions POSTGRES_<major> (POSTGRES_16, …).
+POSTGRES = "POSTGRES_"
 
 SERVICE_USAGE = "serviceusage.googleapis.com"
 COMPUTE = "compute.googleapis.com"
@@ -64,7 +70,40 @@ def run_gcp_preflight(settings: Settings, clients: GcpClients) -> list[Check]:
         return [*checks, skipped("quotas", "they need the region")]
     checks += _guarded("quotas", lambda: _quotas(settings, clients))
     checks += _guarded(DISK_KEY, lambda: [_data_disk_snapshot(settings, clients)])
+    checks += _guarded(CLONE_KEY, lambda: [_clone_source(settings, clients, enabled)])
     return checks
+
+
+def _clone_source(settings: Settings, clients: GcpClients, enabled: set[str]) -> Check:
+    name, moment = settings.restore.cloudsql_source_instance, settings.restore.cloudsql_point_in_time
+    if name is None:
+        return skipped(CLONE_KEY, "not set: the database starts empty")
+    if CLOUD_SQL_ADMIN not in enabled:
+        # An instance cannot exist where the API is off; the clone is made in the source's project.
+        return failed(CLONE_KEY, f"{name} cannot be an instance of project {clients.project}: {CLOUD_SQL_ADMIN} is off there")
+    try:
+        source = clients.sql.instance(name)
+    except NotFound:
+        # Cloning a deleted instance needs its deletion time (instances.clone sourceInstanceDeletionTime),
+        # which this stack does not send.
+        return failed(
+            CLONE_KEY, f"{name} is not a Cloud SQL instance of project {clients.project} (a deleted one cannot be cloned here)"
+        )
+    version = str(source.get("databaseVersion", ""))
+    if not version.startswith(POSTGRES):
+        return failed(CLONE_KEY, f"{name} runs {version or 'no version given'}: the Techila server's database is PostgreSQL")
+    about = f"{name}: {version}, {source.get('state', 'state unknown')}, in {source.get('region', 'an unknown region')}"
+    if moment is None:
+        return passed(CLONE_KEY, f"{about}; cloned as it is at pulumi up")
+    backups = (source.get("settings") or {}).get("backupConfiguration") or {}
+    if not backups.get("pointInTimeRecoveryEnabled"):
+        # PostgreSQL keeps the logs a point-in-time clone replays only with point-in-time recovery on.
+        return failed(PITR_KEY, f"{name} has point-in-time recovery off: it can be cloned only as it is (unset {PITR_KEY})")
+    earliest, latest = clients.sql.recovery_window(name)
+    if moment > latest or (earliest is not None and moment < earliest):
+        window = f"{earliest.isoformat() if earliest else 'its oldest kept log'} to {latest.isoformat()}"
+        return failed(PITR_KEY, f"{moment.isoformat()} is outside {name}'s recovery window, {window}")
+    return passed(PITR_KEY, f"{about}; {moment.isoformat()} is within its recovery window (latest {latest.isoformat()})")
 
 
 def _data_disk_snapshot(settings: Settings, clients: GcpClients) -> Check:
