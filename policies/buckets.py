@@ -8,11 +8,14 @@ inputs carry public access prevention.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
 
 from config.resource_types import AWS_BUCKET_ENCRYPTION, AWS_BUCKET_POLICY, AWS_BUCKETS, AWS_PUBLIC_ACCESS_BLOCK, GCP_BUCKET
 from policies.iam_documents import as_list
-from policies.reading import Subject, get, items, json_document, stack_subjects, truthy
+from policies.reading import Subject, get, items, json_document, provider_mirror, settle, stack_subjects, truthy
 
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 ENCRYPTION_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
@@ -52,19 +55,44 @@ bucket_public_access_blocked = StackValidationPolicy(
 )
 
 
+def _first_known(readers: list[Callable[[], bool]], undecided: list[str], label: str) -> bool:
+    """Whether any of the readers finds the guarantee; one unknown at preview is set aside, not a verdict."""
+    unknown = False
+    for read in readers:
+        try:
+            if read():
+                return True
+        except UnknownValueError:
+            unknown = True
+    if unknown:
+        undecided.append(label)
+    return unknown
+
+
+def _encrypts(config: Subject) -> bool:
+    return any(
+        get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") in ENCRYPTION_ALGORITHMS
+        for rule in items(get(config.props, "rules"))
+    )
+
+
+def _states_encryption(bucket: Subject) -> bool:
+    inline = get(bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm")
+    return inline in ENCRYPTION_ALGORITHMS
+
+
 def validate_bucket_encrypted(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
+    undecided: list[str] = []
     for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
-        inline = get(
-            bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm"
-        )
-        algorithms = [inline] + [
-            get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-            for config in _attached(subjects, AWS_BUCKET_ENCRYPTION, bucket)
-            for rule in items(get(config.props, "rules"))
-        ]
-        if not any(algorithm in ENCRYPTION_ALGORITHMS for algorithm in algorithms):
+        # The attached configuration first; the bucket's own output mirrors it once read back, and is the
+        # provider's, unknown as a whole, at preview when the program states none inline.
+        readers = [lambda c=config: _encrypts(c) for config in _attached(subjects, AWS_BUCKET_ENCRYPTION, bucket)]
+        if not provider_mirror(bucket, "serverSideEncryptionConfiguration"):
+            readers.append(lambda b=bucket: _states_encryption(b))
+        if not _first_known(readers, undecided, f"{bucket.name} encryption"):
             report("the bucket has no default encryption configuration", bucket.urn)
+    settle(undecided)
 
 
 bucket_encrypted = StackValidationPolicy(
@@ -93,12 +121,15 @@ def _denies_plain_http(policy: object) -> bool:
 
 def validate_bucket_tls_only(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
+    undecided: list[str] = []
     for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
-        policies = [get(bucket.props, "policy")] + [
-            get(p.props, "policy") for p in _attached(subjects, (AWS_BUCKET_POLICY,), bucket)
-        ]
-        if not any(_denies_plain_http(policy) for policy in policies):
+        holders = [*_attached(subjects, (AWS_BUCKET_POLICY,), bucket)]
+        if not provider_mirror(bucket, "policy"):
+            holders.append(bucket)
+        readers = [lambda h=holder: _denies_plain_http(get(h.props, "policy")) for holder in holders]
+        if not _first_known(readers, undecided, f"{bucket.name} policy"):
             report("no bucket policy denies requests without TLS (aws:SecureTransport = false)", bucket.urn)
+    settle(undecided)
 
 
 bucket_tls_only = StackValidationPolicy(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 from config.resource_types import (
     AWS_DATABASE_CLUSTER,
@@ -91,8 +92,7 @@ def validate_gcp_shielded_vm(args: ResourceValidationArgs, report: ReportViolati
 gcp_shielded_vm = ResourceValidationPolicy(
     name="gcp-shielded-vm",
     description=(
-        "GCP machines run as Shielded VMs (Secure Boot, vTPM, integrity monitoring): boot-level tampering is refused "
-        "or reported."
+        "GCP machines run as Shielded VMs (Secure Boot, vTPM, integrity monitoring): boot-level tampering is refused or reported."
     ),
     validate=validate_gcp_shielded_vm,
     enforcement_level=EnforcementLevel.MANDATORY,
@@ -122,7 +122,12 @@ gcp_os_login = ResourceValidationPolicy(
 def validate_no_default_service_account(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type not in GCP_MACHINES or not has(args.props, "serviceAccount"):
         return
-    email = get(args.props, "serviceAccount", "email")
+    try:
+        email = get(args.props, "serviceAccount", "email")
+    except UnknownValueError:
+        # Unknown at preview: the email of a service account this stack creates. The default compute
+        # account is the project's own, never created by a stack, so its email is always known.
+        return
     if email is None or email == "default" or str(email).endswith(DEFAULT_COMPUTE_ACCOUNT_SUFFIX):
         report(f"the machine runs as the default compute service account ({email or 'no email given'})", None)
 

@@ -24,7 +24,7 @@ from config.resource_types import (
     GCP_SNAPSHOT_SCHEDULE,
 )
 from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
-from policies.reading import get, has, items, number, truthy
+from policies.reading import get, has, is_set, items, number, truthy
 from policies.stack_settings import stack_resolved
 
 STATEFUL = (AWS_VOLUME, AWS_DATABASE_CLUSTER, *GCP_DISKS, GCP_DATABASE_INSTANCE)
@@ -69,7 +69,8 @@ def validate_database_deletion_safeguards(args: ResourceValidationArgs, report: 
     if args.resource_type == AWS_DATABASE_CLUSTER:
         if protection and not truthy(get(props, "deletionProtection")):
             report("deletionProtection is off", None)
-        if truthy(get(props, "skipFinalSnapshot")) or not get(props, "finalSnapshotIdentifier"):
+        # The identifier carries a random suffix, unknown at preview: that it is set is what counts.
+        if truthy(get(props, "skipFinalSnapshot")) or not is_set(props, "finalSnapshotIdentifier"):
             report("no final snapshot on deletion (skipFinalSnapshot or no finalSnapshotIdentifier)", None)
     elif args.resource_type == GCP_DATABASE_INSTANCE:
         if protection and get(props, "deletionProtection") is False:

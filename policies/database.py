@@ -25,7 +25,7 @@ from config.resource_types import (
     GCP_SECRET_VERSION,
     GCP_SQL_USER,
 )
-from policies.reading import Subject, get, items, settle, stack_subjects, truthy
+from policies.reading import Subject, get, is_set, items, settle, stack_subjects, truthy
 
 
 def validate_database_private_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -39,7 +39,8 @@ def validate_database_private_only(args: ResourceValidationArgs, report: ReportV
         networks = items(get(ip, "authorizedNetworks"))
         if networks:
             report(f"settings.ipConfiguration.authorizedNetworks admits {len(networks)} network(s) from outside the VPC", None)
-        if not get(ip, "privateNetwork"):
+        # The network's ID, unknown at preview of a new stack: that it is set is what counts.
+        if not is_set(ip, "privateNetwork"):
             report("settings.ipConfiguration.privateNetwork is not set: the instance has no private IP in the VPC", None)
     elif args.resource_type == AWS_DATABASE_INSTANCE and truthy(get(props, "publiclyAccessible")):
         report("publiclyAccessible is true: the database instance gets a public DNS name and address", None)

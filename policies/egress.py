@@ -30,7 +30,7 @@ from config.resource_types import (
 from config.rules import RuleSpec
 from policies.firewall_rules import FirewallRule, cidr_within, cidrs_overlap, egress_rules
 from policies.placement import Topology
-from policies.reading import Subject, get, items, number, settle, stack_subjects, strings, truthy
+from policies.reading import Subject, count, get, items, known_strings, number, settle, stack_subjects, strings, truthy
 from policies.stack_settings import stack_resolved
 
 AWS_EGRESS_HOLDERS = (AWS_EGRESS_RULE, AWS_GROUP_RULE, AWS_SECURITY_GROUP)
@@ -45,12 +45,14 @@ class PlacedEgress:
 
 
 def _s3_endpoints(subjects: list[Subject]) -> frozenset[str]:
-    """The S3 gateway endpoints of the stack, whose prefix lists carry object-storage traffic."""
+    """The S3 gateway endpoints of the stack, whose prefix lists carry object-storage traffic: their URNs (what
+    a rule's prefix list refs name at preview) and their prefix list IDs once known."""
     found = set()
     for subject in subjects:
         try:
             if subject.type == AWS_VPC_ENDPOINT and str(get(subject.props, "serviceName")).endswith(".s3"):
                 found.add(subject.urn)
+                found |= known_strings(get(subject.props, "prefixListId"))
         except UnknownValueError:
             continue
     return frozenset(found)
@@ -67,8 +69,10 @@ def _matches(item: PlacedEgress, role: Role, spec: RuleSpec, topology: Topology,
         return False
     peer = spec.peer
     if peer.cidrs:
-        return bool(rule.cidrs) and all(cidr_within(c, peer.cidrs) for c in rule.cidrs) and not (
-            rule.peer_groups or rule.other_peers
+        return (
+            bool(rule.cidrs)
+            and all(cidr_within(c, peer.cidrs) for c in rule.cidrs)
+            and not (rule.peer_groups or rule.other_peers)
         )
     if peer.role is Role.OBJECT_STORAGE:
         return bool(rule.prefix_lists & s3) and not (rule.cidrs or rule.peer_groups)
@@ -131,10 +135,13 @@ def _range_cidr(address: Subject) -> str | None:
 
 def _reaches(firewall: Subject, ranges: list[Subject]) -> bool:
     destinations = firewall.refs("destinationRanges")
-    cidrs = strings(get(firewall.props, "destinationRanges")) or ["0.0.0.0/0"]
+    # A range made from the peering address is unknown at preview; its refs name the address.
+    cidrs = sorted(known_strings(get(firewall.props, "destinationRanges"))) or ([] if destinations else ["0.0.0.0/0"])
     for address in ranges:
+        if address.urn in destinations:
+            return True
         cidr = _range_cidr(address)
-        if address.urn in destinations or (cidr and any(cidrs_overlap(c, cidr) for c in cidrs)):
+        if cidr and any(cidrs_overlap(c, cidr) for c in cidrs):
             return True
     return False
 
@@ -158,12 +165,12 @@ def _gcp_egress(subjects: list[Subject], report: ReportViolation, undecided: lis
     opens: list[tuple[Subject, float]] = []
     for firewall in (s for s in subjects if s.type == GCP_FIREWALL):
         try:
-            if str(get(firewall.props, "direction")).upper() != "EGRESS" or truthy(
-                get(firewall.props, "disabled")
-            ):
+            if str(get(firewall.props, "direction")).upper() != "EGRESS" or truthy(get(firewall.props, "disabled")):
                 continue
             roles = topology.roles(firewall.refs("targetServiceAccounts"))
-            untargeted = not items(get(firewall.props, "targetServiceAccounts")) and not items(get(firewall.props, "targetTags"))
+            untargeted = (
+                count(get(firewall.props, "targetServiceAccounts")) == 0 and count(get(firewall.props, "targetTags")) == 0
+            )
             priority = number(get(firewall.props, "priority")) or GCP_DEFAULT_PRIORITY
             if not _reaches(firewall, ranges):
                 continue

@@ -26,7 +26,7 @@ from config.resource_types import (
     AWS_SECURITY_GROUP,
     GCP_FIREWALL,
 )
-from policies.reading import Subject, get, has, items, strings, truthy
+from policies.reading import Subject, count, get, has, strings, truthy
 
 _PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 # GCP admits the whole internet when an ingress rule names no source at all, and reaches it when
@@ -165,6 +165,12 @@ def _from_rule_resource(subject: Subject, direction: Direction, inputs: _RuleInp
     itself = truthy(get(p, "self"))
     peers = subject.refs(inputs.peer) | (group if itself else frozenset())
     peer_groups = itself or has(p, inputs.peer)
+    # A prefix list comes from a VPC endpoint's output, unknown at preview: its refs name the endpoint.
+    prefix_lists = subject.refs(inputs.prefix_lists) if has(p, inputs.prefix_lists) else frozenset()
+    try:
+        listed = tuple(strings(get(p, inputs.prefix_lists)))
+    except UnknownValueError:
+        listed = tuple(sorted(prefix_lists))
     return [
         FirewallRule(
             where="",
@@ -176,8 +182,8 @@ def _from_rule_resource(subject: Subject, direction: Direction, inputs: _RuleInp
             peer_groups=peer_groups,
             peers=peers,
             self_peer=itself or (peer_groups and bool(peers) and peers == group),
-            other_peers=tuple(strings(get(p, inputs.prefix_lists))),
-            prefix_lists=subject.refs(inputs.prefix_lists),
+            other_peers=listed,
+            prefix_lists=prefix_lists,
             group=group,
         )
     ]
@@ -210,7 +216,8 @@ def _firewall_allow(subject: Subject, direction: Direction, index: int, allow: A
     if direction is Direction.INGRESS:
         cidrs = tuple(strings(get(p, "sourceRanges")))
         tags = tuple(f"tag:{tag}" for tag in strings(get(p, "sourceTags")))
-        peer_groups = bool(items(get(p, "sourceServiceAccounts")))
+        # Service accounts' emails are unknown at preview of a new stack: count them, read their refs.
+        peer_groups = count(get(p, "sourceServiceAccounts")) > 0
         peers = subject.refs("sourceServiceAccounts")
     else:
         cidrs, tags, peer_groups, peers = tuple(strings(get(p, "destinationRanges"))), (), False, frozenset()
@@ -270,6 +277,12 @@ def firewall_rules(subject: Subject, direction: Direction) -> Extracted:
     if kind == AWS_GROUP_RULE:
         return _whole(subject, lambda: _from_rule_resource(subject, direction, _GROUP_RULE))
     if kind in (AWS_SECURITY_GROUP, AWS_DEFAULT_SECURITY_GROUP):
+        if subject.sees_outputs:
+            # A group's ingress/egress outputs are computed: unknown at preview, and after a refresh
+            # they list every rule of the group, the separate rule resources' too (the provider reads
+            # them all back). Inline rules are judged where the program writes them, in the group's
+            # inputs (no-inline-security-group-rules, and the resource policies).
+            return Extracted()
         key = direction.value
         try:
             entries = _entries(get(subject.props, key))

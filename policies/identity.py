@@ -35,7 +35,7 @@ from config.resource_types import (
 )
 from policies.iam_documents import DocumentContext, as_list, document_findings
 from policies.placement import GCP_ACTING_AS
-from policies.reading import Subject, get, items, json_document, settle, stack_subjects, strings
+from policies.reading import Subject, get, items, json_document, provider_mirror, settle, stack_subjects, strings
 from policies.stack_settings import stack_name
 
 # AWS-managed policies that are a wildcard under another name
@@ -135,7 +135,9 @@ def _documents(subjects: list[Subject], machine_roles: frozenset[str]) -> list[t
         if subject.type in AWS_POLICY_DOCUMENTS:
             machine = bool(subject.refs("role") & machine_roles) or subject.urn in attached_to_machines
             found.append((subject, "policy", lambda s=subject: get(s.props, "policy"), machine))
-        elif subject.type == AWS_ROLE:
+        elif subject.type == AWS_ROLE and not provider_mirror(subject, "inlinePolicies"):
+            # Unknown as a whole, the output is the provider's copy of the role's RolePolicy documents,
+            # which are judged themselves.
             machine = subject.urn in machine_roles
             for index, inline in enumerate(items(get(subject.props, "inlinePolicies"))):
                 found.append((subject, f"inlinePolicies[{index}]", lambda i=inline: get(i, "policy"), machine))
@@ -168,6 +170,8 @@ def _managed_policies(subjects: list[Subject], report: ReportViolation, undecide
         else:
             continue
         for key in keys:
+            if subject.type == AWS_ROLE and provider_mirror(subject, key):
+                continue  # the role's attachments, read back by the provider; each is judged itself
             try:
                 arns = strings(get(subject.props, key))
             except UnknownValueError:
@@ -202,6 +206,17 @@ def _writes_compute(grant: Subject, role: str, custom: dict[str, list[str]]) -> 
     return any(p.startswith("compute.") and not p.rpartition(".")[2].startswith(("get", "list")) for p in permissions)
 
 
+def _granted_role(grant: Subject, custom: dict[str, list[str]]) -> str:
+    """The role a grant names. A custom role of this stack is named by its output (unknown at preview): it
+    is that custom role, whose permissions `_writes_compute` reads through the grant's dependency."""
+    try:
+        return str(get(grant.props, "role"))
+    except UnknownValueError:
+        if any(urn in custom for urn in grant.property_dependencies.get("role", ())):
+            return ""
+        raise
+
+
 def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: list[str]) -> None:
     custom = _custom_role_permissions(subjects)
     # The prefix the program conditions the server's compute grants on (components/gcp/dashboard_access.py):
@@ -214,23 +229,31 @@ def _gcp_grants(subjects: list[Subject], report: ReportViolation, undecided: lis
                 # The whole project's policy: each binding names its role and carries its own condition.
                 policy = json_document(get(grant.props, "policyData"))
                 bindings = [b for b in as_list(policy.get("bindings")) if isinstance(b, dict)] if isinstance(policy, dict) else []
-                roles = [(str(b.get("role")), str(get(b, "condition", "expression"))) for b in bindings]
+                roles = [(str(b.get("role")), lambda b=b: str(get(b, "condition", "expression"))) for b in bindings]
             elif grant.type in GCP_IAM_GRANTS:
-                roles = [(str(get(grant.props, "role")), str(get(grant.props, "condition", "expression")))]
+                # The condition is read only where it matters: it may name a resource unknown at preview.
+                roles = [(_granted_role(grant, custom), lambda g=grant: str(get(g.props, "condition", "expression")))]
             else:
                 continue
         except UnknownValueError:
             undecided.append(grant.name)
             continue
-        for role, expression in roles:
+        for role, condition in roles:
             if role in GCP_BASIC_ROLES:
                 report(f"grants the basic role {role}: every permission of every service", grant.urn)
             if grant.type not in PROJECT_WIDE_GRANTS:
                 continue
             if role in GCP_ACT_AS_ROLES:
                 report(f"grants {role} on the whole project: grant it on the one service account it is for", grant.urn)
+            if not _writes_compute(grant, role, custom):
+                continue
+            try:
+                expression = condition()
+            except UnknownValueError:
+                undecided.append(grant.name)
+                continue
             confined = "resource.name" in expression and names_the_prefix.search(expression) is not None
-            if _writes_compute(grant, role, custom) and not confined:
+            if not confined:
                 report(
                     f"grants {role}, which changes Compute Engine resources, on the whole project without an IAM condition "
                     f"on resource.name and this stack's prefix {prefix!r}: it reaches every VM and group of the project",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from config.channels import Direction
 from config.resource_types import AWS_DEFAULT_SECURITY_GROUP, AWS_EGRESS_RULE, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_VPC
-from policies.firewall_rules import firewall_rules
-from policies.reading import settle, stack_subjects
+from policies.reading import stack_subjects
 
 RULE_RESOURCES = (AWS_INGRESS_RULE, AWS_EGRESS_RULE, AWS_GROUP_RULE)
 
@@ -17,13 +15,8 @@ def validate_default_security_group_closed(args: StackValidationArgs, report: Re
     defaults = [s for s in subjects if s.type == AWS_DEFAULT_SECURITY_GROUP]
     default_urns = {s.urn for s in defaults}
     vpcs = {s.urn for s in subjects if s.type == AWS_VPC}
-    undecided: list[str] = []
-    for group in defaults:
-        for direction in Direction:
-            extracted = firewall_rules(group, direction)
-            undecided += extracted.undecided
-            for rule in extracted.rules:
-                report(f"{rule.label} on the VPC's default security group: it must stay empty", group.urn)
+    # Inline rules on the adopted group are judged on its inputs (no-inline-security-group-rules): its
+    # ingress/egress outputs are unknown at preview and, after a refresh, list what AWS holds.
     for vpc in vpcs:
         if not any(vpc in group.refs("vpcId") for group in defaults):
             # AWS creates every VPC's default group with allow-all rules; only an adopting
@@ -39,14 +32,14 @@ def validate_default_security_group_closed(args: StackValidationArgs, report: Re
         # A rule on `vpc.default_security_group_id` comes from the VPC itself.
         if target & default_urns or any(urn in vpcs for urn in own):
             report(f"{rule.name} adds a rule to the VPC's default security group: it must stay empty", rule.urn)
-    settle(undecided)
 
 
 default_security_group_closed = StackValidationPolicy(
     name="default-security-group-closed",
     description=(
-        "The VPC's default security group is adopted and kept empty, inline or through rule resources: a machine "
-        "launched without a group lands in it, and nothing of TDCE needs it to admit anything."
+        "The VPC's default security group is adopted and no rule resource adds to it (its inline rules are "
+        "no-inline-security-group-rules'): a machine launched without a group lands in it, and nothing of TDCE needs "
+        "it to admit anything."
     ),
     validate=validate_default_security_group_closed,
     enforcement_level=EnforcementLevel.MANDATORY,

@@ -22,11 +22,11 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from config.channels import INTERCONNECT, SSH, WORKER_RDP, WORKER_SSH, Role
-from config.resource_types import AWS_EGRESS_RULE, AWS_GROUP_RULE, AWS_INGRESS_RULE, AWS_SECURITY_GROUP, GCP_FIREWALL
+from config.resource_types import AWS_DEFAULT_SECURITY_GROUP, AWS_SECURITY_GROUP, GCP_FIREWALL
 from policies.channel_match import Expected, by_ports, expected_ingress, judge, kind_problems
 from policies.firewall_rules import FirewallRule, cidr_within, ingress_rules
 from policies.placement import Topology, roles_label
-from policies.reading import Subject, get, items, settle, stack_subjects, strings
+from policies.reading import Subject, count, get, settle, stack_subjects, strings
 from policies.stack_settings import stack_resolved
 
 REMOTE_ACCESS = (SSH, WORKER_SSH, WORKER_RDP)
@@ -144,7 +144,7 @@ def validate_ingress_lands_on_channel_target(args: StackValidationArgs, report: 
 
 def _gcp_untargeted_or_tagged(subject: Subject) -> bool:
     try:
-        return not items(get(subject.props, "targetServiceAccounts"))
+        return count(get(subject.props, "targetServiceAccounts")) == 0
     except UnknownValueError:
         return False
 
@@ -154,7 +154,7 @@ def _gcp_targets(subject: Subject, report: ReportViolation, undecided: list[str]
     if not extracted.rules:
         return
     try:
-        accounts = items(get(subject.props, "targetServiceAccounts"))
+        accounts = count(get(subject.props, "targetServiceAccounts"))
         tags_ = strings(get(subject.props, "targetTags"))
     except UnknownValueError:
         undecided.append(f"{subject.name} targets")
@@ -316,36 +316,32 @@ interconnect_within_workers = ResourceValidationPolicy(
 )
 
 
-RULE_RESOURCES = (AWS_INGRESS_RULE, AWS_EGRESS_RULE, AWS_GROUP_RULE)
+def validate_no_inline_security_group_rules(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (AWS_SECURITY_GROUP, AWS_DEFAULT_SECURITY_GROUP):
+        return
+    # The inputs: what the program writes. The group's outputs list every rule the group has, the
+    # separate resources' too, once the provider reads them back (and are unknown at preview).
+    inline = [key for key in ("ingress", "egress") if count(get(args.props, key)) > 0]
+    if not inline:
+        return
+    if args.resource_type == AWS_DEFAULT_SECURITY_GROUP:
+        report(f"inline {' and '.join(inline)} on the VPC's default security group: it must stay empty", None)
+    else:
+        report(
+            f"inline {' and '.join(inline)} on a security group: this stack's rules are separate rule resources, and "
+            "the provider reconciles an inline list against AWS, deleting the separate rules, which are then recreated",
+            None,
+        )
 
 
-def validate_no_inline_and_separate_rules(args: StackValidationArgs, report: ReportViolation) -> None:
-    subjects = stack_subjects(args)
-    rule_resources = [s for s in subjects if s.type in RULE_RESOURCES]
-    for group in (s for s in subjects if s.type == AWS_SECURITY_GROUP and _has_inline_rules(s)):
-        separate = [r.name for r in rule_resources if group.urn in r.refs("securityGroupId")]
-        if separate:
-            report(
-                f"inline ingress/egress and separate rule resources ({', '.join(separate)}) manage one group: "
-                "each update undoes the other",
-                group.urn,
-            )
-
-
-def _has_inline_rules(subject: Subject) -> bool:
-    try:
-        return bool(items(get(subject.props, "ingress")) or items(get(subject.props, "egress")))
-    except UnknownValueError:
-        return True
-
-
-no_inline_and_separate_rules = StackValidationPolicy(
-    name="no-inline-and-separate-rules",
+no_inline_security_group_rules = ResourceValidationPolicy(
+    name="no-inline-security-group-rules",
     description=(
-        "A security group has either inline ingress/egress blocks or separate rule resources, never both: the "
-        "provider reconciles the inline list against AWS and deletes the separate rules, then they are recreated."
+        "Security groups state no inline ingress/egress: every rule is a separate rule resource. A group with both has "
+        "each update undo the other (the provider reconciles the inline list against AWS), and the VPC's default "
+        "group, which this stack adopts, must stay empty."
     ),
-    validate=validate_no_inline_and_separate_rules,
+    validate=validate_no_inline_security_group_rules,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
     remediation_steps="Move the inline blocks to SecurityGroupIngressRule / SecurityGroupEgressRule resources.",
@@ -358,5 +354,5 @@ PORT_POLICIES = [
     no_remote_access_from_internet,
     no_all_ports_ingress,
     interconnect_within_workers,
-    no_inline_and_separate_rules,
+    no_inline_security_group_rules,
 ]

@@ -2,8 +2,11 @@
 
 Properties arrive wrapped in pulumi-policy's proxies, which raise `UnknownValueError` when a
 value is unknown at preview; the servicer turns that into an advisory "can't run policy"
-note. The helpers here let a rule read what it needs without tripping over unknowns it does
-not need, and `Subject` gives resource and stack policies one view of a resource.
+note. Resource policies see a resource's inputs; stack policies its outputs, which at preview hold
+an unknown for every output the provider computes (pulumi/pulumi step_generator.go, AnalyzeStack
+"is called on the final outputs of each resource"). The helpers here let a rule read what it
+needs without tripping over unknowns it does not need, and `Subject` gives resource and stack
+policies one view of a resource.
 """
 
 from __future__ import annotations
@@ -40,6 +43,33 @@ def get(props: Any, *path: str | int, default: Any = None) -> Any:
         if value is None:
             return default
     return value
+
+
+def count(value: Any) -> int:
+    """How many elements a list input has, without reading them (an element may be unknown at preview)."""
+    return len(value) if _is_list(value) else 0
+
+
+def is_set(props: Any, *path: str | int) -> bool:
+    """Whether the program set the value at `path`: a known non-empty value, or one unknown at preview
+    (computed from another resource's output, which is something)."""
+    try:
+        return bool(get(props, *path))
+    except UnknownValueError:
+        return True
+
+
+def provider_mirror(subject: Subject, key: str) -> bool:
+    """Whether a stack policy's output is wholly unknown: at preview that is an output the provider
+    computes and the program left unset (a role's inlinePolicies mirror its RolePolicy resources),
+    never a list the program wrote, whose elements may be unknown but not the list itself."""
+    if not subject.sees_outputs:
+        return False
+    try:
+        get(subject.props, key)
+    except UnknownValueError:
+        return True
+    return False
 
 
 def items(value: Any) -> list[Any]:
@@ -109,6 +139,9 @@ class Subject:
     # The URNs each input was computed from (the engine's property dependencies); empty in resource policies.
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
+    # A stack policy's view: the engine gives AnalyzeStack each resource's outputs (inputs plus what the
+    # provider computes, unknown at preview); resource policies see the inputs.
+    sees_outputs: bool = False
 
     @classmethod
     def of_args(cls, args: ResourceValidationArgs) -> Subject:
@@ -122,6 +155,7 @@ class Subject:
             props=resource.props,
             property_dependencies={k: tuple(r.urn for r in v) for k, v in resource.property_dependencies.items()},
             dependencies=tuple(r.urn for r in resource.dependencies),
+            sees_outputs=True,
         )
 
     @property

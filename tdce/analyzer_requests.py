@@ -20,9 +20,9 @@ def _engine_value(value: Any) -> Any:
     return UNKNOWN if value == UNKNOWN_SHOWN_AS else value
 
 
-def properties(resource: RecordedResource) -> struct_pb2.Struct:
+def properties(values: dict[str, Any]) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
-    message.update(_engine_value(resource.inputs))
+    message.update(_engine_value(values))
     return message
 
 
@@ -52,20 +52,21 @@ def provider(resource: RecordedResource, by_urn: Mapping[str, RecordedResource])
     return message
 
 
-def _described(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> dict[str, Any]:
+def _described(resource: RecordedResource, by_urn: Mapping[str, RecordedResource], values: dict[str, Any]) -> dict[str, Any]:
     """What both the per-resource and the stack request say about a resource."""
     return {
         "type": resource.type,
         "name": resource.name,
         "urn": resource.urn,
-        "properties": properties(resource),
+        "properties": properties(values),
         "options": options(resource),
         "provider": provider(resource, by_urn),
     }
 
 
 def analyze_request(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> analyzer_pb2.AnalyzeRequest:
-    return analyzer_pb2.AnalyzeRequest(**_described(resource, by_urn))
+    # Resource policies see the inputs, after the provider's Check (pulumi/pulumi step_generator.go).
+    return analyzer_pb2.AnalyzeRequest(**_described(resource, by_urn, resource.inputs))
 
 
 def property_dependencies(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> dict[str, list[str]]:
@@ -102,8 +103,10 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def stack_resource(resource: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> analyzer_pb2.AnalyzerResource:
+    # "Unlike Analyze, AnalyzeStack is called on the final outputs of each resource" (pulumi/pulumi
+    # pkg/resource/deploy/step_generator.go, AnalyzeResources: `Properties: v.Outputs`).
     message = analyzer_pb2.AnalyzerResource(
-        **_described(resource, by_urn), parent=resource.parent or "", dependencies=list(resource.dependencies)
+        **_described(resource, by_urn, resource.outputs), parent=resource.parent or "", dependencies=list(resource.dependencies)
     )
     for key, urns in property_dependencies(resource, by_urn).items():
         message.propertyDependencies[key].urns.extend(urns)

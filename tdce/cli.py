@@ -57,7 +57,7 @@ class ArgumentParser(argparse.ArgumentParser):
 def _plan(args: argparse.Namespace) -> int:
     from tdce.plan_report import print_plan, print_warnings
     from tdce.plan_warnings import plan_warnings
-    from tdce.planner import plan_stack
+    from tdce.planner import plan_resolved, plan_stack
 
     json_to_stdout = args.json == "-"
     target = None if args.json in (None, "-") else Path(args.json)
@@ -80,7 +80,10 @@ def _plan(args: argparse.Namespace) -> int:
     exit_code = EXIT_OK
     if not args.no_policy:
         try:
-            report = check_plan(plan, plan.resolved.values, sorted(plan.resolved.secret_keys), pack_dir)
+            # The pack judges the stack at `pulumi preview` of a new stack (unknown IDs and computed
+            # outputs) and as `pulumi up` leaves it, as the CLI does with --policy-pack.
+            preview = plan_resolved(plan.resolved, preview=True)
+            report = check_plan(plan, plan.resolved.values, sorted(plan.resolved.secret_keys), pack_dir, preview=preview)
         except PolicyPackError as error:
             error_console().print(Text.assemble(("policy pack failed: ", "red"), str(error)), soft_wrap=True)
             return EXIT_POLICY_PACK_FAILED

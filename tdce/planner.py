@@ -68,9 +68,11 @@ def plan_config(stack: str, values: Mapping[str, str], secret_keys: frozenset[st
     return plan_resolved(resolve(stack, values, secret_keys))
 
 
-def plan_resolved(resolved: ResolvedStack) -> Plan:
+def plan_resolved(resolved: ResolvedStack, preview: bool = False) -> Plan:
+    """The plan as `pulumi up` would leave it, or with `preview`, as `pulumi preview` of a new stack
+    sees it: IDs and computed outputs unknown (tdce.recording.RecordingMonitor), which the pack is run on too."""
     # Resolved (and so validated) before the runtime starts: a bad config registers nothing at all.
-    monitor = RecordingMonitor(OfflineCloud())
+    monitor = RecordingMonitor(OfflineCloud(), preview=preview)
     outputs = run_program(resolved.stack, resolved.values, resolved.secret_keys, monitor)
     plan = Plan(project=PROJECT, resolved=resolved, resources=monitor.records, outputs=outputs)
     if monitor.problems:
@@ -99,7 +101,7 @@ def run_program(
     """
     runtime_settings.ROOT.set(None)
     runtime_config.set_all_config(dict(values), sorted(secret_keys))
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=monitor.preview, monitor=monitor)
     runtime_settings.SETTINGS.rpc_manager.clear()
     # The provider SDKs leave hundreds of thousands of long-lived objects behind on import; frozen,
     # the collector stops rescanning them on every collection, a cost that grew with the pools.

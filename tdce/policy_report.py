@@ -26,8 +26,13 @@ def print_policy_report(report: PolicyReport, console: Console) -> None:
         heading.append(")")
         console.print(heading, soft_wrap=True)
         for violation in violations:
-            console.print(Text(f"  {violation.urn or '(the stack)'}"), soft_wrap=True)
+            # Seen in one phase only: a value the pack reads is known in one and not the other.
+            only = f"  (at {violation.phases[0]} only)" if violation.phases != report.phases else ""
+            console.print(Text(f"  {violation.urn or '(the stack)'}{only}"), soft_wrap=True)
             for line in violation.message.splitlines():
                 console.print(Text(f"    {line}"), soft_wrap=True)
-    summary = f"policy pack {report.pack}: {len(report.violations)} violation(s), {len(report.mandatory)} mandatory"
+    undecided = sum(v.undecided for v in report.violations)
+    summary = f"policy pack {report.pack}: {len(report.violations) - undecided} violation(s), {len(report.mandatory)} mandatory"
+    if undecided:
+        summary += f"; {undecided} could not run on values unknown at preview (judged on the plan after up)"
     console.print(Text(summary), soft_wrap=True)

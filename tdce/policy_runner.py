@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from tdce.planner import Plan
 from tdce.recording import RecordedResource
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
+# The phases a violation is reported in: `pulumi preview` of a new stack, and after `pulumi up`.
+PREVIEW, UP = "preview", "up"
 # The pack never dials the engine; the CLI passes its own address, so any address will do.
 ENGINE_ADDRESS = "127.0.0.1:1"
 START_TIMEOUT_SECONDS = 60
@@ -56,14 +58,22 @@ class Violation:
     severity: str  # low … critical; empty when the policy states none
     urn: str  # empty for the stack as a whole
     message: str
+    # Where it was reported: at `pulumi preview` of a new stack, after `pulumi up`, or both.
+    phases: tuple[str, ...] = (UP,)
 
-    def as_json(self) -> dict[str, str]:
+    @property
+    def undecided(self) -> bool:
+        """CrossGuard's note for a policy that read a value unknown at preview: no verdict, not a violation."""
+        return self.enforcement == "advisory" and self.message.startswith("can't run policy") and "during preview" in self.message
+
+    def as_json(self) -> dict[str, Any]:
         return {
             "policy": self.policy,
             "enforcementLevel": self.enforcement,
             "severity": self.severity,
             "urn": self.urn,
             "message": self.message,
+            "phases": list(self.phases),
         }
 
 
@@ -72,6 +82,7 @@ class PolicyReport:
     pack: str
     version: str
     violations: tuple[Violation, ...]
+    phases: tuple[str, ...] = (UP,)  # the phases the pack was run on
 
     @property
     def mandatory(self) -> tuple[Violation, ...]:
@@ -83,8 +94,21 @@ class PolicyReport:
             grouped.setdefault(violation.policy, []).append(violation)
         return grouped
 
-    def as_json(self) -> list[dict[str, str]]:
+    def as_json(self) -> list[dict[str, Any]]:
         return [violation.as_json() for violation in self.violations]
+
+
+def merged(reports: Sequence[PolicyReport]) -> PolicyReport:
+    """One report of several phases' reports: a violation seen in more than one is listed once, with each phase."""
+    seen: dict[tuple[str, str, str], Violation] = {}
+    for report in reports:
+        for violation in report.violations:
+            key = (violation.policy, violation.urn, violation.message)
+            earlier = seen.get(key)
+            phases = (*earlier.phases, *violation.phases) if earlier else violation.phases
+            seen[key] = replace(violation, phases=tuple(dict.fromkeys(phases)))
+    first = reports[0]
+    return PolicyReport(first.pack, first.version, tuple(seen.values()), tuple(p for r in reports for p in r.phases))
 
 
 # Variables the CLI sets itself (or never sets, like PULUMI_CONFIG_SECRET_KEYS for a pack): a value
@@ -121,7 +145,7 @@ def config_defaults(policy: analyzer_pb2.PolicyInfo) -> dict[str, Any]:
     return {key: schema["default"] for key, schema in properties.items() if isinstance(schema, dict) and "default" in schema}
 
 
-def _violation(diagnostic: analyzer_pb2.AnalyzeDiagnostic, urn: str) -> Violation:
+def _violation(diagnostic: analyzer_pb2.AnalyzeDiagnostic, urn: str, phase: str) -> Violation:
     # The pack prefixes every message with the policy's description; keep what is specific.
     message = diagnostic.message
     if message.startswith(diagnostic.description):
@@ -133,6 +157,7 @@ def _violation(diagnostic: analyzer_pb2.AnalyzeDiagnostic, urn: str) -> Violatio
         severity="" if severity == "unspecified" else severity,
         urn=diagnostic.urn or urn,
         message=message,
+        phases=(phase,),
     )
 
 
@@ -247,7 +272,7 @@ class PolicyPackProcess:
         text = self._stderr.read().decode(errors="replace").strip()
         return f":\n{text[-4000:]}" if text else ""
 
-    def analyze(self, resources: Sequence[RecordedResource]) -> PolicyReport:
+    def analyze(self, resources: Sequence[RecordedResource], phase: str = UP) -> PolicyReport:
         if self.info is None:
             raise PolicyPackError("the policy pack is not started")
         by_urn = {resource.urn: resource for resource in resources}
@@ -255,12 +280,12 @@ class PolicyPackProcess:
         try:
             for resource in resources:
                 response = self._analyze_resource(analyze_request(resource, by_urn))
-                violations += [_violation(d, resource.urn) for d in response.diagnostics]
+                violations += [_violation(d, resource.urn, phase) for d in response.diagnostics]
             stack = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn) for r in resources])
-            violations += [_violation(d, "") for d in self._stub.AnalyzeStack(stack).diagnostics]
+            violations += [_violation(d, "", phase) for d in self._stub.AnalyzeStack(stack).diagnostics]
         except grpc.RpcError as error:
             raise PolicyPackError(f"the policy pack failed: {error.details()}{self._stderr_tail()}") from None
-        return PolicyReport(pack=self.info.name, version=self.info.version, violations=tuple(violations))
+        return PolicyReport(pack=self.info.name, version=self.info.version, violations=tuple(violations), phases=(phase,))
 
     def _analyze_resource(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._stub.Analyze(request)
@@ -281,9 +306,21 @@ class PolicyPackProcess:
         self._stderr.close()
 
 
-def check_plan(plan: Plan, config: Mapping[str, str], secret_keys: Sequence[str] = (), pack_dir: Path = PACK_DIR) -> PolicyReport:
-    """Start the pack for this plan's stack, analyze every resource and the stack, stop the pack."""
+def check_plan(
+    plan: Plan,
+    config: Mapping[str, str],
+    secret_keys: Sequence[str] = (),
+    pack_dir: Path = PACK_DIR,
+    preview: Plan | None = None,
+) -> PolicyReport:
+    """Start the pack for this plan's stack, analyze every resource and the stack, stop the pack.
+
+    With `preview`, the same stack planned as `pulumi preview` of a new stack sees it (IDs and
+    computed outputs unknown: planner.plan_resolved) is analyzed too, in the same pack process, as
+    the CLI analyzes a preview and then the update of `pulumi up --policy-pack`.
+    """
     with PolicyPackProcess(
         project=plan.project, stack=plan.stack, config=config, secret_keys=secret_keys, pack_dir=pack_dir
     ) as pack:
-        return pack.analyze(plan.resources)
+        reports = ([pack.analyze(preview.resources, PREVIEW)] if preview is not None else []) + [pack.analyze(plan.resources)]
+        return merged(reports)

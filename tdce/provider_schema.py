@@ -196,3 +196,28 @@ def _resolved(hint: Any, namespace: dict[str, Any]) -> Any:
         except Exception:  # noqa: BLE001 (an annotation we cannot read is left unchecked)
             return Any
     return hint
+
+
+def computed_outputs(type_token: str) -> frozenset[str]:
+    """The outputs a provider always gives a resource of this type: the getters typed `Output[T]`, not
+    `Output[Optional[T]]` (the SDK generator marks an output required when the provider's schema
+    always sets it, which for a property the program leaves unset means the provider computes it).
+    At `pulumi preview` of a new resource these are unknown unless the program set them."""
+    schema = schema_for(type_token)
+    if schema is None:
+        return frozenset()
+    return _always_set(schema.outputs)
+
+
+@functools.cache
+def _always_set(outputs: ObjectShape) -> frozenset[str]:
+    found = set()
+    for name, getter in outputs.properties.items():
+        hint = getattr(getter, "__annotations__", {}).get("return")
+        if typing.get_origin(hint) is pulumi.Output and not _optional(typing.get_args(hint)[0]):
+            found.add(name)
+    return frozenset(found)
+
+
+def _optional(hint: Any) -> bool:
+    return typing.get_origin(hint) in (Union, types.UnionType) and type(None) in typing.get_args(hint)

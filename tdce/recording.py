@@ -13,11 +13,13 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop
 
 from config.resource_types import STACK
 from tdce.engine_rules import EngineRules
+from tdce.provider_schema import PROVIDER_TYPE_PREFIX, computed_outputs
 
 # Markers the engine protocol uses inside property maps (pulumi/runtime/rpc.py).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -43,6 +45,16 @@ class RecordedResource:
     options: dict[str, Any] = field(default_factory=dict)
     # Which resources each input came from, as the SDK tells the engine.
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # What the provider adds to the inputs in the resource's outputs: IDs, ARNs, and at preview an
+    # unknown for every output it computes. Kept apart from the inputs so that a test's changed
+    # inputs show in the outputs too, as they would after the provider's own create.
+    computed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """The resource's outputs, which the engine gives stack policies (AnalyzeStack), not the inputs."""
+        # An input's output is the input, also when a test sets an input the provider would have computed.
+        return {**self.computed, **self.inputs}
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,8 +73,14 @@ class RecordedResource:
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self, mocks: Mocks):
+    """`preview`: answer as the engine does at `pulumi preview` of a new stack, whatever the mocks
+    compute: a new resource's ID is unknown (tfbridge sends "" as the ID at preview), its outputs
+    are its inputs as given, unknowns included, and every output the provider computes is unknown
+    (tdce.provider_schema.computed_outputs)."""
+
+    def __init__(self, mocks: Mocks, preview: bool = False):
         super().__init__(mocks)
+        self.preview = preview
         self.records: list[RecordedResource] = []
         # What `pulumi preview` would refuse; recorded, not raised (see tdce/engine_rules.py).
         self.rules = EngineRules()
@@ -101,8 +119,14 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):  # noqa: N802 (the engine's gRPC method name)
         self._thread_loop()
-        response = super().RegisterResource(request)
+        if self.preview and request.custom and not request.type.startswith(PROVIDER_TYPE_PREFIX):
+            # Nothing is created at preview: the mocks, which answer as after a create, are not asked.
+            response = _planned(request, self.make_urn(request.parent, request.type, request.name))
+        else:
+            response = super().RegisterResource(request)
         _mark_secret(response.object, request.additionalSecretOutputs)
+        inputs = masked(json_format.MessageToDict(request.object))
+        outputs = masked(json_format.MessageToDict(response.object))
         record = RecordedResource(
             urn=response.urn,
             type=request.type,
@@ -112,7 +136,7 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent or None,
             provider=request.provider or None,
             dependencies=list(request.dependencies),
-            inputs=masked(json_format.MessageToDict(request.object)),
+            inputs=inputs,
             options={
                 "protect": bool(request.protect),
                 "ignoreChanges": list(request.ignoreChanges),
@@ -126,6 +150,8 @@ class RecordingMonitor(MockMonitor):
             property_dependencies={
                 key: list(dependencies.urns) for key, dependencies in request.propertyDependencies.items() if dependencies.urns
             },
+            # Only what the provider adds: an input's output is the input (secrets stay masked).
+            computed={key: value for key, value in outputs.items() if key not in inputs},
         )
         self.records.append(record)
         self.rules.check(record)
@@ -134,6 +160,15 @@ class RecordingMonitor(MockMonitor):
     @property
     def problems(self) -> list[str]:
         return self.rules.problems
+
+
+def _planned(request, urn: str) -> resource_pb2.RegisterResourceResponse:
+    """A new resource's answer at preview: no ID, the inputs, and the computed outputs unknown."""
+    planned = struct_pb2.Struct()
+    planned.CopyFrom(request.object)
+    for name in computed_outputs(request.type) - set(request.object.fields):
+        planned.fields[name].string_value = UNKNOWN
+    return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=planned)
 
 
 def _timeouts(timeouts) -> dict[str, str]:

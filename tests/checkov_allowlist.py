@@ -65,7 +65,7 @@ ACCEPTED: tuple[Accepted, ...] = (
         "aws_backup_vault.tdce-backup-vault",
         ("aws-prod", "aws-aurora"),
         "A vault's key encrypts only backups of resource types AWS Backup fully manages; EBS and Aurora recovery "
-        "points keep their source's encryption (\"Encryption for backups in AWS Backup\"). The vault uses "
+        'points keep their source\'s encryption ("Encryption for backups in AWS Backup"). The vault uses '
         "aws/backup; a key of our own would encrypt nothing of this stack's.",
     ),
     Accepted(
@@ -191,8 +191,7 @@ ACCEPTED: tuple[Accepted, ...] = (
         "CKV_AWS_158",
         "aws_cloudwatch_log_group.tdce-database-secrets-application-user-logs",
         ("aws-aurora",),
-        "CloudWatch Logs encrypts every log group; a customer managed key adds a key policy to keep, for logs "
-        "that hold no data.",
+        "CloudWatch Logs encrypts every log group; a customer managed key adds a key policy to keep, for logs that hold no data.",
     ),
     Accepted(
         "CKV_AWS_158",
@@ -235,8 +234,7 @@ ACCEPTED: tuple[Accepted, ...] = (
         "CKV_AWS_18",
         "aws_s3_bucket.tdce-storage-bundles",
         AWS,
-        "Server access logs need a second bucket to receive them; the bundle bucket's API calls are in "
-        "CloudTrail.",
+        "Server access logs need a second bucket to receive them; the bundle bucket's API calls are in CloudTrail.",
     ),
     Accepted(
         "CKV_AWS_144",

@@ -9,7 +9,7 @@ from typing import Any
 from config.loader import settings_from_config
 from config.settings import Settings
 from config.stack_file import read_stack_config
-from tdce.planner import Plan, plan_config
+from tdce.planner import Plan, plan_config, plan_resolved
 from tdce.recording import RecordedResource
 
 EXAMPLE_STACKS = ("aws-prod", "aws-dev", "aws-aurora", "aws-restore", "gcp-prod", "gcp-restore")
@@ -63,6 +63,12 @@ def plan_of(stack: str) -> Plan:
     """The plan of an example stack, computed once per test session. Do not mutate it."""
     values, secret_keys = stack_values(stack)
     return plan_config(stack, values, secret_keys)
+
+
+@cache
+def preview_plan_of(stack: str) -> Plan:
+    """The plan of an example stack as `pulumi preview` of a new stack sees it (IDs and computed outputs unknown)."""
+    return plan_resolved(plan_of(stack).resolved, preview=True)
 
 
 def plan_variant(stack: str, changes: dict[str, Any]) -> Plan:

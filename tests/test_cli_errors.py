@@ -33,7 +33,12 @@ DOCS = (ROOT / "docs" / "command-line.md").read_text()
 def tdce(*arguments: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tdce", *arguments],
-        capture_output=True, text=True, cwd=cwd, env=env or dict(os.environ), timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env or dict(os.environ),
+        timeout=300,
+        check=False,
     )
 
 

@@ -18,7 +18,7 @@ from tdce.console import PIPED_WIDTH, output_console
 from tdce.ops.report import Check, Status, checks_table
 from tdce.plan_report import print_plan
 from tdce.policy_report import print_policy_report
-from tdce.policy_runner import PolicyReport, Violation
+from tdce.policy_runner import PolicyReport, Violation, merged
 from tdce.recording import RecordedResource
 from tests.support import plan_of
 
@@ -195,6 +195,32 @@ def test_policy_messages_and_check_details_print_as_they_are() -> None:
     assert "[p] (mandatory, high)" in printed and f"urn:{arn}" in printed and "bad [red]x[/] :smile:" in printed
     table = rendered(lambda console: console.print(checks_table("t", [Check("c", Status.FAIL, f"[b]{arn}[/b]")])), width=200)
     assert f"[b]{arn}[/b]" in table
+
+
+def test_a_violation_of_one_phase_is_labelled_and_preview_notes_are_counted_apart() -> None:
+    # The note pulumi-policy gives a policy that read a value unknown at preview.
+    note = "can't run policy 'p' from policy pack 'tdce@v0.0.1' during preview: string value at .x can't be known during preview"
+    preview = PolicyReport(
+        "tdce",
+        "1",
+        (
+            Violation("p", "advisory", "", "", note, ("preview",)),
+            Violation("q", "mandatory", "high", "urn:a", "both", ("preview",)),
+        ),
+        ("preview",),
+    )
+    up = PolicyReport(
+        "tdce", "1", (Violation("q", "mandatory", "high", "urn:a", "both"), Violation("r", "mandatory", "", "urn:b", "up"))
+    )
+    report = merged([preview, up])
+    assert [(v.policy, v.phases) for v in report.violations] == [("p", ("preview",)), ("q", ("preview", "up")), ("r", ("up",))]
+    lines = rendered(lambda console: print_policy_report(report, console), width=200).splitlines()
+    assert "  (the stack)  (at preview only)" in lines and "  urn:a" in lines and "  urn:b  (at up only)" in lines
+    assert lines[-1] == (
+        "policy pack tdce: 2 violation(s), 2 mandatory; "
+        "1 could not run on values unknown at preview (judged on the plan after up)"
+    )
+    assert [v.as_json()["phases"] for v in report.violations] == [["preview"], ["preview", "up"], ["up"]]
 
 
 def test_ports_at_80_columns_fit_and_keep_every_setting_name_whole() -> None:

@@ -83,7 +83,10 @@ def test_bad_config_exits_1_with_one_line_per_problem_and_no_traceback(tmp_path)
     )
     result = subprocess.run(
         [sys.executable, "-m", "tdce", "plan", "broken", "--config-dir", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == EXIT_CONFIG_ERROR
     assert "Traceback" not in result.stderr + result.stdout

@@ -9,7 +9,6 @@ from config import tags
 from config.channels import DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, WEB, PortRange, Role, port
 from config.resource_types import (
     AWS_DATABASE_CLUSTER,
-    AWS_EGRESS_RULE,
     AWS_INGRESS_RULE,
     AWS_INSTANCE,
     AWS_LAUNCH_TEMPLATE,
@@ -203,7 +202,6 @@ class TestRequiredChannelsFromEachSource:
         # Once: each rule spec of the database channel has its own source.
         assert messages.count("nothing opens database (tcp 5432) from the secret-rotation to the database") == 1
 
-
     def test_a_missing_channel_after_one_that_is_off_or_has_no_target_is_still_reported(self):
         # aws-aurora leaves ssh off, and this stack has no database group: both come before the
         # secrets endpoint in the matrix, whose channel from the server and the workers is missing.
@@ -225,24 +223,6 @@ def test_a_rule_unknown_at_preview_defers_a_missing_channel_to_an_advisory():
     resources = [r for r in cluster(("workers-sg",), *COMPLIANT) if r.name != "data"] + [unknown]
     with pytest.raises(UnknownValueError):
         check_stack(ports.required_channels_open, resources)
-
-
-class TestInlineBesideSeparateRules:
-    def test_inline_rules_beside_a_separate_egress_rule_are_reported(self):
-        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"ingress": [block(WEB.ports[0], cidrBlocks=[USER_CIDR])]})
-        egress = StackResource(
-            "out",
-            AWS_EGRESS_RULE,
-            {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "securityGroupId": "sg"},
-            refs={"securityGroupId": ["server-sg"]},
-        )
-        ((urn, message),) = check_stack(ports.no_inline_and_separate_rules, [group, egress])
-        assert urn == group.urn and "out" in message
-
-    def test_inline_rules_unknown_at_preview_count_as_inline(self):
-        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"egress": UNKNOWN})
-        rule = StackResource("web", AWS_INGRESS_RULE, {"securityGroupId": "sg"}, refs={"securityGroupId": ["server-sg"]})
-        assert check_stack(ports.no_inline_and_separate_rules, [group, rule]) != []
 
 
 class TestTopologyOfEndpointsAndTags:

@@ -343,9 +343,7 @@ class TestRequiredChannelsOpenExactly:
         assert self.missing(resources) == [(None, "nothing opens signal (tcp 20001) from the workers to the server")]
 
     def test_a_rule_unknown_at_preview_defers_nothing_when_nothing_is_missing(self, aws_prod):
-        pending = StackResource(
-            "pending", AWS_INGRESS_RULE, {**rule(SIGNAL.ports[0], group="sg-workers"), "fromPort": UNKNOWN}
-        )
+        pending = StackResource("pending", AWS_INGRESS_RULE, {**rule(SIGNAL.ports[0], group="sg-workers"), "fromPort": UNKNOWN})
         assert self.missing(aws_cluster() + [pending]) == []
 
 
@@ -533,21 +531,42 @@ class TestStackPoliciesAtPreview:
         assert [urn for urn, _ in check_stack(ports.ingress_lands_on_channel_target, moved)] == [signal.urn]
 
 
-class TestNoInlineAndSeparateRules:
-    def test_a_group_with_inline_blocks_and_rule_resources_is_reported(self, no_stack_config):
-        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0}]})
-        separate = StackResource(
-            "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
-        )
-        ((urn, message),) = check_stack(ports.no_inline_and_separate_rules, [group, separate])
-        assert urn == group.urn and "web" in message
+class TestNoInlineSecurityGroupRules:
+    """A resource policy: it reads the group's inputs, what the program writes."""
 
-    def test_rule_resources_alone_pass(self, no_stack_config):
-        group = StackResource("server-sg", AWS_SECURITY_GROUP, {"vpcId": "vpc-1"})
-        separate = StackResource(
-            "web", AWS_INGRESS_RULE, rule(WEB.ports[0], cidr=USER_CIDR), refs={"securityGroupId": ["server-sg"]}
-        )
-        assert check_stack(ports.no_inline_and_separate_rules, [group, separate]) == []
+    @pytest.mark.parametrize("key", ["ingress", "egress"])
+    def test_an_inline_block_on_a_group_is_refused(self, no_stack_config, key):
+        (message,) = check_resource(ports.no_inline_security_group_rules, AWS_SECURITY_GROUP, {key: [{"protocol": "-1"}]})
+        assert message.startswith(f"inline {key} on a security group: this stack's rules are separate rule resources")
+
+    def test_an_inline_block_unknown_at_preview_is_still_a_block(self, no_stack_config):
+        # The list is the program's; only an element's value is unknown.
+        found = check_resource(ports.no_inline_security_group_rules, AWS_SECURITY_GROUP, {"egress": [UNKNOWN]})
+        assert [m.split(":")[0] for m in found] == ["inline egress on a security group"]
+
+    def test_an_inline_rule_on_the_adopted_default_group_is_refused(self, no_stack_config):
+        props = {"vpcId": "vpc-1", "ingress": [{"protocol": "-1", "self": True}], "egress": [{"protocol": "-1"}]}
+        found = check_resource(ports.no_inline_security_group_rules, AWS_DEFAULT_SECURITY_GROUP, props)
+        assert found == ["inline ingress and egress on the VPC's default security group: it must stay empty"]
+
+    @pytest.mark.parametrize("props", [{"vpcId": "vpc-1"}, {"ingress": [], "egress": []}], ids=["none", "empty lists"])
+    def test_groups_without_inline_rules_pass(self, no_stack_config, props):
+        assert check_resource(ports.no_inline_security_group_rules, AWS_SECURITY_GROUP, props) == []
+        assert check_resource(ports.no_inline_security_group_rules, AWS_DEFAULT_SECURITY_GROUP, props) == []
+
+    def test_after_a_refresh_a_group_s_outputs_listing_its_separate_rules_are_no_inline_rules(self, no_stack_config):
+        # The provider reads every rule of a group back into its ingress/egress outputs, the separate
+        # resources' too (terraform-provider-aws, security group Read): stack policies judge the rule
+        # resources, not that copy.
+        mirrored = {
+            "ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [USER_CIDR]}],
+            "egress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListIds": ["pl-6da54004"]}],
+        }
+        outputs = Subject(AWS_SECURITY_GROUP, SUBJECT, unknown_checking_proxy(mirrored), sees_outputs=True)
+        assert firewall_rules(outputs, Direction.INGRESS) == Extracted() == firewall_rules(outputs, Direction.EGRESS)
+        # The same blocks in the inputs are the program's inline rules, which the resource policies judge.
+        inputs = Subject(AWS_SECURITY_GROUP, SUBJECT, unknown_checking_proxy(mirrored))
+        assert [r.where for r in firewall_rules(inputs, Direction.INGRESS).rules] == ["ingress[0]"]
 
 
 # --- Every shape of firewall rule reduced to the one form the policies judge (policies/firewall_rules.py) ---
@@ -598,8 +617,16 @@ class TestVpcRuleExtraction:
         }
         assert only_rules(AWS_INGRESS_RULE, props) == (
             expected(  # fmt: skip
-                "", INGRESS, "tcp", 8443, 8443, peer_groups=True, peers=frozenset({"sg-workers"}), other_peers=("pl-0123",),
-                prefix_lists=frozenset({"pl-0123"}), group=frozenset({"sg-server"})
+                "",
+                INGRESS,
+                "tcp",
+                8443,
+                8443,
+                peer_groups=True,
+                peers=frozenset({"sg-workers"}),
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=frozenset({"sg-server"}),
             ),
         )
 
@@ -660,8 +687,15 @@ class TestGroupRuleExtraction:
         }
         assert only_rules(AWS_GROUP_RULE, props) == (
             expected(  # fmt: skip
-                "", INGRESS, "tcp", 25000, 25001, cidrs=(USER_CIDR, "2001:db8::/64"), other_peers=("pl-0123",),
-                prefix_lists=frozenset({"pl-0123"}), group=frozenset({"sg-server"})
+                "",
+                INGRESS,
+                "tcp",
+                25000,
+                25001,
+                cidrs=(USER_CIDR, "2001:db8::/64"),
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=frozenset({"sg-server"}),
             ),
         )
 
@@ -677,8 +711,15 @@ class TestGroupRuleExtraction:
         props = {"type": "ingress", "protocol": "tcp", "fromPort": 1024, "toPort": 65535, "self": True, "securityGroupId": "sg-w"}
         assert only_rules(AWS_GROUP_RULE, props) == (
             expected(  # fmt: skip
-                "", INGRESS, "tcp", 1024, 65535, peer_groups=True, peers=frozenset({"sg-w"}), self_peer=True,
-                group=frozenset({"sg-w"})
+                "",
+                INGRESS,
+                "tcp",
+                1024,
+                65535,
+                peer_groups=True,
+                peers=frozenset({"sg-w"}),
+                self_peer=True,
+                group=frozenset({"sg-w"}),
             ),
         )
 
@@ -715,8 +756,17 @@ class TestInlineRuleExtraction:
         assert only_rules(AWS_SECURITY_GROUP, props) == (
             expected("ingress[0]", INGRESS, "tcp", 22, 22, cidrs=(ADMIN_CIDR, V6), group=own),
             expected(  # fmt: skip
-                "ingress[1]", INGRESS, "tcp", 1024, 65535, peer_groups=True, peers=own, self_peer=True,
-                other_peers=("pl-0123",), prefix_lists=frozenset({"pl-0123"}), group=own
+                "ingress[1]",
+                INGRESS,
+                "tcp",
+                1024,
+                65535,
+                peer_groups=True,
+                peers=own,
+                self_peer=True,
+                other_peers=("pl-0123",),
+                prefix_lists=frozenset({"pl-0123"}),
+                group=own,
             ),
             expected(  # fmt: skip
                 "ingress[2]", INGRESS, "tcp", 8443, 8443, peer_groups=True, peers=frozenset({"sg-workers", SUBJECT}), group=own
@@ -771,8 +821,14 @@ class TestGcpFirewallExtraction:
         }
         assert only_rules(GCP_FIREWALL, props) == (
             expected(  # fmt: skip
-                "allows[0]", INGRESS, "tcp", 25000, 25000, peer_groups=True, peers=frozenset({WORKER_SA}),
-                group=frozenset({SERVER_SA})
+                "allows[0]",
+                INGRESS,
+                "tcp",
+                25000,
+                25000,
+                peer_groups=True,
+                peers=frozenset({WORKER_SA}),
+                group=frozenset({SERVER_SA}),
             ),
         )
 
