@@ -11,6 +11,12 @@ from config import instance_types, machine_types
 from config.suggest import closest
 
 EXAMPLE = {"aws": "m5.xlarge", "gcp": "n2-standard-4"}
+# Machine series that attach Hyperdisk only: "The new C4, C4A, C4D, N4, N4A, and N4D families do not support
+# pd-balanced disks" (they take hyperdisk-balanced, -balanced-high-availability and -throughput; C3 and
+# C3D still take pd-*), nextflow-io/nextflow#6614 and #6841 from Google's disk support per machine series.
+# This stack's boot and data disks are Persistent Disk (components/gcp/server.py, config/disks.py), so
+# Compute Engine would refuse the VM at `pulumi up`. (X4, M4 and H3 are not listed: not confirmed here.)
+HYPERDISK_ONLY_FAMILIES = ("c4", "c4a", "c4d", "n4")
 
 
 def problems(cloud: str, name: str, os: str) -> list[str]:
@@ -47,6 +53,11 @@ def _gcp_problems(name: str, os: str) -> list[str]:
         close = closest(name, machine_types.predefined_names())
         hint = f"; did you mean {close!r}?" if close and not machine_types.looks_like_gcp(name) else ""
         return [f"{exc}, got {name!r}{hint}"]
+    if found.family in HYPERDISK_ONLY_FAMILIES:
+        return [
+            f"{name!r} is a {found.family.upper()} machine, which attaches Hyperdisk only, and this stack's disks are "
+            f"Persistent Disk (pd-*): use a series that takes them, such as n2, n2d, c2, c3 or e2"
+        ]
     if os == "windows" and found.architecture == "arm64":
         # "Arm VMs on Compute Engine": Arm machine series run Linux images; Windows Server images are x86 only.
         return [f"os windows needs an x86 machine type: {name!r} is an Arm series ({found.family}), which runs no Windows image"]

@@ -38,10 +38,21 @@ class _Pool(Protocol):
 # letters, digits and dashes ("Create service accounts"). Google's default accounts (PROJECT_NUMBER-compute@
 # developer.gserviceaccount.com, PROJECT_ID@appspot.gserviceaccount.com) hold Editor on the project and
 # service agents are Google's: a worker may run as neither.
-USER_MANAGED_SERVICE_ACCOUNT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com")
+USER_MANAGED_SERVICE_ACCOUNT = re.compile(
+    r"[a-z][a-z0-9-]{4,28}[a-z0-9]@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com"
+)
 # A firewall rule names at most 10 source (and target) service accounts ("VPC firewall rules":
 # sourceServiceAccounts, targetServiceAccounts), and the workers' rules name the worker account too.
 MAX_EXTRA_WORKER_SERVICE_ACCOUNTS = 9
+
+
+def service_account_resource(email: str) -> str:
+    """The account's IAM resource name, in its own project (the one its email names), which may be
+    another than the stack's: `projects/PROJECT_ID/serviceAccounts/EMAIL` (IAM API, projects.serviceAccounts)."""
+    match = USER_MANAGED_SERVICE_ACCOUNT.fullmatch(email)
+    if match is None:
+        raise ValueError(f"not a user-managed service account: {email!r}")
+    return f"projects/{match['project']}/serviceAccounts/{email}"
 
 
 class DashboardSettings(SettingsModel):

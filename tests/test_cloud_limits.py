@@ -244,10 +244,25 @@ RULES = {
     ),
     "windows on a gcp arm series": (
         "gcp-restore",
-        {"workers[1].instanceType": "c4a-standard-8"},
+        {"workers[1].instanceType": "t2a-standard-8"},
         "tdce:workers[1].instanceType",
         ("os windows", "Arm"),
         {"workers[1].instanceType": "c3-standard-8"},
+    ),
+    # C4, C4A, C4D and N4 attach Hyperdisk only; this stack's disks are pd-* (nextflow-io/nextflow#6614).
+    "a gcp pool on a hyperdisk-only series": (
+        "gcp-prod",
+        {"workers[0].instanceType": "c4-standard-16"},
+        "tdce:workers[0].instanceType",
+        ("C4 machine", "Hyperdisk only"),
+        {"workers[0].instanceType": "c3-standard-22"},
+    ),
+    "a gcp server on a hyperdisk-only series": (
+        "gcp-prod",
+        {"server.instanceType": "n4-standard-8"},
+        "tdce:server.instanceType",
+        ("N4 machine", "Hyperdisk only"),
+        {"server.instanceType": "n2-standard-8"},
     ),
     # The server needs 4 vCPUs (the vendor's m5.xlarge), custom types included.
     "gcp custom server type below 4 vCPUs": (
@@ -813,7 +828,7 @@ def gcp_axion_plan():
     return plan_variant(
         "gcp-prod",
         {
-            "server.instanceType": "c4a-standard-8",
+            "server.instanceType": "t2a-standard-8",
             "workers": [
                 {"name": "arm", "instanceType": "t2a-standard-8", "maxCount": 2},
                 {"name": "intel", "instanceType": "n2-standard-8", "maxCount": 2},

@@ -214,6 +214,24 @@ def test_the_server_may_act_as_the_worker_account_and_the_extra_ones_only():
         assert allowed(bindings, request) is expected, account
 
 
+def test_an_extra_account_of_another_project_is_granted_in_its_own_project():
+    # IAM API, projects.serviceAccounts: the resource name is projects/PROJECT_ID/serviceAccounts/EMAIL,
+    # the account's own project; the stack's would name an account that is not there.
+    central = "tdce-gpu-worker@central-accounts.iam.gserviceaccount.com"
+    plan = plan_variant("gcp-prod", {"dashboard.extraWorkerServiceAccounts": [central]})
+    (grant,) = [r for r in of_type(plan, "gcp:serviceaccount/iAMMember:IAMMember") if r.name.endswith("-acts-as-extra-0")]
+    assert grant.inputs["serviceAccountId"] == f"projects/central-accounts/serviceAccounts/{central}"
+
+
+def test_workers_running_as_an_extra_account_are_kept_off_cloud_sql_too():
+    # The channel matrix lets only the server reach the database: the egress deny names every account
+    # workers may run as, the extra ones the dashboard may start them as (vendor 4.17) included.
+    extra = f"tdce-special-worker@{PROJECT}.iam.gserviceaccount.com"
+    plan = plan_variant("gcp-prod", {"dashboard.extraWorkerServiceAccounts": [extra]})
+    (deny,) = [r for r in of_type(plan, "gcp:compute/firewall:Firewall") if r.name == "tdce-database-deny-workers"]
+    assert deny.inputs["targetServiceAccounts"] == [plan.outputs["workerIdentity"], extra]
+
+
 def test_no_basic_role_and_every_mutating_project_grant_is_conditioned_on_this_stacks_prefix(prod):
     custom = {
         f"projects/{r.inputs['project']}/roles/{r.inputs['roleId']}": r.inputs["permissions"]

@@ -122,7 +122,7 @@ class GcpDeployment(pulumi.ComponentResource):
                 backup_start_utc=settings.backup.daily_at_utc,
                 server_email=self.identity.server_email,
                 server_member=self.identity.server_member,
-                worker_email=self.identity.worker_email,
+                worker_emails=worker_accounts,
                 tags=tags,
                 opts=inside,
             )

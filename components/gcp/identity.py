@@ -20,6 +20,7 @@ from components.gcp.dashboard_access import (
     SUBNET_PERMISSIONS,
     prefix_condition_expression,
 )
+from config.dashboard import service_account_resource
 from config.gcp_names import name_prefix, stack_fragment
 
 # Account and role IDs start with the project's name and hold the stack's, so stacks can share a GCP project.
@@ -119,9 +120,9 @@ class Identity(pulumi.ComponentResource):
         )
         # The server may start workers as the worker account and as the accounts the settings name, and as no other.
         accounts: list[tuple[str, pulumi.Input[str]]] = [("worker", self.worker_account.name)]
+        # An extra account may live in another project (a central one): it is named in its own.
         accounts += [
-            (f"extra-{index}", f"projects/{project}/serviceAccounts/{email}")
-            for index, email in enumerate(extra_worker_service_accounts)
+            (f"extra-{index}", service_account_resource(email)) for index, email in enumerate(extra_worker_service_accounts)
         ]
         for label, account in accounts:
             gcp.serviceaccount.IAMMember(

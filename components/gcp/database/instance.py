@@ -77,7 +77,7 @@ class Database(pulumi.ComponentResource):
         backup_start_utc: str,
         server_email: pulumi.Input[str],
         server_member: pulumi.Input[str],
-        worker_email: pulumi.Input[str],
+        worker_emails: Sequence[pulumi.Input[str]],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -105,6 +105,8 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
         # The peering would let every VM of the VPC reach the database; the channel matrix names the server only.
+        # Every account workers run as is kept out: the stack's own and the extra ones the dashboard may
+        # start workers as (vendor 4.17), which the worker firewall rules admit too.
         gcp.compute.Firewall(
             f"{name}-deny-workers",
             network=network,
@@ -112,7 +114,7 @@ class Database(pulumi.ComponentResource):
             description="TDCE database: only the server reaches Google's service network (the database channel)",
             denies=[{"protocol": "all"}],
             destination_ranges=[pulumi.Output.concat(peering_range.address, "/", str(PRIVATE_SERVICES_PREFIX_LENGTH))],
-            target_service_accounts=[worker_email],
+            target_service_accounts=list(worker_emails),
             opts=child,
         )
         admin_password = given_or_generated(f"{name}-admin-password", given=None, opts=child)
