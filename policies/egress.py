@@ -140,6 +140,8 @@ def _reaches(firewall: Subject, ranges: list[Subject]) -> bool:
     for address in ranges:
         if address.urn in destinations:
             return True
+        if not cidrs:
+            continue  # only what it was made from, and that is not this range: no address to read
         cidr = _range_cidr(address)
         if cidr and any(cidrs_overlap(c, cidr) for c in cidrs):
             return True

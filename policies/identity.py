@@ -212,8 +212,9 @@ def _granted_role(grant: Subject, custom: dict[str, list[str]]) -> str:
     try:
         return str(get(grant.props, "role"))
     except UnknownValueError:
-        if any(urn in custom for urn in grant.property_dependencies.get("role", ())):
-            return ""
+        made_from = [urn for urn in grant.property_dependencies.get("role", ()) if urn in custom]
+        if made_from:
+            return f"the custom role {made_from[0].rpartition('::')[2]}"
         raise
 
 
