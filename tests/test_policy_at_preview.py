@@ -126,6 +126,13 @@ class TestSecurityGroups:
 
 
 class TestObjectStorageByPrefixListId:
+    @pytest.fixture(autouse=True)
+    def aws_prod(self, monkeypatch):
+        from tests.policy_harness import hand_config
+        from tests.support import stack_values
+
+        hand_config(monkeypatch, "aws-prod", stack_values("aws-prod")[0])
+
     def test_a_rule_naming_the_endpoint_s_known_prefix_list_id_is_the_object_storage_row(self):
         # After a refresh, or a rule made by hand, without property dependencies: the endpoint's prefix
         # list ID (an output of the endpoint) is what both name.
