@@ -20,7 +20,7 @@ from tdce.plan_report import print_plan
 from tdce.policy_report import print_policy_report
 from tdce.policy_runner import PolicyReport, Violation, merged
 from tdce.recording import RecordedResource
-from tests.support import plan_of
+from tests.support import plan_of, recorded
 
 ROOT = Path(__file__).resolve().parent.parent
 # The secret's ARN as the offline cloud answers for aws-prod (tdce/mock_cloud/aws.py): account
@@ -122,30 +122,23 @@ def test_a_spot_price_cap_is_shown_with_the_pool() -> None:
 
 
 def _resource(name: str, parent: str | None, custom: bool = True, type_token: str = "aws:s3/bucket:Bucket") -> RecordedResource:
-    return RecordedResource(
-        urn=f"urn:{name}",
-        type=type_token,
-        name=name,
-        id=None,
-        custom=custom,
-        parent=parent,
-        provider=None,
-        dependencies=[],
-        inputs={},
-    )
+    return recorded("aws-dev", type_token, name, custom=custom, parent=parent)
 
 
 def test_the_tree_nests_children_by_name_with_rich_s_guides() -> None:
     stack = _resource("tdce-aws-dev", None, custom=False, type_token="pulumi:pulumi:Stack")
+    top = _resource("top", stack.urn, custom=False, type_token="tdce:aws:Deployment")
+    inner = _resource("top-inner", top.urn, custom=False, type_token="tdce:aws:Firewall")
+    last = _resource("top-last", top.urn, custom=False, type_token="tdce:aws:Backup")
     resources = [
         stack,
-        _resource("top", stack.urn, custom=False, type_token="tdce:aws:Deployment"),
-        _resource("top-b", "urn:top"),
-        _resource("top-inner", "urn:top", custom=False, type_token="tdce:aws:Firewall"),
-        _resource("top-inner-rule", "urn:top-inner"),
-        _resource("top-a", "urn:top"),
-        _resource("top-last", "urn:top", custom=False, type_token="tdce:aws:Backup"),
-        _resource("top-last-vault", "urn:top-last"),
+        top,
+        _resource("top-b", top.urn),
+        inner,
+        _resource("top-inner-rule", inner.urn),
+        _resource("top-a", top.urn),
+        last,
+        _resource("top-last-vault", last.urn),
     ]
     plan = replace(plan_of("aws-dev"), resources=resources)
     printed = rendered(lambda console: print_plan(plan, console), width=200)
