@@ -95,13 +95,15 @@ def database_secrets(subjects: list[Subject]) -> list[Subject]:
     return list(found.values())
 
 
-def _iam_authentication(instance: Subject) -> bool:
-    """Cloud SQL with IAM database authentication on (the `cloudsql.iam_authentication` flag)."""
+def _iam_authentication(instance: Subject) -> bool | None:
+    """Cloud SQL with IAM database authentication on (the `cloudsql.iam_authentication` flag); None when the
+    flags are unknown (at preview the engine may send an instance's whole `settings` unknown,
+    pulumi/pulumi#7854)."""
     try:
         flags = items(get(instance.props, "settings", "databaseFlags"))
         return any(get(f, "name") == "cloudsql.iam_authentication" and get(f, "value") == "on" for f in flags)
     except UnknownValueError:
-        return False
+        return None
 
 
 def _gcp_rotation_problem(secret: Subject) -> str | None:
@@ -116,7 +118,8 @@ def _gcp_rotation_problem(secret: Subject) -> str | None:
 def validate_database_secrets_rotate(args: StackValidationArgs, report: ReportViolation) -> None:
     subjects = stack_subjects(args)
     rotations = [s for s in subjects if s.type == AWS_SECRET_ROTATION]
-    iam_login = any(_iam_authentication(s) for s in subjects if s.type == GCP_DATABASE_INSTANCE)
+    logins = [_iam_authentication(s) for s in subjects if s.type == GCP_DATABASE_INSTANCE]
+    iam_login = any(logins)
     undecided: list[str] = []
     for secret in database_secrets(subjects):
         if secret.type == AWS_SECRET:
@@ -128,6 +131,8 @@ def validate_database_secrets_rotate(args: StackValidationArgs, report: ReportVi
         # With iam_login the server logs in to Cloud SQL with IAM (no password); the built-in administrator's
         # password is a break-glass credential only project owners read. Secret Manager's rotation would only
         # publish a message, so a schedule would present as rotation what changes nothing (issue 15).
+        elif None in logins and not iam_login:
+            undecided.append(f"{secret.name} (whether the database logs in with IAM)")
         elif not iam_login:
             try:
                 problem = _gcp_rotation_problem(secret)

@@ -566,6 +566,19 @@ class TestDatabaseSecretsRotate:
         # Cloud SQL's IAM database authentication: the server holds no password; the admin's is break-glass.
         assert check_stack(database.database_secrets_rotate, self.gcp({"replication": {}}, iam_login=True)) == []
 
+    def test_with_the_instance_s_settings_unknown_at_preview_an_unrotated_secret_is_undecided(self):
+        # The engine may send a whole nested output unknown at preview (pulumi/pulumi#7854): whether the
+        # server logs in with IAM, and so whether the secret must rotate, is then not known.
+        resources = self.gcp({"replication": {}})
+        resources[1] = StackResource(
+            "sql", GCP_DATABASE_INSTANCE, {"rootPassword": "[secret]", "settings": UNKNOWN}, refs=resources[1].refs
+        )
+        found, unknown = stack_at_preview(database.database_secrets_rotate, resources)
+        assert (
+            found == []
+            and unknown == "string value at .secret (whether the database logs in with IAM) can't be known during preview"
+        )
+
 
 NO_AWS_ROTATION = "the database secret has no rotation (aws.secretsmanager.SecretRotation): its password never changes"
 NO_GCP_PERIOD = "the database secret has no rotation.rotationPeriod: its password never changes"
