@@ -113,7 +113,8 @@ def run_program(
         # The program stopped on its config: the same one-line problems as when the planner validates first.
         raise refused.config_error from None
     except Exception as error:
-        raise program_failure(stack, error, monitor) from error
+        # At preview the program meets unknowns it never sees offline otherwise: say which run failed.
+        raise program_failure(f"{stack} (at preview of a new stack)" if monitor.preview else stack, error, monitor) from error
     finally:
         monitor.close()
         gc.unfreeze()

@@ -100,3 +100,16 @@ def test_the_documentation_page_lists_every_exit_code():
     rows = dict(re.findall(r"^\| (\d) \| (.+?) \|$", page, re.M))
     assert sorted(int(code) for code in rows) == [0, 1, 2, 3, 4, 5]
     assert "duplicate URN" in rows["4"] and "TDCE_DEBUG=1" in page and "--debug" in page
+
+
+def test_a_failure_in_the_preview_run_says_it_was_the_preview(tmp_path, monkeypatch):
+    # `tdce plan` with the pack runs the program a second time as a preview of a new stack answers it
+    # (IDs and computed outputs unknown); a program that fails only there would fail a real preview.
+    from config.resolved import resolve_stack_file
+    from tdce.plan_errors import ProgramFailure
+    from tdce.planner import plan_resolved
+
+    config_dir = install_program(COMPONENT_BUG, tmp_path, monkeypatch)
+    with pytest.raises(ProgramFailure) as failure:
+        plan_resolved(resolve_stack_file(STACK, config_dir), preview=True)
+    assert failure.value.line().startswith(f"stack {STACK} (at preview of a new stack): the program failed unexpectedly")
