@@ -607,6 +607,8 @@ def test_plan_exits_2_on_a_mandatory_violation_and_lists_it(tmp_path, capsys, pl
         ("advisory-bucket", "advisory"),
     }
     assert all("aws:s3/bucket:Bucket::" in v["urn"] for v in violations)
+    # The pack judged the preview of a new stack and the plan after up, and the bucket in both.
+    assert all(v["phases"] == ["preview", "up"] for v in violations)
     printed = capsys.readouterr().out
     assert "mandatory-bucket" in printed and "refused by the test pack" in printed
 
