@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
-from pulumi_policy.proxy import UnknownValueError
 
 from config.resource_types import (
     AWS_DATABASE_CLUSTER,
@@ -122,12 +121,9 @@ gcp_os_login = ResourceValidationPolicy(
 def validate_no_default_service_account(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type not in GCP_MACHINES or not has(args.props, "serviceAccount"):
         return
-    try:
-        email = get(args.props, "serviceAccount", "email")
-    except UnknownValueError:
-        # Unknown at preview: the email of a service account this stack creates. The default compute
-        # account is the project's own, never created by a stack, so its email is always known.
-        return
+    # Unknown at preview, the email may be this stack's own account's or the default one's from an
+    # invoke on a new project (the SDK answers an invoke with unknown inputs unknown): no verdict then.
+    email = get(args.props, "serviceAccount", "email")
     if email is None or email == "default" or str(email).endswith(DEFAULT_COMPUTE_ACCOUNT_SUFFIX):
         report(f"the machine runs as the default compute service account ({email or 'no email given'})", None)
 

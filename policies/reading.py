@@ -60,10 +60,13 @@ def is_set(props: Any, *path: str | int) -> bool:
 
 
 def provider_mirror(subject: Subject, key: str) -> bool:
-    """Whether a stack policy's output is wholly unknown: at preview that is an output the provider
-    computes and the program left unset (a role's inlinePolicies mirror its RolePolicy resources),
-    never a list the program wrote, whose elements may be unknown but not the list itself."""
-    if not subject.sees_outputs:
+    """Whether a stack policy's output is the provider's own, computed copy: wholly unknown at preview
+    and made from no other resource. The engine sends property dependencies for the inputs the program
+    made from other resources' outputs (pulumi/pulumi analyzer_plugin.go, AnalyzeStack: "Skip
+    properties that have no dependencies"), so an unknown input of the program's (an `Output.all` of
+    ARNs) has them, and an output the provider computes for an unset input (a role's inlinePolicies,
+    a copy of its RolePolicy resources) has none."""
+    if not subject.sees_outputs or subject.property_dependencies.get(key):
         return False
     try:
         get(subject.props, key)

@@ -19,7 +19,8 @@ def print_policy_report(report: PolicyReport, console: Console) -> None:
         console.print(Text(f"policy pack {report.pack}: no violations", style="green"), soft_wrap=True)
         return
     for policy, violations in report.by_policy().items():
-        first = violations[0]
+        # The level and severity are the policy's: a "can't run at preview" note carries neither.
+        first = next((v for v in violations if not v.undecided), violations[0])
         heading = Text.assemble((policy, "bold"), " (", (first.enforcement, _STYLE.get(first.enforcement, "")))
         if first.severity:
             heading.append(f", {first.severity}")

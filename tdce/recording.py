@@ -119,7 +119,8 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):  # noqa: N802 (the engine's gRPC method name)
         self._thread_loop()
-        if self.preview and request.custom and not request.type.startswith(PROVIDER_TYPE_PREFIX):
+        planned = self.preview and request.custom and not request.type.startswith(PROVIDER_TYPE_PREFIX)
+        if planned:
             # Nothing is created at preview: the mocks, which answer as after a create, are not asked.
             response = _planned(request, self.make_urn(request.parent, request.type, request.name))
         else:
@@ -150,8 +151,14 @@ class RecordingMonitor(MockMonitor):
             property_dependencies={
                 key: list(dependencies.urns) for key, dependencies in request.propertyDependencies.items() if dependencies.urns
             },
-            # Only what the provider adds: an input's output is the input (secrets stay masked).
-            computed={key: value for key, value in outputs.items() if key not in inputs},
+            # Only what the provider adds: an input's output is the input (secrets stay masked). At
+            # preview every output it computes is unknown, set inputs aside: a test that removes an
+            # input then sees the output the provider would compute for it, unknown.
+            computed=(
+                {name: UNKNOWN_SHOWN_AS for name in computed_outputs(request.type)}
+                if planned
+                else {key: value for key, value in outputs.items() if key not in inputs}
+            ),
         )
         self.records.append(record)
         self.rules.check(record)
@@ -191,7 +198,9 @@ def masked(value: Any) -> Any:
     if isinstance(value, dict):
         signature = value.get(SIG_KEY)
         if signature == SECRET_SIG:
-            return SECRET_SHOWN_AS
+            # A secret whose value is unknown at preview is unknown to the pack too (pulumi-policy
+            # unwraps the secret and meets the unknown); shown so, it reveals nothing.
+            return UNKNOWN_SHOWN_AS if value.get("value") == UNKNOWN else SECRET_SHOWN_AS
         if signature == RESOURCE_SIG:
             return value.get("urn")
         return {key: masked(item) for key, item in value.items()}

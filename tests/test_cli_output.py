@@ -216,6 +216,14 @@ def test_a_violation_of_one_phase_is_labelled_and_preview_notes_are_counted_apar
     assert [v.as_json()["phases"] for v in report.violations] == [["preview"], ["preview", "up"], ["up"]]
 
 
+def test_a_policy_s_heading_is_its_level_even_when_its_preview_note_comes_first() -> None:
+    note = "can't run policy 'p' from policy pack 'tdce@v0.0.1' during preview: string value at .x can't be known during preview"
+    preview = PolicyReport("tdce", "1", (Violation("p", "advisory", "", "", note, ("preview",)),), ("preview",))
+    up = PolicyReport("tdce", "1", (Violation("p", "mandatory", "high", "urn:a", "too wide"),))
+    lines = rendered(lambda console: print_policy_report(merged([preview, up]), console), width=200).splitlines()
+    assert lines[0] == "p (mandatory, high)"
+
+
 def test_ports_at_80_columns_fit_and_keep_every_setting_name_whole() -> None:
     result = tdce("ports")
     assert result.returncode == 0

@@ -21,10 +21,11 @@ from config.resource_types import (
     GCP_CUSTOM_ROLE,
     GCP_IAM_GRANTS,
 )
-from policies import buckets, data, database, identity, ports
+from policies import buckets, compute, data, database, identity, ports
 from policies.firewall_rules import firewall_rules
 from policies.reading import Subject, count, is_set, provider_mirror
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, stack_at_preview
+from tests.policy_harness import at_preview as resource_at_preview
 
 BUCKET = AWS_BUCKETS[0]
 ENCRYPTION = AWS_BUCKET_ENCRYPTION[0]
@@ -48,6 +49,17 @@ class TestReading:
     )
     def test_a_list_the_program_wrote_or_left_out_is_no_mirror(self, props):
         assert provider_mirror(subject(props, sees_outputs=True), "inlinePolicies") is False
+
+    def test_an_unknown_value_made_from_another_resource_is_the_program_s_not_a_mirror(self):
+        # The engine sends property dependencies only for inputs made from other resources' outputs.
+        made = Subject(
+            "t",
+            "urn:pulumi:test::tdce::t::s",
+            unknown_checking_proxy({"policy": UNKNOWN}),
+            property_dependencies={"policy": ("urn:role",)},
+            sees_outputs=True,
+        )
+        assert provider_mirror(made, "policy") is False
 
     @pytest.mark.parametrize(("props", "expected"), [({"k": UNKNOWN}, True), ({"k": "x"}, True), ({"k": ""}, False), ({}, False)])
     def test_a_value_unknown_at_preview_is_set(self, props, expected):
@@ -78,6 +90,17 @@ class TestBuckets:
     def test_an_attached_configuration_unknown_at_preview_is_undecided_not_a_violation(self):
         resources = [self.bucket(), self.attached(ENCRYPTION, {"rules": UNKNOWN})]
         assert stack_at_preview(buckets.bucket_encrypted, resources) == (
+            [],
+            "string value at .bundles encryption can't be known during preview",
+        )
+
+    def test_the_bucket_s_own_configuration_made_from_another_resource_is_undecided_not_absent(self):
+        # `server_side_encryption_configuration` built from a KMS key's ARN: unknown at preview, the program's.
+        key = StackResource("key", "aws:kms/key:Key", {"arn": UNKNOWN})
+        bucket = StackResource(
+            "bundles", BUCKET, {"serverSideEncryptionConfiguration": UNKNOWN}, refs={"serverSideEncryptionConfiguration": ["key"]}
+        )
+        assert stack_at_preview(buckets.bucket_encrypted, [key, bucket]) == (
             [],
             "string value at .bundles encryption can't be known during preview",
         )
@@ -149,6 +172,13 @@ class TestObjectStorageByPrefixListId:
 
 
 class TestResourceInputsUnknownAtPreview:
+    def test_a_machine_s_email_unknown_at_preview_is_undecided(self):
+        # It may be the default account's, from an invoke on a project the stack creates.
+        found, unknown = resource_at_preview(
+            compute.no_default_service_account, "gcp:compute/instance:Instance", {"serviceAccount": {"email": UNKNOWN}}
+        )
+        assert found == [] and unknown == "string value at .serviceAccount.email can't be known during preview"
+
     def test_a_final_snapshot_identifier_unknown_at_preview_is_set(self):
         props = {"deletionProtection": True, "finalSnapshotIdentifier": UNKNOWN}
         assert check_resource(data.database_deletion_safeguards, "aws:rds/cluster:Cluster", props) == []

@@ -71,3 +71,18 @@ def test_every_example_stack_plans_at_preview():
     for stack in ("aws-prod", "aws-aurora", "aws-dev", "aws-restore", "gcp-prod", "gcp-restore"):
         plan = preview_plan_of(stack)
         assert len(plan.resources) == len(plan_of(stack).resources), stack
+
+
+def test_an_input_a_test_removes_leaves_the_output_the_provider_computes_unknown():
+    # A security group without `ingress` in its inputs has the provider's computed `ingress`: unknown at preview.
+    group = named(preview_plan_of("aws-prod"), "tdce-firewall-server")
+    changed = type(group)(**{**group.__dict__, "inputs": {k: v for k, v in group.inputs.items() if k != "description"}})
+    assert changed.outputs["description"] == UNKNOWN_SHOWN_AS and group.outputs["description"] != UNKNOWN_SHOWN_AS
+
+
+def test_a_secret_unknown_at_preview_is_unknown_to_the_pack_and_shows_no_value():
+    # The SDK sends {secret, unknown}; pulumi-policy unwraps it and meets the unknown (its deserialize).
+    # The admin password's secret version is given the generated password, which is unknown at preview.
+    value = named(preview_plan_of("aws-prod"), "tdce-dashboard-admin-password-value")
+    assert value.inputs["secretString"] == UNKNOWN_SHOWN_AS
+    assert named(plan_of("aws-prod"), "tdce-dashboard-admin-password-value").inputs["secretString"] == "[secret]"
