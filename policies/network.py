@@ -37,8 +37,8 @@ def validate_default_security_group_closed(args: StackValidationArgs, report: Re
 default_security_group_closed = StackValidationPolicy(
     name="default-security-group-closed",
     description=(
-        "The VPC's default security group is adopted and no rule resource adds to it (its inline rules are "
-        "no-inline-security-group-rules'): a machine launched without a group lands in it, and nothing of TDCE needs "
+        "The VPC's default security group is adopted and no rule resource adds to it (its inline rules: "
+        "no-inline-security-group-rules): a machine launched without a group lands in it, and nothing of TDCE needs "
         "it to admit anything."
     ),
     validate=validate_default_security_group_closed,
