@@ -55,8 +55,9 @@ bucket_public_access_blocked = StackValidationPolicy(
 )
 
 
-def _first_known(readers: list[Callable[[], bool]], undecided: list[str], label: str) -> bool:
-    """Whether any of the readers finds the guarantee; one unknown at preview is set aside, not a verdict."""
+def _guaranteed_or_undecided(readers: list[Callable[[], bool]], undecided: list[str], label: str) -> bool:
+    """Whether any of the readers finds the guarantee, or one of them read a value unknown at preview
+    (then `label` joins `undecided`: no verdict yet, never a violation)."""
     unknown = False
     for read in readers:
         try:
@@ -90,7 +91,7 @@ def validate_bucket_encrypted(args: StackValidationArgs, report: ReportViolation
         readers = [lambda c=config: _encrypts(c) for config in _attached(subjects, AWS_BUCKET_ENCRYPTION, bucket)]
         if not provider_mirror(bucket, "serverSideEncryptionConfiguration"):
             readers.append(lambda b=bucket: _states_encryption(b))
-        if not _first_known(readers, undecided, f"{bucket.name} encryption"):
+        if not _guaranteed_or_undecided(readers, undecided, f"{bucket.name} encryption"):
             report("the bucket has no default encryption configuration", bucket.urn)
     settle(undecided)
 
@@ -127,7 +128,7 @@ def validate_bucket_tls_only(args: StackValidationArgs, report: ReportViolation)
         if not provider_mirror(bucket, "policy"):
             holders.append(bucket)
         readers = [lambda h=holder: _denies_plain_http(get(h.props, "policy")) for holder in holders]
-        if not _first_known(readers, undecided, f"{bucket.name} policy"):
+        if not _guaranteed_or_undecided(readers, undecided, f"{bucket.name} policy"):
             report("no bucket policy denies requests without TLS (aws:SecureTransport = false)", bucket.urn)
     settle(undecided)
 

@@ -19,13 +19,17 @@ from config.resource_types import (
     AWS_SECURITY_GROUP,
     AWS_VPC_ENDPOINT,
     GCP_CUSTOM_ROLE,
+    GCP_FIREWALL,
+    GCP_GLOBAL_ADDRESS,
     GCP_IAM_GRANTS,
 )
 from policies import buckets, compute, data, database, identity, ports
 from policies.firewall_rules import firewall_rules
 from policies.reading import Subject, count, is_set, provider_mirror
-from tests.policy_harness import UNKNOWN, StackResource, check_resource, stack_at_preview
+from tests.policy_harness import UNKNOWN, StackResource, check_resource, hand_config, stack_at_preview
 from tests.policy_harness import at_preview as resource_at_preview
+from tests.support import stack_values
+from tests.test_policy_egress import DENY, WORKER_SA, aws_stack, gcp_stack, messages
 
 BUCKET = AWS_BUCKETS[0]
 ENCRYPTION = AWS_BUCKET_ENCRYPTION[0]
@@ -151,15 +155,12 @@ class TestSecurityGroups:
 class TestObjectStorageByPrefixListId:
     @pytest.fixture(autouse=True)
     def aws_prod(self, monkeypatch):
-        from tests.policy_harness import hand_config
-        from tests.support import stack_values
 
         hand_config(monkeypatch, "aws-prod", stack_values("aws-prod")[0])
 
     def test_a_rule_naming_the_endpoint_s_known_prefix_list_id_is_the_object_storage_row(self):
         # After a refresh, or a rule made by hand, without property dependencies: the endpoint's prefix
         # list ID (an output of the endpoint) is what both name.
-        from tests.test_policy_egress import aws_stack, messages
 
         resources = aws_stack()
         for r in resources:
@@ -241,14 +242,10 @@ class TestIdentityAtPreview:
 class TestGcpDenyAtPreview:
     @pytest.fixture(autouse=True)
     def gcp_prod(self, monkeypatch):
-        from tests.policy_harness import hand_config
-        from tests.support import stack_values
 
         hand_config(monkeypatch, "gcp-prod", stack_values("gcp-prod")[0])
 
     def test_a_range_unknown_at_preview_reaches_what_it_was_made_from_and_nothing_else(self):
-        from config.resource_types import GCP_FIREWALL, GCP_GLOBAL_ADDRESS
-        from tests.test_policy_egress import DENY, WORKER_SA, gcp_stack, messages
 
         # At preview the peering range's address is unknown, and so is every range made from it.
         resources = [
