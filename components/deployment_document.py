@@ -17,6 +17,11 @@ import pulumi
 
 from config.channels import DATA, SIGNAL
 
+# The deployment.env line naming the secret that holds the dashboard admin password (AWS: the
+# Secrets Manager secret's ARN; GCP: the Secret Manager secret's resource name). The password itself
+# is never in the file: the installer reads it from the secret.
+ADMIN_PASSWORD_SECRET_LINE = "TDCE_ADMIN_PASSWORD_SECRET"
+
 # Bumped when a key changes meaning, so a dashboard can refuse a document it does not understand.
 SCHEMA_VERSION = 1
 

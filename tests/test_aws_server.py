@@ -102,7 +102,7 @@ def test_user_data_mounts_the_data_volume_at_ebs_and_names_the_password_secret_n
     assert script.startswith("#!/bin/bash\n")
     assert f"DATA_VOLUME_ID={only(plan, VOLUME).id}\n" in script
     assert "DATA_MOUNT_POINT=/ebs\n" in script
-    assert f"ADMIN_PASSWORD_SECRET_ARN={plan.outputs['dashboardAdminPasswordSecret']}\n" in script
+    assert f"TDCE_ADMIN_PASSWORD_SECRET={plan.outputs['dashboardAdminPasswordSecret']}\n" in script
     # The shared mount, whose behaviour tests/test_data_disk_mount.py runs, then the last restart.
     assert SHARED in script and script.endswith("write_own_address\nrestart_services_on_disk\n")
 

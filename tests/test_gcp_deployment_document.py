@@ -71,11 +71,11 @@ def test_first_boot_writes_deployment_env_from_the_document(stack):
     script = server.inputs["metadata"]["startup-script"]
     for line in (
         f"TDCE_NAME_PREFIX={doc['namePrefix']}",
-        f"TDCE_DEPLOYMENT_LABEL=tdce-stack={stack}",
+        f"TDCE_DEPLOYMENT_TAG=tdce-stack={stack}",
         f"TDCE_SERVER_PRIVATE_IP={doc['server']['privateIp']}",
         "TDCE_SIGNAL_PORT=20001",
         "TDCE_DATA_PORT=20002",
-        f"TDCE_WORKER_SERVICE_ACCOUNT={doc['workerIdentity']}",
+        f"TDCE_WORKER_IDENTITY={doc['workerIdentity']}",
         f"TDCE_ZONES={','.join(doc['zones'])}",
         f"TDCE_CLOUDSQL_CONNECTION_NAME={doc['database']['connectionName']}",
     ):

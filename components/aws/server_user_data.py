@@ -9,6 +9,7 @@ from pathlib import Path
 import pulumi
 
 from components.boot.script import render
+from components.deployment_document import ADMIN_PASSWORD_SECRET_LINE
 
 FUNCTIONS = (Path(__file__).resolve().parent / "server_user_data.sh").read_text()
 # The name the volume is attached under; Nitro instances show it as NVMe whatever the name.
@@ -26,7 +27,7 @@ def server_user_data(
         lambda resolved: render(
             values={"DATA_VOLUME_ID": resolved[0], "DATA_DEVICE_NAME": DATA_DEVICE_NAME},
             find_device=FUNCTIONS,
-            deployment_env={"TDCE_ADMIN_PASSWORD_SECRET_ARN": resolved[1], "AWS_REGION": region, **resolved[2]},
+            deployment_env={ADMIN_PASSWORD_SECRET_LINE: resolved[1], "AWS_REGION": region, **resolved[2]},
             after="write_own_address\n",
         )
     )

@@ -1,4 +1,5 @@
-"""The deployment document (components/deployment_document.py) as /etc/tdce/deployment.env lines on GCP.
+"""The deployment document (components/deployment_document.py) as /etc/tdce/deployment.env lines on GCP:
+the lines both clouds write, under the same names, and GCP's own.
 
 One `KEY=value` per line, lists joined by commas; values hold no spaces or quotes, so the file can be
 sourced by a shell and read by systemd's EnvironmentFile. docs/deployment-document.md lists the keys.
@@ -7,57 +8,31 @@ sourced by a shell and read by systemd's EnvironmentFile. docs/deployment-docume
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pulumi
 
-from components.deployment_document import DeploymentDocument
-from config.channels import DATA, SIGNAL
+from components.deployment_document import ADMIN_PASSWORD_SECRET_LINE, DeploymentDocument
 
 
 def deployment_env(document: DeploymentDocument, *, admin_password_secret: pulumi.Input[str]) -> pulumi.Output[dict[str, str]]:
-    key, value = document.deployment_tag
+    """The lines both clouds write (`DeploymentDocument.boot_env`), and GCP's own."""
     extra = dict(document.extra)
-    return pulumi.Output.all(
-        network=document.network_id,
-        subnets=pulumi.Output.all(*document.subnet_ids),
-        worker=document.worker_identity,
-        bucket=document.bucket,
-        server_ip=document.server_private_ip,
-        zones=pulumi.Output.from_input(extra.get("zones", [])),
-        database=pulumi.Output.from_input(extra.get("database", {})),
-        secret=admin_password_secret,
-    ).apply(lambda values: _lines(document, key, value, extra, values))
+    return document.boot_env(
+        {
+            "GOOGLE_CLOUD_PROJECT": str(extra["project"]),
+            "TDCE_ZONES": pulumi.Output.from_input(extra.get("zones", [])).apply(",".join),
+            # GCP reserves the server's internal address before the VM, so it is told, not looked up.
+            "TDCE_SERVER_PRIVATE_IP": document.server_private_ip,
+            # The secret's resource name; the installer reads the password itself from Secret Manager.
+            ADMIN_PASSWORD_SECRET_LINE: admin_password_secret,
+            **_database_lines(extra.get("database")),
+            # The whole document, for what the lines leave out.
+            "TDCE_DEPLOYMENT_DOCUMENT_URL": DOCUMENT_METADATA_URL,
+        }
+    )
 
 
-def _lines(
-    document: DeploymentDocument, key: str, value: str, extra: Mapping[str, Any], values: Mapping[str, Any]
-) -> dict[str, str]:
-    return {
-        "TDCE_CLOUD": document.cloud,
-        "TDCE_STACK": document.stack,
-        "GOOGLE_CLOUD_PROJECT": str(extra["project"]),
-        "TDCE_REGION": document.region,
-        "TDCE_ZONES": ",".join(values["zones"]),
-        "TDCE_NETWORK": values["network"],
-        "TDCE_SUBNETS": ",".join(values["subnets"]),
-        "TDCE_WORKER_SERVICE_ACCOUNT": values["worker"],
-        "TDCE_EXTRA_WORKER_SERVICE_ACCOUNTS": ",".join(document.allowed_extra.get("serviceAccounts", ())),
-        "TDCE_BUCKET": values["bucket"],
-        "TDCE_DEPLOYMENT_LABEL": f"{key}={value}",
-        "TDCE_NAME_PREFIX": document.name_prefix,
-        "TDCE_SERVER_PRIVATE_IP": values["server_ip"],
-        "TDCE_SIGNAL_PORT": str(SIGNAL.ports[0].first),
-        "TDCE_DATA_PORT": str(DATA.ports[0].first),
-        # The secret's resource name; the installer reads the password itself from Secret Manager.
-        "TDCE_ADMIN_PASSWORD_SECRET": values["secret"],
-        **_database_lines(values["database"]),
-        # The whole document, for what the lines leave out.
-        "TDCE_DEPLOYMENT_DOCUMENT_URL": DOCUMENT_METADATA_URL,
-    }
-
-
-def _database_lines(database: Mapping[str, str]) -> dict[str, str]:
+def _database_lines(database: Mapping[str, pulumi.Input[str]] | None) -> dict[str, pulumi.Input[str]]:
     """With Cloud SQL: what the server's Cloud SQL Auth Proxy is started with
     (`cloud-sql-proxy --auto-iam-authn --private-ip CONNECTION_NAME`, as the IAM user)."""
     if not database:
