@@ -108,9 +108,8 @@ class AwsDeployment(pulumi.ComponentResource):
             subnet_ids=self.network.subnet_ids,
             worker_group_id=groups[Role.WORKERS],
             instance_profile_arn=self.identity.worker_profile_arn,
-            server_address=self.server.private_ip,
-            stack=stack.stack,
-            user_tags=settings.tags,
+            server_private_ip=self.server.private_ip,
+            tags=tags,
             opts=inside,
         )
         self.document = self._document(told)

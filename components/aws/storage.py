@@ -82,4 +82,5 @@ class Storage(pulumi.ComponentResource):
         self.bucket_name = bundles.bucket
         self.bucket_arn = bundles.arn
         self.objects_arn = objects
-        self.register_outputs({"bucketName": self.bucket_name, "bucketArn": self.bucket_arn})
+        # The same outputs as the GCP bucket's (components/gcp/storage.py): its name and its URL.
+        self.register_outputs({"bucketName": self.bucket_name, "bucketUrl": pulumi.Output.concat("s3://", bundles.bucket)})

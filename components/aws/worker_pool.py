@@ -39,7 +39,7 @@ class WorkerPool(pulumi.ComponentResource):
         subnet_ids: Sequence[pulumi.Input[str]],
         security_group_ids: Sequence[pulumi.Input[str]],
         instance_profile_arn: pulumi.Input[str],
-        server_address: pulumi.Input[str],
+        server_private_ip: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -53,7 +53,9 @@ class WorkerPool(pulumi.ComponentResource):
             iam_instance_profile={"arn": instance_profile_arn},
             metadata_options=METADATA_OPTIONS,
             # First boot writes worker.env: the server's address and the signal and data ports.
-            user_data=pulumi.Output.from_input(server_address).apply(lambda address: launch_template_user_data(pool.os, address)),
+            user_data=pulumi.Output.from_input(server_private_ip).apply(
+                lambda address: launch_template_user_data(pool.os, address)
+            ),
             network_interfaces=[
                 {
                     "device_index": 0,

@@ -25,9 +25,8 @@ class Workers(pulumi.ComponentResource):
         subnet_ids: Sequence[pulumi.Input[str]],
         worker_group_id: pulumi.Input[str],
         instance_profile_arn: pulumi.Input[str],
-        server_address: pulumi.Input[str],
-        stack: str,
-        user_tags: Mapping[str, str],
+        server_private_ip: pulumi.Input[str],
+        tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:aws:Workers", name, None, opts)
@@ -40,10 +39,13 @@ class Workers(pulumi.ComponentResource):
                 subnet_ids=subnet_ids,
                 security_group_ids=[worker_group_id, *pool.extra_security_groups],
                 instance_profile_arn=instance_profile_arn,
-                server_address=server_address,
-                # A pool's own tags (vendor 4.18) win over the stack's; the tdce: tags win over both.
-                tags=AWS_TAGS.with_role(AWS_TAGS.deployment(stack, {**user_tags, **pool.tags}), WORKER_POOL, pool=pool.name),
+                server_private_ip=server_private_ip,
+                # A pool's own tags (vendor 4.18) win over the stack's; the settings refuse tdce: keys in
+                # either (config/tag_rules.py), so the deployment's own tags stay as they are.
+                tags=AWS_TAGS.with_role({**tags, **pool.tags}, WORKER_POOL, pool=pool.name),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.group_names = {pool: group.group_name for pool, group in groups.items()}
-        self.register_outputs({"groupNames": self.group_names})
+        self.template_ids = {pool: group.launch_template_id for pool, group in groups.items()}
+        # The same outputs as the GCP pools' (components/gcp/workers.py): each pool's group and template.
+        self.register_outputs({"groupNames": self.group_names, "templates": self.template_ids})

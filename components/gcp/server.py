@@ -137,4 +137,14 @@ class Server(pulumi.ComponentResource):
         self.public_ip = self.address.address
         self.image = image
         self.data_disk_id = self.data_disk.name
-        self.register_outputs({"publicIp": self.public_ip, "privateIp": self.private_ip, "dataDiskId": self.data_disk_id})
+        self.instance_id = self.instance.instance_id
+        # The same outputs as the AWS server's (components/aws/server.py).
+        self.register_outputs(
+            {
+                "instanceId": self.instance_id,
+                "publicIp": self.public_ip,
+                "privateIp": self.private_ip,
+                "dataDiskId": self.data_disk_id,
+                "image": self.image,
+            }
+        )
