@@ -17,7 +17,7 @@ class Backup(pulumi.ComponentResource):
         *,
         settings: BackupSettings,
         region: str,
-        zone: str,
+        zone: pulumi.Input[str],
         data_disk_name: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
