@@ -18,15 +18,18 @@ import re
 from config.tags import label_value
 
 # Compute Engine resource names: "1-63 characters long and match the regular expression
-# [a-z]([-a-z0-9]*[a-z0-9])?" (Compute Engine API reference, e.g. instances.insert: name).
+# [a-z]([-a-z0-9]*[a-z0-9])?" (Compute Engine API reference, e.g. instances.insert: name). A prefix
+# matches the pattern's start by construction: `tdce-`, then lowercase letters, digits and single
+# dashes, then `--`.
 MAX_NAME_LENGTH = 63
-NAME_PATTERN = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 PREFIX_START = "tdce-"
 PREFIX_END = "--"
-# The stack's part of the prefix is at most this long, so a prefix is at most 31 characters and the
-# dashboard keeps 32 for its own part of every name (a managed instance group's instance names add
-# 5 more: the base name is at most 58, instances.insert via regionInstanceGroupManagers).
-MAX_FRAGMENT_LENGTH = 24
+# What the dashboard keeps for its own part of every name (docs/dashboard-permissions-gcp.md; a
+# managed instance group's instance names add 5 more: the base name is at most 58, instances.insert
+# via regionInstanceGroupManagers).
+DASHBOARD_PART_LENGTH = 32
+# The stack's part of the prefix is at most this long (24), so a prefix is at most 31 characters.
+MAX_FRAGMENT_LENGTH = MAX_NAME_LENGTH - DASHBOARD_PART_LENGTH - len(PREFIX_START) - len(PREFIX_END)
 _DIGEST_LENGTH = 6
 
 

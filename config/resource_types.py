@@ -1,5 +1,7 @@
 """The Pulumi type tokens the project names: one place for the pack, the offline cloud, the reports and the tests.
 
+Invoke tokens (provider lookups such as getCallerIdentity) are in config/invoke_tokens.py.
+
 Each token is the one its provider SDK registers (`tests/test_resource_types.py` checks every
 one against the installed SDK's source), so a rename in a provider release fails one test
 instead of silently switching a policy off.
@@ -18,7 +20,6 @@ AWS_DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 AWS_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 AWS_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 AWS_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-AWS_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 # AWS: machines and disks
 AWS_INSTANCE = "aws:ec2/instance:Instance"
 AWS_EIP = "aws:ec2/eip:Eip"
@@ -34,10 +35,14 @@ AWS_BUCKET_ENCRYPTION = (
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 )
 AWS_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+# AWS: logs and parameters
+AWS_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+AWS_SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 # AWS: identity
 AWS_ROLE = "aws:iam/role:Role"
 AWS_INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 AWS_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+AWS_POLICY = "aws:iam/policy:Policy"
 # Resource types that attach managed policies by ARN: `policyArn` (one) or `policyArns` (a set).
 AWS_POLICY_ATTACHMENTS = (
     AWS_ROLE_POLICY_ATTACHMENT,
@@ -48,7 +53,7 @@ AWS_POLICY_ATTACHMENTS = (
 )
 # Resource types whose `policy` input is an IAM policy document.
 AWS_POLICY_DOCUMENTS = (
-    "aws:iam/policy:Policy",
+    AWS_POLICY,
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/userPolicy:UserPolicy",
     "aws:iam/groupPolicy:GroupPolicy",
@@ -59,7 +64,6 @@ AWS_DATABASE_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 AWS_SECRET = "aws:secretsmanager/secret:Secret"
 AWS_SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 AWS_SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
-AWS_DATABASE_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 AWS_SERVERLESS_APPLICATION = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
 AWS_LAMBDA_FUNCTION = "aws:lambda/function:Function"
 AWS_BACKUP_PLAN = "aws:backup/plan:Plan"
@@ -85,7 +89,6 @@ GCP_SECRET = "gcp:secretmanager/secret:Secret"
 GCP_SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
 GCP_SQL_USER = "gcp:sql/user:User"
 GCP_GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
-GCP_SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
 # Grants on one service account: who may act as it.
 GCP_SERVICE_ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
 GCP_SERVICE_ACCOUNT_BINDING = "gcp:serviceaccount/iAMBinding:IAMBinding"
@@ -112,6 +115,7 @@ GCP_PROJECT_POLICY = "gcp:projects/iAMPolicy:IAMPolicy"
 # Neither cloud's
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 RANDOM_ID = "random:index/randomId:RandomId"
+RANDOM_SHUFFLE = "random:index/randomShuffle:RandomShuffle"
 STACK = "pulumi:pulumi:Stack"
 AWS_PROVIDER = "pulumi:providers:aws"
 GCP_PROVIDER = "pulumi:providers:gcp"

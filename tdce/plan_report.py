@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from rich.console import Console
 from rich.text import Text
 
+from config.resource_types import STACK
 from tdce.console import error_console, value_text
 from tdce.plan_summary import Rule, firewall_rules, machines
 from tdce.planner import Plan
@@ -82,7 +83,7 @@ def tree_lines(plan: Plan) -> list[Text]:
             add(sorted(children[resource.urn], key=lambda r: (r.custom, r.name)), indent + (ENDED if last else CONTINUES))
 
     for root in children[None]:
-        add(children[root.urn] if root.type == "pulumi:pulumi:Stack" else [root], "")
+        add(children[root.urn] if root.type == STACK else [root], "")
     return lines
 
 

@@ -1,11 +1,15 @@
-"""Helpers for tests: example stacks' config, variants of it, and cached offline plans."""
+"""Helpers for tests: example stacks' config, variants of it, cached offline plans, and a frozen clock."""
 
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
+from datetime import datetime
 from functools import cache
 from typing import Any
+from unittest.mock import patch
 
+from config import clock
 from config.loader import settings_from_config
 from config.settings import Settings
 from config.stack_file import read_stack_config
@@ -52,6 +56,11 @@ def with_setting(values: dict[str, str], path: str, value: Any) -> dict[str, str
 
 
 DELETE = object()
+
+
+def frozen_at(moment: datetime) -> AbstractContextManager[object]:
+    """Within the block, `config.clock.utc_now()` is `moment` (timezone-aware)."""
+    return patch.object(clock, "utc_now", lambda: moment)
 
 
 def settings_of(values: dict[str, str], secret_keys: frozenset[str] = frozenset()) -> Settings:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from config import clock, compute_types, instance_types, locations, machine_types
+from config import compute_types, instance_types, locations, machine_types
 from config.errors import ConfigError
 from config.loader import settings_from_config
 from config.settings import Settings
@@ -22,7 +22,7 @@ from policies import data as data_policies
 from tdce.mock_cloud.aws import DEBIAN_12_ARM64_IMAGE_ID, DEBIAN_12_IMAGE_ID
 from tdce.mock_cloud.gcp import DEBIAN_12_ARM64_IMAGE, DEBIAN_12_IMAGE
 from tests.policy_harness import check_resource
-from tests.support import of_type, only, plan_variant, stack_values, with_setting
+from tests.support import frozen_at, of_type, only, plan_variant, stack_values, with_setting
 
 SG = "sg-0123456789abcdef{}"
 ACCOUNT = "123456789012"
@@ -706,9 +706,9 @@ def test_the_cloud_limit_refuses_one_side_and_accepts_the_other(rule):
 
 # Point in time: gcp-restore clones at 2026-11-01T03:00:00Z.
 def test_a_point_in_time_in_the_future_is_refused():
-    with clock.frozen_at(datetime(2026, 11, 1, 2, 59, tzinfo=UTC)):
+    with frozen_at(datetime(2026, 11, 1, 2, 59, tzinfo=UTC)):
         assert_refused("gcp-restore", {}, "tdce:restore.cloudsqlPointInTime", "must not be in the future", "2026-11-01T03:00:00")
-    with clock.frozen_at(datetime(2026, 11, 1, 3, 0, tzinfo=UTC)):
+    with frozen_at(datetime(2026, 11, 1, 3, 0, tzinfo=UTC)):
         assert accepted("gcp-restore", {}).restore.cloudsql_point_in_time == datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 
 

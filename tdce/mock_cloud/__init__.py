@@ -15,14 +15,13 @@ from typing import Any
 from pulumi.runtime import Mocks
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
+from config.resource_types import RANDOM_PASSWORD
 from tdce.mock_cloud import aws, aws_data, gcp
 
 Invoke = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 INVOKES: dict[str, Invoke] = {**aws.INVOKES, **aws_data.INVOKES, **gcp.INVOKES}
 
-
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 OFFLINE_RANDOM_PASSWORD = "OfflinePlanGeneratedPassword0123456789abcdefghijklmnopqrstuvwxyz"
 
 

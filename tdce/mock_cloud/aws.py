@@ -7,6 +7,38 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from config.invoke_tokens import (
+    AWS_GET_AMI,
+    AWS_GET_AVAILABILITY_ZONES,
+    AWS_GET_CALLER_IDENTITY,
+    AWS_GET_PARTITION,
+    AWS_GET_REGION,
+    AWS_GET_VPC_ENDPOINT_SERVICE,
+)
+from config.resource_types import (
+    AWS_AUTOSCALING_GROUP,
+    AWS_BUCKETS,
+    AWS_EGRESS_RULE,
+    AWS_EIP,
+    AWS_INGRESS_RULE,
+    AWS_INSTANCE,
+    AWS_INSTANCE_PROFILE,
+    AWS_INTERNET_GATEWAY,
+    AWS_LAUNCH_TEMPLATE,
+    AWS_LOG_GROUP,
+    AWS_POLICY,
+    AWS_PROVIDER,
+    AWS_ROLE,
+    AWS_ROUTE_TABLE,
+    AWS_SECRET,
+    AWS_SECURITY_GROUP,
+    AWS_SSM_PARAMETER,
+    AWS_SUBNET,
+    AWS_VOLUME,
+    AWS_VPC,
+    AWS_VPC_ENDPOINT,
+)
+
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 # The Debian 12 images (x86_64 and arm64) and the Windows image the offline plan pretends the lookup found.
@@ -18,25 +50,24 @@ WINDOWS_IMAGE_ID = "ami-0a1b2c3d4e5f60718"
 MARKETPLACE_IMAGE_ID = "ami-0f0e0d0c0b0a09081"
 
 ID_PREFIXES: dict[str, str] = {
-    "aws:ec2/vpc:Vpc": "vpc",
-    "aws:ec2/subnet:Subnet": "subnet",
-    "aws:ec2/securityGroup:SecurityGroup": "sg",
-    "aws:ec2/internetGateway:InternetGateway": "igw",
-    "aws:ec2/routeTable:RouteTable": "rtb",
-    "aws:ec2/instance:Instance": "i",
-    "aws:ebs/volume:Volume": "vol",
-    "aws:ec2/eip:Eip": "eipalloc",
-    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
-    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    AWS_VPC: "vpc",
+    AWS_SUBNET: "subnet",
+    AWS_SECURITY_GROUP: "sg",
+    AWS_INTERNET_GATEWAY: "igw",
+    AWS_ROUTE_TABLE: "rtb",
+    AWS_INSTANCE: "i",
+    AWS_VOLUME: "vol",
+    AWS_EIP: "eipalloc",
+    AWS_LAUNCH_TEMPLATE: "lt",
+    AWS_VPC_ENDPOINT: "vpce",
+    AWS_INGRESS_RULE: "sgr",
+    AWS_EGRESS_RULE: "sgr",
 }
 
 
 # The region of the stack's explicit provider, seen when the program registers it; invokes
 # and ARNs answer for that region, as the real provider would.
 _provider_region = {"region": "eu-west-1"}
-PROVIDER = "pulumi:providers:aws"
 # A documentation address (RFC 5737) for the server's Elastic IP.
 ELASTIC_IP = "192.0.2.100"
 # Subnet ID → CIDR of the subnets registered so far: an instance's private address lies in its subnet.
@@ -83,72 +114,72 @@ def _endpoint_service(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 INVOKES = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
-    "aws:ec2/getAmi:getAmi": _image,
-    "aws:ec2/getVpcEndpointService:getVpcEndpointService": _endpoint_service,
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+    AWS_GET_AVAILABILITY_ZONES: _availability_zones,
+    AWS_GET_AMI: _image,
+    AWS_GET_VPC_ENDPOINT_SERVICE: _endpoint_service,
+    AWS_GET_CALLER_IDENTITY: lambda _: {
         "accountId": ACCOUNT_ID,
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan",
         "userId": "AIDAOFFLINEPLAN",
         "id": ACCOUNT_ID,
     },
-    "aws:index/getRegion:getRegion": lambda arguments: {
+    AWS_GET_REGION: lambda arguments: {
         "name": region_of(arguments),
         "region": region_of(arguments),
         "id": region_of(arguments),
         "endpoint": f"ec2.{region_of(arguments)}.amazonaws.com",
         "description": "offline plan",
     },
-    "aws:index/getPartition:getPartition": lambda _: {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION},
+    AWS_GET_PARTITION: lambda _: {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION},
 }
 
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Attributes AWS computes on create that the program reads back (ARNs, names, addresses)."""
-    if type_token == PROVIDER and inputs.get("region"):
+    if type_token == AWS_PROVIDER and inputs.get("region"):
         _provider_region["region"] = str(inputs["region"])
     if not type_token.startswith("aws:"):
         return {}
     region = region_of()
     service = type_token.split(":")[1].split("/")[0]
     attributes: dict[str, Any] = {"arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{name}"}
-    if "name" not in inputs and type_token not in ("aws:ec2/vpc:Vpc",):
+    if "name" not in inputs and type_token not in (AWS_VPC,):
         attributes["name"] = name
     attributes.update(_specific(type_token, name, resource_id, inputs, region))
     return attributes
 
 
 def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
-    if type_token in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
+    if type_token in AWS_BUCKETS:
         bucket = inputs.get("bucket") or resource_id
         return {"bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}"}
-    if type_token == "aws:iam/role:Role":
+    if type_token == AWS_ROLE:
         return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{name}"}
-    if type_token == "aws:iam/policy:Policy":
+    if type_token == AWS_POLICY:
         return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{name}"}
-    if type_token == "aws:iam/instanceProfile:InstanceProfile":
+    if type_token == AWS_INSTANCE_PROFILE:
         return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile/{name}"}
-    if type_token == "aws:secretsmanager/secret:Secret":
+    if type_token == AWS_SECRET:
         return {"arn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-Offln0"}
-    if type_token == "aws:autoscaling/group:Group":
+    if type_token == AWS_AUTOSCALING_GROUP:
         group_id = hashlib.sha256(name.encode()).hexdigest()[:12]
         return {
             "arn": f"arn:{PARTITION}:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
         }
-    if type_token == "aws:ec2/launchTemplate:LaunchTemplate":
+    if type_token == AWS_LAUNCH_TEMPLATE:
         return {"latestVersion": 1, "defaultVersion": 1}
-    if type_token == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
+    if type_token == AWS_VPC_ENDPOINT and inputs.get("vpcEndpointType") == "Gateway":
         return {"prefixListId": "pl-" + resource_id.rsplit("-", 1)[-1][:8]}
-    if type_token == "aws:ec2/eip:Eip":
+    if type_token == AWS_EIP:
         return {"publicIp": ELASTIC_IP, "allocationId": resource_id}
-    if type_token == "aws:ec2/subnet:Subnet" and inputs.get("cidrBlock"):
+    if type_token == AWS_SUBNET and inputs.get("cidrBlock"):
         _subnet_cidrs[resource_id] = str(inputs["cidrBlock"])
-    if type_token == "aws:ec2/instance:Instance":
+    if type_token == AWS_INSTANCE:
         return {"publicIp": ELASTIC_IP, "privateIp": first_host(_subnet_cidrs.get(str(inputs.get("subnetId"))))}
-    if type_token == "aws:ssm/parameter:Parameter":
+    if type_token == AWS_SSM_PARAMETER:
         # Parameter ARNs name the parameter without its leading slash (Service Authorization Reference, SSM).
         return {"arn": f"arn:{PARTITION}:ssm:{region}:{ACCOUNT_ID}:parameter/{str(inputs.get('name', name)).lstrip('/')}"}
-    if type_token == "aws:cloudwatch/logGroup:LogGroup":
+    if type_token == AWS_LOG_GROUP:
         return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     return {}
 

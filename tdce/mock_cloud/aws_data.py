@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from config.invoke_tokens import AWS_GET_ENGINE_VERSION
+from config.resource_types import AWS_DATABASE_CLUSTER, AWS_SERVERLESS_APPLICATION, AWS_VOLUME, RANDOM_ID
 from tdce.mock_cloud.aws import ACCOUNT_ID, PARTITION, region_of
 
 # What the offline plan says the newest minor of a major is: an obvious stand-in, since the
@@ -25,12 +27,12 @@ def _engine_version(arguments: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-INVOKES = {"aws:rds/getEngineVersion:getEngineVersion": _engine_version}
+INVOKES = {AWS_GET_ENGINE_VERSION: _engine_version}
 
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     region = region_of(inputs)
-    if type_token == "aws:rds/cluster:Cluster":
+    if type_token == AWS_DATABASE_CLUSTER:
         identifier = inputs.get("clusterIdentifier") or resource_id
         return {
             "clusterIdentifier": identifier,
@@ -45,10 +47,10 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
                 }
             ],
         }
-    if type_token == "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
+    if type_token == AWS_SERVERLESS_APPLICATION:
         return {"outputs": {"RotationLambdaARN": f"arn:{PARTITION}:lambda:{region}:{ACCOUNT_ID}:function:{name}"}}
-    if type_token == "random:index/randomId:RandomId":
+    if type_token == RANDOM_ID:
         return {"hex": "0ff1ce00", "b64Url": "D_HOAA", "dec": "267505152"}
-    if type_token == "aws:ebs/volume:Volume":
+    if type_token == AWS_VOLUME:
         return {"arn": f"arn:{PARTITION}:ec2:{region}:{ACCOUNT_ID}:volume/{resource_id}"}
     return {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from config.invoke_tokens import GCP_GET_IMAGE, GCP_GET_PROJECT, GCP_GET_ZONES
+from config.resource_types import GCP_PROVIDER, RANDOM_SHUFFLE
 from tdce.mock_cloud.aws import first_host
 
 PROJECT_NUMBER = "123456789012"
@@ -16,9 +18,6 @@ SERVER_ADDRESS = "198.51.100.20"
 PRIVATE_SERVICES_RANGE = "10.99.0.0"
 DATABASE_PRIVATE_ADDRESS = "10.99.0.3"
 FALLBACK_PROJECT = "tdce-offline"
-PROVIDER_TYPE = "pulumi:providers:gcp"
-# components/gcp/kept.py keeps looked-up values in a shuffle; offline it keeps them in their order.
-RANDOM_SHUFFLE = "random:index/randomShuffle:RandomShuffle"
 
 # The project of the explicit provider the program registered last: resources take their
 # project from it, as they do from a real provider, unless they name one themselves.
@@ -52,9 +51,9 @@ def _image(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 INVOKES = {
-    "gcp:compute/getZones:getZones": _zones,
-    "gcp:compute/getImage:getImage": _image,
-    "gcp:organizations/getProject:getProject": lambda arguments: {
+    GCP_GET_ZONES: _zones,
+    GCP_GET_IMAGE: _image,
+    GCP_GET_PROJECT: lambda arguments: {
         "projectId": arguments.get("projectId") or FALLBACK_PROJECT,
         "number": PROJECT_NUMBER,
         "id": f"projects/{arguments.get('projectId') or FALLBACK_PROJECT}",
@@ -65,10 +64,11 @@ INVOKES = {
 
 def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Attributes GCP computes on create that the program reads back (self links, emails, resource names)."""
-    if type_token == PROVIDER_TYPE:
+    if type_token == GCP_PROVIDER:
         _provider_project["project"] = inputs.get("project") or FALLBACK_PROJECT
         return {}
     if type_token == RANDOM_SHUFFLE:
+        # components/gcp/kept.py keeps looked-up values in a shuffle; offline it keeps them in their order.
         values = list(inputs.get("inputs") or [])
         return {"results": values[: int(inputs.get("resultCount") or len(values))]}
     if not type_token.startswith("gcp:"):
