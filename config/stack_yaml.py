@@ -5,15 +5,7 @@ The CLI decodes `Pulumi.<stack>.yaml` into Go's `interface{}` (sdk/go/common/wor
 "expected only string keys"). This module gives the same values, following gopkg.in/yaml.v3
 (YAML 1.2; pkg.go.dev/gopkg.in/yaml.v3 and its resolve.go / decode.go):
 
-- plain scalars: `true`/`false` (also `True`, `TRUE`) are booleans, `null`, `~` and nothing
-  are null, and nothing else is either: `yes`, `no`, `on`, `off`, `y`, `n` are refused (below);
-- integers after removing every `_`, with Go's base prefixes `0x`, `0o`, `0b` and a leading `0`
-  for octal (`0777` is 511), as int64 or else uint64; `12:30` is the string "12:30" (YAML 1.1
-  sexagesimal is gone), `2001-12-14` and other timestamps stay the text written;
-- floats: `1.5`, `1e3`, `.5`, `.inf`, `-.inf`, `.nan`; a number too large for a float64 is the
-  string written;
-- quoted and block scalars are strings; `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` tags are
-  honoured ("cannot decode !!str `abc` as a !!int");
+- scalars as yaml.v3 resolves them (config/yaml_scalars.py);
 - a key given twice in one mapping is refused ("mapping key … already defined at line …"),
   comparing the text written, as yaml.v3 does; `<<` merges keep the keys written beside them;
 - anchors and aliases, with yaml.v3's cap on alias expansion ("excessive aliasing") and its
@@ -29,14 +21,12 @@ and yaml.v3 as text, is refused as ambiguous. docs/stack-files.md says so to use
 Only the tokenising and parsing is borrowed: yaml.v3's parser is a Go port of libyaml, so its
 events come from libyaml itself, through PyYAML's C binding (`yaml.CParser`; PyYAML's pure-Python
 parser, the same algorithm, where the binding is missing). PyYAML's YAML 1.1 resolver and
-constructors are never used: every scalar is resolved here, by yaml.v3's rules, and the tree is
-built iteratively, so no depth reaches Python's recursion limit.
+constructors are never used: every scalar is resolved by yaml.v3's rules
+(config/yaml_scalars.py), and the tree is built iteratively, so no depth reaches Python's recursion limit.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,29 +40,16 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from config.yaml_scalars import scalar_value
+
 # gopkg.in/yaml.v3 parserc.go / scannerc.go: "exceeded max depth of 10000".
 MAX_DEPTH = 10_000
 # gopkg.in/yaml.v3 decode.go, allowedAliasRatio: alias expansion may make up 99% of what a
 # document decodes to up to 400,000 values, falling to 10% at 4,000,000.
 _ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
 
-_WORDS: dict[str, Any] = {
-    **dict.fromkeys(("true", "True", "TRUE"), True),
-    **dict.fromkeys(("false", "False", "FALSE"), False),
-    **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
-    **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
-    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
-    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
-}
-# Go's strconv.ParseInt(s, 0, 64): an optional sign, then 0x / 0b / 0o, a leading 0 for octal, or decimal.
-_GO_INTEGER = re.compile(r"([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]*)|([1-9][0-9]*))")
-# yaml.v3 resolve.go, yamlStyleFloat.
-_YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?")
-_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Tags of the YAML core schema, written `!!int` and so on in the document.
 _CORE_TAG = "tag:yaml.org,2002:"
-_INT64, _UINT64 = 2**63, 2**64
 # Events only; the loader's resolver and constructors are not involved.
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -96,59 +73,6 @@ class KeyedMap(dict):
     def __init__(self) -> None:
         super().__init__()
         self.key_lines: dict[str, int] = {}
-
-
-# YAML 1.1's other spellings of true and false (yaml.org/type/bool.html), which YAML 1.2 dropped.
-YAML_1_1_BOOLEANS = frozenset(
-    spelling for word in ("y", "yes", "n", "no", "on", "off") for spelling in (word, word.capitalize(), word.upper())
-)
-
-
-def resolve_plain(text: str) -> Any:
-    """An untagged plain scalar as gopkg.in/yaml.v3 resolves it (resolve.go, `resolve("", in)`)."""
-    if text in _WORDS:
-        return _WORDS[text]
-    first = text[0]
-    if first == ".":
-        return _finite_float(text) if _DOT_FLOAT.fullmatch(text) else text
-    if not (first.isascii() and (first.isdigit() or first in "+-")):
-        return text
-    plain = text.replace("_", "")
-    whole = _go_integer(plain)
-    if whole is not None:
-        return whole
-    if _YAML_FLOAT.fullmatch(plain):
-        return _finite_float(plain, fallback=text)
-    return text
-
-
-def _go_integer(plain: str) -> int | None:
-    match = _GO_INTEGER.fullmatch(plain)
-    if match is None:
-        return None
-    sign, hexadecimal, binary, octal, leading_zero, decimal = match.groups()
-    if decimal is not None:
-        # More digits than a uint64 holds is no integer (and would trip Python's int-string limit).
-        value = int(decimal) if len(decimal) <= 20 else _UINT64
-    elif hexadecimal is not None:
-        value = int(hexadecimal, 16)
-    elif binary is not None:
-        value = int(binary, 2)
-    else:
-        digits = octal if octal is not None else leading_zero
-        value = int(digits, 8) if digits else 0
-    if sign == "-":
-        return -value if value <= _INT64 else None
-    if value < _INT64:
-        return value
-    # strconv.ParseUint takes no sign at all.
-    return value if not sign and value < _UINT64 else None
-
-
-def _finite_float(text: str, fallback: str | None = None) -> float | str:
-    value = float(text)
-    # strconv.ParseFloat reports a number beyond float64 as an error; yaml.v3 then keeps the text.
-    return (text if fallback is None else fallback) if math.isinf(value) else value
 
 
 class _Node:
@@ -374,44 +298,10 @@ def _decode(order: list[_Node], root: _Node) -> Any:
 
 
 def _scalar_value(node: _Scalar, findings: list[Finding]) -> Any:
-    text = node.text
-    if _SURROGATE.search(text):
-        # libyaml / yaml.v3 refuse \uD800-\uDFFF escapes: they are not characters.
-        findings.append(Finding(node.line, node.path(), "found invalid Unicode character escape code"))
-        return None
-    tag = node.tag
-    if tag == "!!str" or (not node.plain and tag in (None, "!")):
-        return text
-    if tag == "!!binary":
-        findings.append(Finding(node.line, node.path(), "!!binary values cannot be checked offline; write the text itself"))
-        return None
-    if tag not in (None, "!", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!merge"):
-        return text  # a tag yaml.v3 does not resolve: the text, as a string
-    if tag == "!!timestamp":
-        if _TIMESTAMP.fullmatch(text):
-            return text  # yaml.v3 keeps a timestamp decoded into interface{} as the text written
-        findings.append(Finding(node.line, node.path(), f"cannot decode !!str `{text}` as a !!timestamp"))
-        return None
-    if tag is None and text in YAML_1_1_BOOLEANS:
-        # The CLI's loader (yaml.v2) reads these as booleans, YAML 1.2 (yaml.v3) as text: either
-        # reading could be the one a user meant, so neither is guessed.
-        why = f"`{text}` is true/false to the Pulumi CLI's YAML 1.1 reader and text to YAML 1.2: write true/false, or quote it"
-        findings.append(Finding(node.line, node.path(), why))
-        return None
-    value = resolve_plain(text)
-    wanted = {"!!int": int, "!!float": float, "!!bool": bool, "!!null": type(None)}.get(tag or "")
-    if wanted is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if wanted is not None and (type(value) is not wanted):
-        findings.append(Finding(node.line, node.path(), f"cannot decode {_tag_of(value)} `{text}` as a {tag}"))
-        return None
+    value, problem = scalar_value(node.text, node.tag, plain=node.plain)
+    if problem is not None:
+        findings.append(Finding(node.line, node.path(), problem))
     return value
-
-
-def _tag_of(value: Any) -> str:
-    if value is None:
-        return "!!null"
-    return {bool: "!!bool", int: "!!int", float: "!!float"}.get(type(value), "!!str")
 
 
 def _is_merge_key(node: _Node) -> bool:
