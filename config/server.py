@@ -12,6 +12,7 @@ from config.disks import DiskSettings
 from config.identifiers import AWS_IMAGE_ID, matches
 
 # The vendor runs the server on m5.xlarge and larger (001_ec271c3ff40761d0.txt 4.7).
+VENDOR_MINIMUM_TYPE = "m5.xlarge"
 AWS_SIZES_BELOW_MINIMUM = ("nano", "micro", "small", "medium", "large")
 # An AWS Marketplace product code as DescribeImages reports it (ProductCodeId): lowercase letters
 # and digits, such as 'aw0evgkw8e5c1q413zgy5pjce'; AWS documents no fixed length.
@@ -56,14 +57,15 @@ class ServerSettings(SettingsModel):
     def _minimum_size(self, cloud: str) -> list[Finding]:
         if cloud == "aws":
             if instance_types.size(self.instance_type) in AWS_SIZES_BELOW_MINIMUM:
-                why = f"must be xlarge or larger (the vendor's minimum is m5.xlarge), got {self.instance_type!r}"
+                why = f"must be xlarge or larger (the vendor's minimum is {VENDOR_MINIMUM_TYPE}), got {self.instance_type!r}"
                 return [(("instanceType",), why)]
             return []
         machine = machine_types.machine_type(self.instance_type)
         if machine.shared_core or machine.vcpus < GCP_MINIMUM_VCPUS:
             cores = "shared-core" if machine.shared_core else f"{machine.vcpus} vCPUs"
             why = (
-                f"must have at least {GCP_MINIMUM_VCPUS} vCPUs, like the vendor's m5.xlarge, got {self.instance_type!r} ({cores})"
+                f"must have at least {GCP_MINIMUM_VCPUS} vCPUs, like the vendor's {VENDOR_MINIMUM_TYPE}, "
+                f"got {self.instance_type!r} ({cores})"
             )
             return [(("instanceType",), why)]
         return []

@@ -44,7 +44,8 @@ EXAMPLE_REGION = {"aws": "eu-west-1", "gcp": "europe-north1"}
 DEFAULT_ZONE_COUNT = 2
 # The vendor forbids Secrets Manager's ExcludePunctuation characters in passwords
 # (001_ec271c3ff40761d0.txt 3.1 step 10): that leaves letters and digits.
-PASSWORD = r"[A-Za-z0-9]{12,64}"
+PASSWORD_LENGTH = (12, 64)
+PASSWORD = rf"[A-Za-z0-9]{{{PASSWORD_LENGTH[0]},{PASSWORD_LENGTH[1]}}}"
 # Google's IAP TCP forwarding range: SSH on GCP arrives from here (with OS Login).
 GCP_IAP_RANGE = "35.235.240.0/20"
 

@@ -18,13 +18,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from config.channels import WEB
+from config.database import DatabaseSettings
 from config.errors import ConfigError
 from config.loader import settings_from_config
-from config.settings import CLOUD_DEFAULTS
+from config.server import GCP_MINIMUM_VCPUS, VENDOR_MINIMUM_TYPE
+from config.settings import CLOUD_DEFAULTS, EXAMPLE_REGION, PASSWORD_LENGTH
 from config.stack_file import CONFIG_DIR, read_stack_config, stack_file_path
 from config.suggest import is_near
 
-DEFAULT_REGIONS = {"aws": "eu-west-1", "gcp": "europe-north1"}
+DEFAULT_DATABASE = DatabaseSettings.model_fields["engine"].default
 DEFAULT_MAX_WORKERS = 10
 # Pulumi stack names: letters, digits, hyphens, underscores and periods (`pulumi stack init --help`).
 STACK_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"
@@ -81,7 +84,7 @@ def add_init_command(subparsers: argparse._SubParsersAction) -> None:
     )
     init.add_argument("stack", help="the new stack's name (letters, digits, - _ .)")
     init.add_argument("--cloud", required=True, choices=tuple(CLOUD_DEFAULTS), help="where the cluster runs")
-    init.add_argument("--region", help=f"default: {DEFAULT_REGIONS['aws']} (aws), {DEFAULT_REGIONS['gcp']} (gcp)")
+    init.add_argument("--region", help=f"default: {EXAMPLE_REGION['aws']} (aws), {EXAMPLE_REGION['gcp']} (gcp)")
     init.add_argument("--project", help="GCP only, required there: the project ID to deploy into")
     init.add_argument(
         "--user-cidr", action="append", required=True, metavar="CIDR", help="where SDK users and browsers come from (repeatable)"
@@ -91,16 +94,23 @@ def add_init_command(subparsers: argparse._SubParsersAction) -> None:
     )
     init.add_argument("--ssh", action="store_true", help="open SSH to the server (AWS: from --admin-cidr; GCP: through IAP)")
     init.add_argument("--server-type", help="server machine type (default: the cloud's default, see the file)")
-    init.add_argument("--data-disk-gb", type=int, help="server data disk size in GB (default 1024)")
+    init.add_argument("--data-disk-gb", type=int, help=f"server data disk size in GB (default {_data_disk_defaults()})")
     init.add_argument(
         "--worker-type", help="add one worker pool of this machine type (default: none; the dashboard starts workers)"
     )
     init.add_argument("--max-workers", type=int, default=DEFAULT_MAX_WORKERS, help="the pool's largest size (default 10)")
     init.add_argument("--on-demand", action="store_true", help="the pool buys on-demand capacity (default: spot)")
-    init.add_argument("--database", help="local (default), aurora (aws) or cloudsql (gcp)")
+    init.add_argument("--database", help=f"{DEFAULT_DATABASE} (default), aurora (aws) or cloudsql (gcp)")
     init.add_argument("--force", action="store_true", help="overwrite the stack file when it exists")
     init.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
     init.set_defaults(run=run_init)
+
+
+def _data_disk_defaults() -> str:
+    sizes = {cloud: defaults["server"]["dataDisk"]["sizeGb"] for cloud, defaults in CLOUD_DEFAULTS.items()}
+    if len(set(sizes.values())) == 1:
+        return str(next(iter(sizes.values())))
+    return ", ".join(f"{size} on {cloud.upper()}" for cloud, size in sizes.items())
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -122,7 +132,7 @@ def _choices(args: argparse.Namespace) -> Choices:
     return Choices(
         stack=args.stack,
         cloud=args.cloud,
-        region=args.region or DEFAULT_REGIONS[args.cloud],
+        region=args.region or EXAMPLE_REGION[args.cloud],
         project=args.project,
         user_cidrs=tuple(args.user_cidr),
         admin_cidrs=tuple(args.admin_cidr),
@@ -132,7 +142,7 @@ def _choices(args: argparse.Namespace) -> Choices:
         worker_type=args.worker_type,
         max_workers=args.max_workers,
         spot=not args.on_demand,
-        database=args.database or "local",
+        database=args.database or DEFAULT_DATABASE,
     )
 
 
@@ -220,7 +230,7 @@ def render(choices: Choices) -> str:
         lines += ["  # The project ID to deploy into (gcloud projects list).", f"  tdce:project: {_value(choices.project)}"]
     lines += [
         "  tdce:access:",
-        "    # Networks the Techila SDK (management port) and browsers (dashboard, 443) connect from.",
+        f"    # Networks the Techila SDK (management port) and browsers (dashboard, {WEB.ports_label}) connect from.",
         "    userCidrs:",
         *_list(choices.user_cidrs, "      "),
         "    # Networks administrators connect from; never 0.0.0.0/0.",
@@ -231,7 +241,7 @@ def render(choices: Choices) -> str:
         f"    # SSH to the server, from {ssh_from}: for troubleshooting; keep it off until needed.",
         f"    ssh: {_value(choices.ssh)}",
         "  tdce:server:",
-        "    # The vendor's minimum is m5.xlarge on AWS (4 vCPUs on GCP); smaller is refused.",
+        f"    # The vendor's minimum is {VENDOR_MINIMUM_TYPE} on AWS ({GCP_MINIMUM_VCPUS} vCPUs on GCP); smaller is refused.",
         f"    instanceType: {_value(choices.server_type)}",
         "    # No `image:` set: a plain Debian 12 server, infrastructure only. For a working TDCE",
         "    # server set the vendor's image (AWS: the Marketplace AMI after subscribing; GCP: the",
@@ -262,7 +272,7 @@ def render(choices: Choices) -> str:
         "    # cloudsql (GCP) for a managed database.",
         f"    engine: {_value(choices.database)}",
         "  # The dashboard's admin password is generated and kept in the cloud's secret store.",
-        "  # To choose it yourself (12-64 letters and digits; the command prompts for it):",
+        f"  # To choose it yourself ({PASSWORD_LENGTH[0]}-{PASSWORD_LENGTH[1]} letters and digits; the command prompts for it):",
         f"  #   {PASSWORD_COMMAND}",
     ]
     return "\n".join(lines) + "\n"
