@@ -58,6 +58,11 @@ CLOUD_SQL_MEMORY_MULTIPLE_MB = 256
 CLOUD_SQL_PERF_OPTIMIZED_VCPUS = (2, 4, 8, 16, 32, 48, 64, 80, 96, 128)
 # Enterprise Plus (the db-perf-optimized tiers) runs PostgreSQL 12 and later ("Instance settings").
 ENTERPRISE_PLUS_FIRST_POSTGRES = 12
+# The tiers of Enterprise Plus; every other tier is Enterprise.
+PERF_OPTIMIZED_PREFIX = "db-perf-optimized-"
+# Cloud SQL Enterprise keeps at most 7 days of transaction logs, Enterprise Plus 35
+# ("About point-in-time recovery": transactionLogRetentionDays).
+MAX_LOG_RETENTION_DAYS = {"ENTERPRISE": 7, "ENTERPRISE_PLUS": 35}
 _CUSTOM_TIER = re.compile(r"db-custom-(?P<cpus>[0-9]{1,3})-(?P<memory>[0-9]{1,7})")
 _PERF_TIER = re.compile(r"db-perf-optimized-N-(?P<cpus>[0-9]{1,3})")
 
@@ -143,6 +148,17 @@ class CloudSqlSettings(SettingsModel):
     # the built-in `postgres` password is kept in Secret Manager for the one-time grant of the server's
     # tables, a deliberate exception explained in components/gcp/database/instance.py.
 
+    @property
+    def edition(self) -> str:
+        # Left unset, PostgreSQL 16 and later default to Enterprise Plus, which rejects the
+        # db-custom-* tiers; the tier decides the edition instead.
+        return "ENTERPRISE_PLUS" if self.tier.startswith(PERF_OPTIMIZED_PREFIX) else "ENTERPRISE"
+
+    @property
+    def transaction_log_retention_days(self) -> int:
+        """Point-in-time recovery reaches back as far as the backups do, up to what the edition keeps."""
+        return min(self.backup_retention_days, MAX_LOG_RETENTION_DAYS[self.edition])
+
     @field_validator("database_version")
     @classmethod
     def _postgres(cls, value: str) -> str:
@@ -162,7 +178,7 @@ class CloudSqlSettings(SettingsModel):
     @model_validator(mode="after")
     def _edition_runs_the_version(self) -> CloudSqlSettings:
         major = int(self.database_version.split("_")[1])
-        if self.tier.startswith("db-perf-optimized-") and major < ENTERPRISE_PLUS_FIRST_POSTGRES:
+        if self.edition == "ENTERPRISE_PLUS" and major < ENTERPRISE_PLUS_FIRST_POSTGRES:
             why = f"{self.tier} is Enterprise Plus, which runs PostgreSQL {ENTERPRISE_PLUS_FIRST_POSTGRES} and later"
             raise_findings([(("databaseVersion",), f"{why}, got {self.database_version}")])
         return self

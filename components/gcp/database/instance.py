@@ -28,8 +28,6 @@ from config.tags import DATABASE, GCP_LABELS
 
 # A /16 for Google-managed services, as Google recommends, so later services fit in it too.
 PRIVATE_SERVICES_PREFIX_LENGTH = 16
-# Cloud SQL Enterprise keeps at most 7 days of transaction logs, Enterprise Plus 35.
-MAX_LOG_RETENTION_DAYS = {"ENTERPRISE": 7, "ENTERPRISE_PLUS": 35}
 # Connections must present a client certificate, which the Auth Proxy does for the server
 # ("Configure SSL/TLS certificates": ssl_mode TRUSTED_CLIENT_CERTIFICATE_REQUIRED; Checkov CKV_GCP_6).
 SSL_MODE = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
@@ -54,12 +52,6 @@ DATABASE_FLAGS = {
     "cloudsql.enable_pgaudit": "on",
 }
 SQL_INSTANCE_TYPE = "sqladmin.googleapis.com/Instance"
-
-
-def edition_for(tier: str) -> str:
-    # Left unset, PostgreSQL 16 and later default to Enterprise Plus, which rejects the
-    # db-custom-* tiers; the tier decides the edition instead.
-    return "ENTERPRISE_PLUS" if tier.startswith("db-perf-optimized-") else "ENTERPRISE"
 
 
 class Database(pulumi.ComponentResource):
@@ -171,11 +163,10 @@ class Database(pulumi.ComponentResource):
         backup_start_utc: str,
         tags: Mapping[str, str],
     ) -> dict[str, object]:
-        edition = edition_for(settings.tier)
         regional = settings.availability == "regional"
         return {
             "tier": settings.tier,
-            "edition": edition,
+            "edition": settings.edition,
             "availability_type": settings.availability.upper(),
             # Next to the server, which is the database's only client. A regional instance's standby
             # goes to the second zone: left unset, Cloud SQL picks one and every later plan shows a diff.
@@ -195,7 +186,7 @@ class Database(pulumi.ComponentResource):
                 "enabled": True,
                 "start_time": backup_start_utc,
                 "point_in_time_recovery_enabled": True,
-                "transaction_log_retention_days": min(settings.backup_retention_days, MAX_LOG_RETENTION_DAYS[edition]),
+                "transaction_log_retention_days": settings.transaction_log_retention_days,
                 # One automated backup a day, so keeping N backups keeps N days.
                 "backup_retention_settings": {"retained_backups": settings.backup_retention_days, "retention_unit": "COUNT"},
             },
