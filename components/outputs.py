@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from http.client import HTTPS_PORT
 from typing import Any, Protocol
 
 import pulumi
@@ -153,8 +152,9 @@ def _port(channels: Sequence[OpenChannel], channel: Channel) -> int:
 def user_endpoints(address: pulumi.Output[str], channels: Sequence[OpenChannel]) -> dict[str, pulumi.Output[str]]:
     """`dashboardUrl` and `sdkEndpoint` for the server's public address (the management port follows its setting)."""
     web, management = _port(channels, WEB), _port(channels, MANAGEMENT)
-    # A browser needs the port in the URL only when the web channel is not on the standard HTTPS port.
-    web_suffix = "" if web == HTTPS_PORT else f":{web}"
+    # A browser needs the port in the URL only when the web channel is not on its matrix port: that port
+    # is also https's default port (RFC 9110 section 4.2.2), which is why the URL may leave it out.
+    web_suffix = "" if web == WEB.ports[0].first else f":{web}"
     return {
         "dashboardUrl": address.apply(lambda ip: f"https://{ip}{web_suffix}/"),
         "sdkEndpoint": address.apply(lambda ip: f"{ip}:{management}"),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from pydantic import Field, field_validator
 
 from config.base import SettingsModel
 from config.channels import MANAGEMENT
 from config.identifiers import Cidr
+from config.internet import whole_internet
 
 
 class AccessSettings(SettingsModel):
@@ -38,17 +37,17 @@ class AccessSettings(SettingsModel):
     @field_validator("admin_cidrs")
     @classmethod
     def _no_whole_internet(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
+        opened = whole_internet(cidrs)
+        alone = {cidr for family in opened if family.alone for cidr in family.cidrs}
         for cidr in cidrs:
-            if ipaddress.ip_network(cidr).prefixlen == 0:
+            if cidr in alone:
                 raise ValueError(f"must not contain {cidr}: administrator access is never open to the whole internet")
-        for version, everything in ((4, "0.0.0.0/0"), (6, "::/0")):
-            networks = [ipaddress.ip_network(cidr) for cidr in cidrs if ipaddress.ip_network(cidr).version == version]
-            if [str(network) for network in ipaddress.collapse_addresses(networks)] == [everything]:
-                together = " + ".join(str(network) for network in networks)
-                raise ValueError(
-                    f"must not cover the whole internet together ({together} make {everything}): "
-                    "administrator access is never open to the whole internet"
-                )
+        if opened:
+            (family, *_) = opened
+            raise ValueError(
+                f"must not cover the whole internet together ({' + '.join(family.cidrs)} make {family.everything}): "
+                "administrator access is never open to the whole internet"
+            )
         return cidrs
 
     @field_validator("management_port")

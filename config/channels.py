@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -41,8 +42,21 @@ class Direction(StrEnum):
     EGRESS = "egress"  # the target is outside the cluster
 
 
-# The TCP/UDP port space; rules that span all of it are "all ports".
+# The TCP/UDP port space. Port 0 is reserved (IANA's registry; no connection is made to it), so a
+# channel's ports start at LOWEST_USABLE_PORT, and a rule from port 0 or from LOWEST_USABLE_PORT up
+# to HIGHEST_PORT opens every port: "all ports".
 LOWEST_PORT, HIGHEST_PORT = 0, 65535
+LOWEST_USABLE_PORT = LOWEST_PORT + 1
+
+
+class Span(Protocol):
+    """A first-to-last port span: a `PortRange`, or a deployed rule's ports (which may start at port 0)."""
+
+    @property
+    def first(self) -> int: ...
+
+    @property
+    def last(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -51,14 +65,18 @@ class PortRange:
     last: int
 
     def __post_init__(self) -> None:
-        if not LOWEST_PORT < self.first <= self.last <= HIGHEST_PORT:
+        if not LOWEST_USABLE_PORT <= self.first <= self.last <= HIGHEST_PORT:
             raise ValueError(f"bad port range {self.first}-{self.last}")
 
     def __str__(self) -> str:
         return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
 
+    def within(self, span: Span) -> bool:
+        """Every port of this range is in `span`."""
+        return span.first <= self.first and self.last <= span.last
+
     def contains(self, other: PortRange) -> bool:
-        return self.first <= other.first and other.last <= self.last
+        return other.within(self)
 
 
 def port(number: int) -> PortRange:

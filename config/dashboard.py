@@ -22,12 +22,33 @@ from config.identifiers import SecurityGroupId
 # characters. No wildcard: the server may pass only roles it names (iam:PassRole).
 IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[A-Za-z0-9_+=,.@-]{1,64})")
 IAM_MAX_PATH = 512
+# In a policy's Resource, * and ? are wildcards: an ARN with one names no single role.
+IAM_WILDCARD = re.compile(r"[*?]")
 # Every allowed role and group is named in the server's managed policies, which IAM holds to 6,144
 # characters each ("IAM and AWS STS quotas"). The launch policy is about 2,300 characters without
 # extra groups and a group's ARN about 75; the roles' policy about 1,300 without extra roles.
 # These bounds keep both under the quota (tests/test_dashboard_permissions.py measures the worst case).
 MAX_EXTRA_WORKER_SECURITY_GROUPS = 50
 MAX_EXTRA_WORKER_ROLE_CHARACTERS = 4000
+
+
+def role_arn_problem(arn: str) -> str | None:
+    """Why `arn` does not name one IAM role, as iam:PassRole may be granted on; None when it does: the whole
+    string is a role ARN of the grammar above, with no wildcard and a path within IAM's limit."""
+    if IAM_WILDCARD.search(arn):
+        return f"must name one role, without wildcards (iam:PassRole on named roles only), got {arn!r}"
+    match = IAM_ROLE_ARN.fullmatch(arn)
+    if match is None:
+        example = "'arn:aws:iam::123456789012:role/tdce-secrets-worker'"
+        return f"must be an IAM role ARN such as {example}, got {arn!r}"
+    if len(match["path"]) + 1 > IAM_MAX_PATH:
+        return f"has a path longer than {IAM_MAX_PATH} characters (IAM identifiers)"
+    return None
+
+
+def names_one_role(arn: str) -> bool:
+    """The settings' extraWorkerRoles and the policy pack's iam:PassRole resources are held to the same rule."""
+    return role_arn_problem(arn) is None
 
 
 class _Pool(Protocol):
@@ -100,14 +121,9 @@ class DashboardSettings(SettingsModel):
         found: list[Finding] = []
         for index, arn in enumerate(self.extra_worker_roles):
             key = ("extraWorkerRoles", index)
-            match = IAM_ROLE_ARN.fullmatch(arn)
-            if "*" in arn or "?" in arn:
-                found.append((key, f"must name one role, without wildcards (iam:PassRole on named roles only), got {arn!r}"))
-            elif match is None:
-                example = "'arn:aws:iam::123456789012:role/tdce-secrets-worker'"
-                found.append((key, f"must be an IAM role ARN such as {example}, got {arn!r}"))
-            elif len(match["path"]) + 1 > IAM_MAX_PATH:
-                found.append((key, f"has a path longer than {IAM_MAX_PATH} characters (IAM identifiers)"))
+            problem = role_arn_problem(arn)
+            if problem is not None:
+                found.append((key, problem))
             elif arn in self.extra_worker_roles[:index]:
                 found.append((key, f"lists {arn} twice (items {self.extra_worker_roles.index(arn)} and {index})"))
         total = sum(len(arn) for arn in self.extra_worker_roles)

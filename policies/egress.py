@@ -28,7 +28,7 @@ from config.resource_types import (
     GCP_GLOBAL_ADDRESS,
 )
 from config.rules import RuleSpec
-from policies.firewall_rules import FirewallRule, cidr_within, cidrs_overlap, egress_rules
+from policies.firewall_rules import GCP_DEFAULT_RANGE, FirewallRule, cidr_within, cidrs_overlap, egress_rules
 from policies.placement import Topology
 from policies.reading import Subject, count, get, items, known_strings, number, settle, stack_subjects, strings, truthy
 from policies.stack_settings import stack_resolved
@@ -136,7 +136,8 @@ def _range_cidr(address: Subject) -> str | None:
 def _reaches(firewall: Subject, ranges: list[Subject]) -> bool:
     destinations = firewall.refs("destinationRanges")
     # A range made from the peering address is unknown at preview; its refs name the address.
-    cidrs = sorted(known_strings(get(firewall.props, "destinationRanges"))) or ([] if destinations else ["0.0.0.0/0"])
+    # An egress rule naming no destination reaches GCP's default range (GCP_DEFAULT_RANGE).
+    cidrs = sorted(known_strings(get(firewall.props, "destinationRanges"))) or ([] if destinations else list(GCP_DEFAULT_RANGE))
     for address in ranges:
         if address.urn in destinations:
             return True

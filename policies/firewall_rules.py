@@ -17,7 +17,8 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
-from config.channels import HIGHEST_PORT, LOWEST_PORT, Direction, PortRange
+from config.channels import HIGHEST_PORT, LOWEST_PORT, LOWEST_USABLE_PORT, Direction, PortRange
+from config.internet import WholeInternet, whole_internet
 from config.resource_types import (
     AWS_DEFAULT_SECURITY_GROUP,
     AWS_EGRESS_RULE,
@@ -26,12 +27,15 @@ from config.resource_types import (
     AWS_SECURITY_GROUP,
     GCP_FIREWALL,
 )
+from config.rules import ANYWHERE_IPV4
 from policies.reading import Subject, count, get, has, strings, truthy
 
 _PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-# GCP admits the whole internet when an ingress rule names no source at all, and reaches it when
-# an egress rule names no destination.
-_GCP_DEFAULT_RANGE = ("0.0.0.0/0",)
+# GCP's default sourceRanges (destinationRanges) when a rule gives none: an ingress rule that names
+# no source at all admits 0.0.0.0/0, and an egress rule that names no destination reaches 0.0.0.0/0
+# ("VPC firewall rules", sections "Sources for ingress rules" and "Destinations for egress rules":
+# https://cloud.google.com/firewall/docs/firewalls).
+GCP_DEFAULT_RANGE = (ANYWHERE_IPV4,)
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,21 @@ class FirewallRule:
 
     @property
     def all_ports(self) -> bool:
-        return self.protocol == "all" or (self.protocol in ("tcp", "udp") and self.first <= 1 and self.last >= HIGHEST_PORT)
+        # From port 0 or from the lowest usable port (config/channels.py): both open every port.
+        return self.protocol == "all" or (
+            self.protocol in ("tcp", "udp") and self.first <= LOWEST_USABLE_PORT and self.last >= HIGHEST_PORT
+        )
 
     def is_exactly(self, protocol: str, ports: PortRange) -> bool:
         return self.protocol == protocol and (self.first, self.last) == (ports.first, ports.last)
 
     def covers(self, ports: PortRange) -> bool:
-        return self.protocol in ("tcp", "all") and self.first <= ports.first and ports.last <= self.last
+        return self.protocol in ("tcp", "all") and ports.within(self)
 
     @property
-    def internet_cidrs(self) -> tuple[str, ...]:
-        return tuple(c for c in self.cidrs if (network := _network(c)) is not None and network.prefixlen == 0)
+    def whole_internet(self) -> tuple[WholeInternet, ...]:
+        """Each address family whose whole internet the rule's CIDRs open, by one /0 or together (config/internet.py)."""
+        return whole_internet(self.cidrs)
 
     @property
     def ports_label(self) -> str:
@@ -222,7 +230,7 @@ def _firewall_allow(subject: Subject, direction: Direction, index: int, allow: A
     else:
         cidrs, tags, peer_groups, peers = tuple(strings(get(p, "destinationRanges"))), (), False, frozenset()
     if not (cidrs or tags or peer_groups):
-        cidrs = _GCP_DEFAULT_RANGE
+        cidrs = GCP_DEFAULT_RANGE
     group = subject.refs("targetServiceAccounts") | {f"tag:{tag}" for tag in strings(get(p, "targetTags"))}
     protocol = _protocol(get(allow, "protocol"))
     rules = []

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from config.dashboard import names_one_role
 from config.tags import STACK_TAG
 from policies.reading import get, json_document
 
@@ -39,7 +40,6 @@ NETWORK_KEYS = {"ec2:vpc": "vpc", "ec2:subnet": "subnet"}
 PASS_ROLE = "iam:passrole"
 _WILDCARD = re.compile(r"[*?]")
 _S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::(?P<bucket>[^/]*)(?P<rest>/.*)?$")
-_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _NETWORK_ARN = re.compile(r"^arn:aws[\w-]*:ec2:[^:]*:[^:]*:(?P<kind>vpc|subnet)/(?P<id>[\w-]+)$")
 
 
@@ -128,7 +128,7 @@ def _own_network(values: list[str], kind: str, context: DocumentContext) -> bool
 
 def _pass_role_problems(where: str, statement: dict, resources: list[str]) -> list[str]:
     problems = []
-    unnamed = [r for r in resources if not _ROLE_ARN.match(r)]
+    unnamed = [r for r in resources if not names_one_role(r)]
     if unnamed:
         problems.append(f"{where} allows iam:PassRole on {', '.join(unnamed)}: only named role ARNs may be passed")
     condition = statement.get("Condition")

@@ -243,9 +243,14 @@ def validate_no_remote_access_from_internet(args: ResourceValidationArgs, report
     extracted = ingress_rules(Subject.of_args(args))
     for rule in extracted.rules:
         exposed = sorted({str(p) for c in REMOTE_ACCESS for p in c.ports if rule.covers(p)})
-        if rule.internet_cidrs and exposed:
+        # A /0, or CIDRs of the one rule that together make the whole internet (config/internet.py, as
+        # access.adminCidrs is held to). AWS's VPC rule resources hold one CIDR each: pieces spread over
+        # several of them are judged by ingress-matches-channel against access.adminCidrs.
+        opened = rule.whole_internet
+        if opened and exposed:
             report(
-                f"{rule.label} admits {', '.join(rule.internet_cidrs)}: port {', '.join(exposed)} open to the whole internet",
+                f"{rule.label} admits {', '.join(family.label for family in opened)}: port {', '.join(exposed)} open to "
+                "the whole internet",
                 None,
             )
     settle(extracted.undecided)
@@ -254,8 +259,8 @@ def validate_no_remote_access_from_internet(args: ResourceValidationArgs, report
 no_remote_access_from_internet = ResourceValidationPolicy(
     name="no-remote-access-from-internet",
     description=(
-        "Nothing admits 0.0.0.0/0 or ::/0 on the SSH or RDP ports: remote shells open to the internet are scanned "
-        "and brute-forced within minutes."
+        "Nothing admits 0.0.0.0/0 or ::/0 on the SSH or RDP ports, nor CIDRs of one rule that cover it together: "
+        "remote shells open to the internet are scanned and brute-forced within minutes."
     ),
     validate=validate_no_remote_access_from_internet,
     enforcement_level=EnforcementLevel.MANDATORY,

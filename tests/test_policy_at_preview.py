@@ -269,3 +269,27 @@ class TestGcpDenyAtPreview:
         )
         assert messages([*resources, deny]) == []
         assert messages([*resources, other, deny, allow]) == []
+
+
+class TestNoRemoteAccessFromInternetAtPreview:
+    """CIDRs of one rule that together make the whole internet are the internet (config/internet.py)."""
+
+    SSH_FROM = {"direction": "INGRESS", "allows": [{"protocol": "tcp", "ports": ["22"]}]}
+
+    def test_two_halves_of_the_ipv4_internet_known_at_preview_are_refused(self):
+        props = {**self.SSH_FROM, "sourceRanges": ["0.0.0.0/1", "128.0.0.0/1"], "targetServiceAccounts": [UNKNOWN]}
+        assert resource_at_preview(ports.no_remote_access_from_internet, GCP_FIREWALL, props) == (
+            ["allows[0]: tcp 22 admits 0.0.0.0/1 + 128.0.0.0/1 (together 0.0.0.0/0): port 22 open to the whole internet"],
+            None,
+        )
+
+    def test_a_half_and_a_range_unknown_at_preview_are_undecided_not_passed(self):
+        props = {**self.SSH_FROM, "sourceRanges": ["0.0.0.0/1", UNKNOWN]}
+        assert resource_at_preview(ports.no_remote_access_from_internet, GCP_FIREWALL, props) == (
+            [],
+            "string value at .allows[0] can't be known during preview",
+        )
+
+    def test_two_halves_that_leave_a_quarter_out_pass(self):
+        props = {**self.SSH_FROM, "sourceRanges": ["0.0.0.0/1", "128.0.0.0/2"]}
+        assert resource_at_preview(ports.no_remote_access_from_internet, GCP_FIREWALL, props) == ([], None)

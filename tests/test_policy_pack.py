@@ -179,6 +179,13 @@ def open_gcp_ssh_to_the_world(resources):
     return ssh.urn
 
 
+def open_gcp_ssh_to_the_world_in_two_halves(resources):
+    # No /0 in the rule, yet the two halves of the IPv4 internet admit every address.
+    ssh = opening(resources, SSH.ports[0])
+    ssh.inputs["sourceRanges"] = ["0.0.0.0/1", "128.0.0.0/1"]
+    return ssh.urn
+
+
 def add_a_stray_port(resources):
     resources.append(copy_as(opening(resources, WEB.ports[0]), "mutant", fromPort=STRAY.first, toPort=STRAY.last))
     return resources[-1].urn
@@ -460,6 +467,11 @@ MUTATIONS = {
     "a role policy allowing everything": ("aws-prod", a_role_policy_allowing_everything, "iam-least-privilege"),
     "ssh open to the world": ("aws-prod", open_ssh_to_the_world, "no-remote-access-from-internet"),
     "gcp ssh open to the world": ("gcp-prod", open_gcp_ssh_to_the_world, "no-remote-access-from-internet"),
+    "gcp ssh open to the world in two halves": (
+        "gcp-prod",
+        open_gcp_ssh_to_the_world_in_two_halves,
+        "no-remote-access-from-internet",
+    ),
     "a stray port": ("aws-prod", add_a_stray_port, "ingress-matches-channel"),
     "interconnect from a cidr": ("gcp-prod", make_the_interconnect_a_cidr, "interconnect-within-workers"),
     "data volume unencrypted": ("aws-prod", drop_volume_encryption, "volumes-encrypted"),

@@ -21,12 +21,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from config.channels import CHANNELS_BY_NAME, Direction, Role
-from config.rules import RuleSpec
+from config.rules import ANYWHERE_IPV4, RuleSpec
 
 # Below every allow rule (they keep the default 1000) and above GCP's implied deny (65535): the
 # deny then shows in the console's rule list and in the plan, where the policy pack can insist on it.
 DENY_ALL_PRIORITY = 65534
-ANYWHERE_IPV4 = "0.0.0.0/0"
 
 
 class Firewall(pulumi.ComponentResource):
