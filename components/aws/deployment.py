@@ -46,7 +46,7 @@ class AwsDeployment(pulumi.ComponentResource):
         self.network = Network(f"{name}-network", settings=settings.network, zones=settings.zones, tags=tags, opts=inside)
         self.firewall = Firewall(
             f"{name}-firewall",
-            vpc_id=self.network.network_id,
+            network_id=self.network.network_id,
             groups=guarded_roles(settings),
             rules=stack.rules,
             s3_prefix_list_id=self.network.s3_prefix_list_id,

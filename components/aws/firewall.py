@@ -72,7 +72,7 @@ class Firewall(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        vpc_id: pulumi.Input[str],
+        network_id: pulumi.Input[str],
         groups: Collection[Role],
         rules: Sequence[RuleSpec],
         s3_prefix_list_id: pulumi.Input[str],
@@ -85,7 +85,7 @@ class Firewall(pulumi.ComponentResource):
         self.group_ids: dict[Role, pulumi.Output[str]] = {
             role: aws.ec2.SecurityGroup(
                 f"{name}-{role.value}",
-                vpc_id=vpc_id,
+                vpc_id=network_id,
                 description=GROUP_DESCRIPTIONS[role],
                 tags=AWS_TAGS.with_role(tags, GROUP_ROLE_TAGS[role]) if role in GROUP_ROLE_TAGS else dict(tags),
                 opts=pulumi.ResourceOptions(parent=self, custom_timeouts=_delete_timeout(role)),

@@ -69,7 +69,7 @@ class GcpDeployment(pulumi.ComponentResource):
         worker_accounts = [self.identity.worker_email, *settings.dashboard.extra_worker_service_accounts]
         self.firewall = Firewall(
             f"{name}-firewall",
-            network=self.network.network_id,
+            network_id=self.network.network_id,
             rules=stack.rules,
             service_accounts={Role.SERVER: [self.identity.server_email], Role.WORKERS: worker_accounts},
             opts=inside,
@@ -118,7 +118,7 @@ class GcpDeployment(pulumi.ComponentResource):
                 project=project,
                 region=region,
                 zones=zones,
-                network=self.network.network_id,
+                network_id=self.network.network_id,
                 backup_start_utc=settings.backup.daily_at_utc,
                 server_email=self.identity.server_email,
                 server_member=self.identity.server_member,

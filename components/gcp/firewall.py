@@ -33,7 +33,7 @@ class Firewall(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        network: pulumi.Input[str],
+        network_id: pulumi.Input[str],
         rules: Sequence[RuleSpec],
         service_accounts: Mapping[Role, Sequence[pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
@@ -49,7 +49,7 @@ class Firewall(pulumi.ComponentResource):
                 purposes = "; ".join(CHANNELS_BY_NAME[channel].purpose for channel in rule.channels)
                 gcp.compute.Firewall(
                     f"{name}-{'-'.join(rule.channels)}-from-{rule.peer.label}{suffix}",
-                    network=network,
+                    network=network_id,
                     direction="INGRESS",
                     description=f"TDCE {rule.channels_label} from {rule.peer.label}: {purposes}",
                     allows=[{"protocol": rule.protocol, "ports": [rule.ports_label]}],
@@ -59,7 +59,7 @@ class Firewall(pulumi.ComponentResource):
                 )
         gcp.compute.Firewall(
             f"{name}-deny-all-ingress",
-            network=network,
+            network=network_id,
             direction="INGRESS",
             description="TDCE: nothing gets in that the channel matrix does not name",
             priority=DENY_ALL_PRIORITY,

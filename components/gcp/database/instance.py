@@ -65,7 +65,7 @@ class Database(pulumi.ComponentResource):
         project: str,
         region: str,
         zones: pulumi.Input[Sequence[str]],
-        network: pulumi.Input[str],
+        network_id: pulumi.Input[str],
         backup_start_utc: str,
         server_email: pulumi.Input[str],
         server_member: pulumi.Input[str],
@@ -82,13 +82,13 @@ class Database(pulumi.ComponentResource):
             purpose="VPC_PEERING",
             address_type="INTERNAL",
             prefix_length=PRIVATE_SERVICES_PREFIX_LENGTH,
-            network=network,
+            network=network_id,
             labels=db_labels,
             opts=child,
         )
         peering = gcp.servicenetworking.Connection(
             f"{name}-peering",
-            network=network,
+            network=network_id,
             service="servicenetworking.googleapis.com",
             reserved_peering_ranges=[peering_range.name],
             # Destroy removes the peering, so the network can be deleted after it. (ABANDON left the
@@ -101,7 +101,7 @@ class Database(pulumi.ComponentResource):
         # start workers as (vendor 4.17), which the worker firewall rules admit too.
         gcp.compute.Firewall(
             f"{name}-deny-workers",
-            network=network,
+            network=network_id,
             direction="EGRESS",
             description="TDCE database: only the server reaches Google's service network (the database channel)",
             denies=[{"protocol": "all"}],
@@ -115,7 +115,7 @@ class Database(pulumi.ComponentResource):
             f"{name}-instance",
             region=region,
             database_version=settings.database_version,
-            settings=self._instance_settings(settings, deletion_protection, zones, network, backup_start_utc, db_labels),
+            settings=self._instance_settings(settings, deletion_protection, zones, network_id, backup_start_utc, db_labels),
             clone=self._clone(restore),
             root_password=admin_password,
             deletion_protection=deletion_protection,
@@ -159,7 +159,7 @@ class Database(pulumi.ComponentResource):
         settings: CloudSqlSettings,
         deletion_protection: bool,
         zones: pulumi.Input[Sequence[str]],
-        network: pulumi.Input[str],
+        network_id: pulumi.Input[str],
         backup_start_utc: str,
         tags: Mapping[str, str],
     ) -> dict[str, object]:
@@ -175,7 +175,7 @@ class Database(pulumi.ComponentResource):
             ),
             "deletion_protection_enabled": deletion_protection,
             # Private IP only: the database is reachable from this VPC and nowhere else.
-            "ip_configuration": {"ipv4_enabled": False, "private_network": network, "ssl_mode": SSL_MODE},
+            "ip_configuration": {"ipv4_enabled": False, "private_network": network_id, "ssl_mode": SSL_MODE},
             "connector_enforcement": CONNECTOR_ENFORCEMENT,
             "maintenance_window": {
                 "day": settings.maintenance_day,
