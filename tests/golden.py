@@ -107,6 +107,36 @@ def _named(value: Any, names: dict[str, str], key: str = "") -> Any:
     return value
 
 
+def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """Where an inventory differs from its golden file, one message a place: `section: …` or `resource NAME: …`.
+
+    Empty when they are the same; the golden test asserts that, and its own tests feed it edited inventories."""
+    found = [
+        f"{section}: differ" for section in ("counts", "components", "rules", "outputs") if actual[section] != expected[section]
+    ]
+    found += [f"resource {name}: gone" for name in sorted(set(expected["resources"]) - set(actual["resources"]))]
+    found += [f"resource {name}: new" for name in sorted(set(actual["resources"]) - set(expected["resources"]))]
+    for name, resource in sorted(expected["resources"].items()):
+        now = actual["resources"].get(name)
+        if now is not None and now != resource:
+            found.append(f"resource {name}: differs in {', '.join(_changed_keys(resource, now))}")
+    return found
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys whose values differ, down through the inputs and options."""
+    keys = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict) and prefix.count(".") < 1:
+            keys += _changed_keys(old, new, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
 def golden_path(stack: str) -> Path:
     return GOLDEN_DIR / f"{stack}.json"
 

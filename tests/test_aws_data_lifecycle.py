@@ -73,7 +73,8 @@ def test_a_restored_cluster_sends_no_engine_version_that_could_be_older_than_its
     changes = {} if version is None else {"database.aurora.engineVersion": version}
     plan = plan_variant("aws-restore", changes)
     cluster = only(plan, CLUSTER)
-    assert cluster.inputs["snapshotIdentifier"] == plan.settings.restore.database_snapshot_identifier
+    # config/Pulumi.aws-restore.yaml: restore.databaseSnapshotIdentifier.
+    assert cluster.inputs["snapshotIdentifier"] == "tdce-aurora-2026-11-01"
     assert "engineVersion" not in cluster.inputs
     assert all("engineVersion" not in instance.inputs for instance in of_type(plan, INSTANCE))
 

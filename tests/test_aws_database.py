@@ -57,7 +57,8 @@ def test_aurora_is_serverless_v2_encrypted_deletion_protected_and_snapshotted_on
     assert all(instance.inputs["instanceClass"] == "db.serverless" for instance in of_type(plan, INSTANCE))
     assert inputs["storageEncrypted"] is True and inputs["deletionProtection"] is True
     assert inputs["copyTagsToSnapshot"] is True and inputs["skipFinalSnapshot"] is False
-    assert inputs["backupRetentionPeriod"] == plan.settings.database.aurora.backup_retention_days >= MIN_BACKUP_RETENTION_DAYS
+    # config/Pulumi.aws-aurora.yaml: database.aurora.backupRetentionDays 14 (at least 7, docs/settings.md).
+    assert inputs["backupRetentionPeriod"] == 14 >= MIN_BACKUP_RETENTION_DAYS
     assert cluster.options["protect"] is True
     assert "engineVersion" in cluster.options["ignoreChanges"]
 
@@ -139,11 +140,12 @@ def test_local_database_creates_no_managed_database(stack):
 def test_restore_creates_the_cluster_from_the_snapshot_without_master_user():
     plan = plan_of("aws-restore")
     cluster = only(plan, CLUSTER)
-    assert cluster.inputs["snapshotIdentifier"] == plan.settings.restore.database_snapshot_identifier
+    # config/Pulumi.aws-restore.yaml: restore.databaseSnapshotIdentifier and restore.dataDiskSnapshotId.
+    assert cluster.inputs["snapshotIdentifier"] == "tdce-aurora-2026-11-01"
     assert "masterUsername" not in cluster.inputs and "databaseName" not in cluster.inputs
     assert {"snapshotIdentifier", "masterUsername", "databaseName"} <= set(cluster.options["ignoreChanges"])
     volume = next(v for v in of_type(plan, "aws:ebs/volume:Volume") if v.options["protect"])
-    assert volume.inputs["snapshotId"] == plan.settings.restore.data_disk_snapshot_id
+    assert volume.inputs["snapshotId"] == "snap-0123456789abcdef0"
 
 
 def test_restored_user_secret_keeps_the_old_password_and_generates_none():
@@ -190,13 +192,16 @@ def test_backup_selects_exactly_the_data_volume_and_the_cluster():
 
 
 def test_backup_plan_follows_the_schedule_retention_and_copy_region():
+    # config/Pulumi.aws-aurora.yaml: backup.dailyAtUtc "01:30", retentionDays 35, copyToRegion eu-west-1.
     plan = plan_of("aws-aurora")
-    settings = plan.settings.backup
     (rule,) = only(plan, "aws:backup/plan:Plan").inputs["rules"]
-    assert rule["schedule"] == f"cron({settings.minute} {settings.hour} * * ? *)"
-    assert rule["lifecycle"]["deleteAfter"] == settings.retention_days
+    # AWS Backup's ScheduleExpression is cron(Minutes Hours Day-of-month Month Day-of-week Year), in
+    # UTC, with "?" in one of the two day fields: 01:30 every day is cron(30 1 * * ? *).
+    assert rule["schedule"] == "cron(30 1 * * ? *)"
+    assert rule["lifecycle"]["deleteAfter"] == 35
     (copy,) = rule["copyActions"]
-    copy_vault = next(v for v in of_type(plan, "aws:backup/vault:Vault") if v.inputs.get("region") == settings.copy_to_region)
+    assert copy["lifecycle"]["deleteAfter"] == 35
+    copy_vault = next(v for v in of_type(plan, "aws:backup/vault:Vault") if v.inputs.get("region") == "eu-west-1")
     assert (
         copy["destinationVaultArn"].endswith(copy_vault.name) or copy_vault.urn in only(plan, "aws:backup/plan:Plan").dependencies
     )

@@ -58,9 +58,15 @@ def test_a_configured_image_is_looked_up_with_deprecated_images_included(monkeyp
     assert asked["include_deprecated"] is True
 
 
-@pytest.mark.parametrize("stack", ["aws-prod", "aws-dev"])
-def test_a_pool_does_not_abort_up_on_the_first_failed_launch(stack):
-    for group in of_type(plan_of(stack), "aws:autoscaling/group:Group"):
+@pytest.mark.parametrize(
+    ("stack", "pools"),
+    # One group a pool (config/Pulumi.<stack>.yaml's tdce:workers), whoever owns its capacity.
+    [("aws-prod", ["linux-ondemand", "linux-spot"]), ("aws-dev", ["dev-spot"])],
+)
+def test_a_pool_does_not_abort_up_on_the_first_failed_launch(stack, pools):
+    groups = of_type(plan_of(stack), "aws:autoscaling/group:Group")
+    assert sorted(group.name for group in groups) == [f"tdce-workers-{pool}-group" for pool in pools]
+    for group in groups:
         assert group.inputs["ignoreFailedScalingActivities"] is True
         assert group.inputs["waitForCapacityTimeout"] == "15m"
 

@@ -6,6 +6,7 @@ import io
 import json
 from functools import cache
 
+import pytest
 from rich.console import Console
 
 from tdce.mock_cloud import OFFLINE_RANDOM_PASSWORD
@@ -36,6 +37,21 @@ def test_a_chosen_password_is_stored_as_a_secret_and_shown_nowhere():
     (version,) = of_type(plan, SECRET_VERSION)
     assert version.inputs["secretString"] == "[secret]"
     assert not of_type(plan, "random:index/randomPassword:RandomPassword")
+
+
+def test_the_secret_stores_the_chosen_password_itself(monkeypatch: pytest.MonkeyPatch):
+    # The plan shows only `[secret]`; unmasked (as test_aws_database.py's user_secret_value does),
+    # the value the program sends must be the literal password this test chose.
+    import tdce.recording
+
+    monkeypatch.setattr(tdce.recording, "masked", lambda value: value)
+    values, secret_keys = stack_values("aws-prod")
+    values = with_setting(values, "dashboardAdminPassword", CHOSEN)
+    plan = plan_config("aws-prod", values, secret_keys | {"tdce:dashboardAdminPassword"})  # not cached: sees the patch
+    (version,) = of_type(plan, SECRET_VERSION)
+    sent = version.inputs["secretString"]
+    assert isinstance(sent, dict)  # still marked secret on the wire
+    assert sent["value"] == "ChosenDashboardPassword42"
 
 
 def test_a_generated_password_is_letters_and_digits_kept_as_a_secret():

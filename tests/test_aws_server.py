@@ -7,7 +7,6 @@ from functools import cache
 import pytest
 
 from components.boot.script import SHARED
-from config.channels import MANAGEMENT
 from tdce.mock_cloud.aws import DEBIAN_12_IMAGE_ID
 from tdce.planner import Plan
 from tests.support import of_type, only, plan_of, plan_variant
@@ -26,15 +25,22 @@ def restored_with_custom_image() -> Plan:
     return plan_variant("aws-prod", {"restore.dataDiskSnapshotId": SNAPSHOT, "server.image": CUSTOM_IMAGE})
 
 
-@pytest.mark.parametrize(("stack", "protected"), [("aws-prod", True), ("aws-dev", False)])
-def test_data_volume_is_protected_as_deletion_protection_says_encrypted_and_sized_from_settings(stack, protected):
+@pytest.mark.parametrize(
+    ("stack", "protected", "size_gb", "disk_type"),
+    # config/Pulumi.<stack>.yaml's server.dataDisk: aws-prod sizeGb 2048, type gp3; aws-dev sizeGb 256,
+    # type left to docs/settings.md's default (gp3 on AWS).
+    [("aws-prod", True, 2048, "gp3"), ("aws-dev", False, 256, "gp3")],
+)
+def test_data_volume_is_protected_as_deletion_protection_says_encrypted_and_sized_from_settings(
+    stack, protected, size_gb, disk_type
+):
     plan = plan_of(stack)
     volume = only(plan, VOLUME)
     # aws-prod keeps tdce:deletionProtection's default (on); aws-dev turns it off.
     assert volume.options["protect"] is protected
     assert volume.inputs["encrypted"] is True
-    assert volume.inputs["size"] == plan.settings.server.data_disk.size_gb
-    assert volume.inputs["type"] == plan.settings.server.data_disk.type
+    assert volume.inputs["size"] == size_gb
+    assert volume.inputs["type"] == disk_type
     assert volume.inputs["tags"]["tdce:role"] == "data-disk"
 
 
@@ -76,7 +82,8 @@ def test_every_disk_is_encrypted(stack):
     plan = plan_of(stack)
     root = only(plan, INSTANCE).inputs["rootBlockDevice"]
     assert root["encrypted"] is True and root["volumeType"] == "gp3"
-    assert root["volumeSize"] == plan.settings.server.root_disk_size_gb
+    # Neither stack file sets server.rootDiskSizeGb: docs/settings.md's default, 30.
+    assert root["volumeSize"] == 30
     assert all(volume.inputs["encrypted"] is True for volume in of_type(plan, VOLUME))
     for template in of_type(plan, LAUNCH_TEMPLATE):
         for device in template.inputs["blockDeviceMappings"]:
@@ -118,8 +125,12 @@ def test_server_sits_in_the_server_group_with_its_instance_profile_and_key_pair(
 
 
 def test_outputs_give_users_the_dashboard_url_and_the_sdk_endpoint():
-    plan = plan_variant("aws-dev", {"access.managementPort": MANAGEMENT.alternative_ports[0].first})
+    # The management port the vendor gives as the alternative to 25001 ("TCP/25001 or TCP/25002",
+    # 001_ec271c3ff40761d0.txt 4.9; docs/settings.md, access.managementPort).
+    plan = plan_variant("aws-dev", {"access.managementPort": 25002})
     address = plan.outputs["serverPublicIp"]
     assert plan.outputs["dashboardUrl"] == f"https://{address}/"
-    assert plan.outputs["sdkEndpoint"] == f"{address}:{plan.settings.access.management_port}"
+    assert plan.outputs["sdkEndpoint"] == f"{address}:25002"
+    # Left alone, the default port, 25001.
+    assert plan_of("aws-dev").outputs["sdkEndpoint"] == f"{plan_of('aws-dev').outputs['serverPublicIp']}:25001"
     assert plan.outputs["dataDiskId"] == only(plan, VOLUME).id

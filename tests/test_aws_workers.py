@@ -37,30 +37,45 @@ def pool_resources(plan: Plan, pool: str) -> tuple:
     return template, group
 
 
+# Each stack's pools as config/Pulumi.<stack>.yaml writes them, with docs/settings.md's defaults
+# (tdce:workers: minCount 0, desiredCount 0, disk.sizeGb 100, capacityOwner dashboard; the disk type
+# left to the cloud's default, gp3 on AWS as for dataDisk.type):
+# pool → (instanceType, minCount, desiredCount, maxCount, disk.sizeGb, disk.type, capacityOwner).
+POOLS = {
+    "aws-prod": {
+        "linux-ondemand": ("c5.4xlarge", 0, 2, 10, 100, "gp3", "pulumi"),
+        "linux-spot": ("c5.9xlarge", 0, 0, 50, 100, "gp3", "dashboard"),
+    },
+    "aws-dev": {
+        "dev-spot": ("c5.xlarge", 0, 0, 4, 50, "gp3", "dashboard"),
+    },
+}
+
+
 @pytest.mark.parametrize("stack", ["aws-prod", "aws-dev"])
 def test_each_pool_has_a_group_over_every_subnet_launching_its_templates_latest_version(stack):
     plan = plan_of(stack)
-    assert set(plan.outputs["workerGroupNames"]) == {pool.name for pool in plan.settings.workers}
-    for pool in plan.settings.workers:
-        template, group = pool_resources(plan, pool.name)
-        assert plan.outputs["workerGroupNames"][pool.name] == group.name
+    assert set(plan.outputs["workerGroupNames"]) == set(POOLS[stack])
+    for name, (instance_type, min_count, _, max_count, size_gb, disk_type, _) in POOLS[stack].items():
+        template, group = pool_resources(plan, name)
+        assert plan.outputs["workerGroupNames"][name] == group.name
         assert group.inputs["vpcZoneIdentifiers"] == plan.outputs["subnetIds"]
         assert group.inputs["launchTemplate"] == {"id": template.id, "version": "$Latest"}
-        assert (group.inputs["minSize"], group.inputs["maxSize"]) == (pool.min_count, pool.max_count)
-        assert template.inputs["instanceType"] == pool.instance_type
+        assert (group.inputs["minSize"], group.inputs["maxSize"]) == (min_count, max_count)
+        assert template.inputs["instanceType"] == instance_type
         disk = template.inputs["blockDeviceMappings"][0]["ebs"]
-        assert (disk["volumeSize"], disk["volumeType"]) == (pool.disk.size_gb, pool.disk.type)
+        assert (disk["volumeSize"], disk["volumeType"]) == (size_gb, disk_type)
 
 
 def test_dashboard_owned_pools_ignore_desired_count_drift_and_pulumi_owned_pools_set_it():
     plan = plan_of("aws-prod")
-    owners = {pool.name: pool for pool in plan.settings.workers}
-    assert {pool.capacity_owner for pool in owners.values()} == {"dashboard", "pulumi"}
-    for name, pool in owners.items():
+    owners = {name: (desired, owner) for name, (_, _, desired, _, _, _, owner) in POOLS["aws-prod"].items()}
+    assert {owner for _, owner in owners.values()} == {"dashboard", "pulumi"}
+    for name, (desired, owner) in owners.items():
         _, group = pool_resources(plan, name)
         ignored = group.options["ignoreChanges"]
-        assert ignored == (["desiredCapacity"] if pool.capacity_owner == "dashboard" else [])
-        assert group.inputs["desiredCapacity"] == pool.desired_count
+        assert ignored == (["desiredCapacity"] if owner == "dashboard" else [])
+        assert group.inputs["desiredCapacity"] == desired
 
 
 def test_spot_pools_ask_for_spot_at_the_configured_price_and_on_demand_pools_do_not():

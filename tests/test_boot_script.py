@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 
-from components.boot.script import DATA_MOUNT_POINT
 from config.stack_file import SECRET_PLACEHOLDER
 from tests.support import of_type, plan_of
 
@@ -26,7 +25,9 @@ def test_boot_script_is_valid_bash_and_mounts_the_vendor_path(stack, tmp_path):
     path = tmp_path / "boot.sh"
     path.write_text(script)
     assert subprocess.run(["bash", "-n", str(path)], capture_output=True).returncode == 0
-    assert f"DATA_MOUNT_POINT={DATA_MOUNT_POINT}\n" in script
+    # The vendor's data path: the server's files live under /ebs (001_ec271c3ff40761d0.txt, the
+    # troubleshooting section's log paths, /ebs/techila/server/bin/…).
+    assert "DATA_MOUNT_POINT=/ebs\n" in script
     assert "find_device()" in script and "mkfs.ext4" in script
 
 

@@ -57,6 +57,15 @@ def test_workers_read_and_the_server_writes_the_bucket_and_no_one_else(stack):
     }
 
 
+# Per stack, from config/Pulumi.<stack>.yaml: server.dataDisk (sizeGb, type), restore.dataDiskSnapshotId
+# (none in gcp-prod), backup (dailyAtUtc, retentionDays); database.cloudsql.backupRetentionDays is set
+# by neither, so docs/settings.md's default, 7.
+STACK_FILES = {
+    "gcp-prod": {"disk": (1024, "pd-ssd"), "snapshot": None, "backup": ("01:00", 14), "sql_backups": 7},
+    "gcp-restore": {"disk": (1024, "pd-ssd"), "snapshot": "tdce-data-20261101-0300", "backup": ("02:00", 7), "sql_backups": 7},
+}
+
+
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_data_disk_is_protected_ignores_snapshot_drift_and_is_snapshotted_before_destroy(stack):
     plan = plan_of(stack)
@@ -64,16 +73,13 @@ def test_data_disk_is_protected_ignores_snapshot_drift_and_is_snapshotted_before
     assert disk.options["protect"] is True
     assert "snapshot" in disk.options["ignoreChanges"]
     assert disk.inputs["createSnapshotBeforeDestroy"] is True
-    assert (disk.inputs["size"], disk.inputs["type"]) == (
-        plan.settings.server.data_disk.size_gb,
-        plan.settings.server.data_disk.type,
-    )
+    assert (disk.inputs["size"], disk.inputs["type"]) == STACK_FILES[stack]["disk"]
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_data_disk_starts_from_the_restore_snapshot_only_when_one_is_set(stack):
     plan = plan_of(stack)
-    assert only(plan, DISK).inputs.get("snapshot") == plan.settings.restore.data_disk_snapshot_id
+    assert only(plan, DISK).inputs.get("snapshot") == STACK_FILES[stack]["snapshot"]
     assert plan.outputs["dataDiskId"] == only(plan, DISK).name
 
 
@@ -124,8 +130,10 @@ def test_the_server_unmounts_the_data_disk_when_it_shuts_down(stack):
 def test_backups_snapshot_the_data_disk_daily_and_keep_the_snapshots_after_the_disk(stack):
     plan = plan_of(stack)
     policy = only(plan, SCHEDULE).inputs["snapshotSchedulePolicy"]
-    assert policy["schedule"]["dailySchedule"] == {"daysInCycle": 1, "startTime": plan.settings.backup.daily_at_utc}
-    assert policy["retentionPolicy"]["maxRetentionDays"] == plan.settings.backup.retention_days
+    daily_at_utc, retention_days = STACK_FILES[stack]["backup"]
+    # A snapshot schedule's dailySchedule.startTime is "HH:MM" in UTC (Compute Engine resource policies).
+    assert policy["schedule"]["dailySchedule"] == {"daysInCycle": 1, "startTime": daily_at_utc}
+    assert policy["retentionPolicy"]["maxRetentionDays"] == retention_days
     assert policy["retentionPolicy"]["onSourceDiskDelete"] == "KEEP_AUTO_SNAPSHOTS"
     assert only(plan, SCHEDULE_ATTACHMENT).inputs["disk"] == only(plan, DISK).name
 
@@ -238,10 +246,10 @@ def test_cloud_sql_is_backed_up_with_point_in_time_recovery(stack):
     plan = plan_of(stack)
     backups = only(plan, DATABASE).inputs["settings"]["backupConfiguration"]
     assert backups["enabled"] is True and backups["pointInTimeRecoveryEnabled"] is True
-    assert backups["backupRetentionSettings"]["retainedBackups"] == plan.settings.database.cloudsql.backup_retention_days
+    assert backups["backupRetentionSettings"]["retainedBackups"] == STACK_FILES[stack]["sql_backups"]
     # Enterprise edition, which the db-custom tiers need, keeps at most 7 days of transaction logs.
     assert only(plan, DATABASE).inputs["settings"]["edition"] == "ENTERPRISE"
-    expected_log_days = min(plan.settings.database.cloudsql.backup_retention_days, ENTERPRISE_MAX_LOG_DAYS)
+    expected_log_days = min(STACK_FILES[stack]["sql_backups"], ENTERPRISE_MAX_LOG_DAYS)
     assert backups["transactionLogRetentionDays"] == expected_log_days
 
 
@@ -261,18 +269,16 @@ def test_the_server_logs_in_to_cloud_sql_with_its_service_account(stack):
         if grant.inputs["role"].startswith("roles/cloudsql.")
     ]
     assert len(conditions) == 2
-    instance = f"projects/{plan.settings.project}/instances/tdce-database-instance"
+    # tdce:project in both stack files.
+    instance = "projects/tdce-prod-example/instances/tdce-database-instance"
     assert conditions == [f'resource.type == "sqladmin.googleapis.com/Instance" && resource.name == "{instance}"'] * 2
 
 
 def test_a_restore_clones_the_source_instance_at_the_point_in_time_once():
     plan = plan_of("gcp-restore")
     database = only(plan, DATABASE)
-    restore = plan.settings.restore
-    assert database.inputs["clone"] == {
-        "sourceInstanceName": restore.cloudsql_source_instance,
-        "pointInTime": restore.cloudsql_point_in_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+    # config/Pulumi.gcp-restore.yaml: restore.cloudsqlSourceInstance and restore.cloudsqlPointInTime (RFC 3339, UTC).
+    assert database.inputs["clone"] == {"sourceInstanceName": "tdce-db-0a1b2c3", "pointInTime": "2026-11-01T03:00:00Z"}
     # A clone runs its source's version; the next `up` must not patch it to the configured one.
     assert database.options["ignoreChanges"] == ["clone", "databaseVersion"]
 

@@ -8,8 +8,8 @@ import pytest
 
 from config.stack_file import SECRET_PLACEHOLDER
 from tdce.mock_cloud import OFFLINE_RANDOM_PASSWORD
-from tdce.planner import Plan
-from tests.support import of_type, plan_of
+from tdce.planner import Plan, plan_config
+from tests.support import of_type, plan_of, stack_values, with_setting
 
 PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
@@ -68,6 +68,23 @@ def test_a_configured_dashboard_password_is_stored_not_generated():
     assert "tdce-dashboard-admin-password-generated" in {
         r.name for r in of_type(plan_of("gcp-prod"), "random:index/randomPassword:RandomPassword")
     }
+
+
+def test_the_dashboard_secret_stores_the_configured_password_itself(monkeypatch: pytest.MonkeyPatch):
+    # The plan shows only `[secret]`; unmasked (as test_aws_database.py's user_secret_value does),
+    # the version the program sends must hold the literal password this test configures. (The stack
+    # file's own value is a placeholder ciphertext, so the test sets a password of its own.)
+    import tdce.recording
+
+    monkeypatch.setattr(tdce.recording, "masked", lambda value: value)
+    values, secret_keys = stack_values("gcp-restore")
+    values = with_setting(values, "dashboardAdminPassword", "ChosenGcpDashboardPassword7")
+    plan = plan_config("gcp-restore", values, secret_keys | {"tdce:dashboardAdminPassword"})  # not cached: sees the patch
+    secret = named(plan, SECRET, "tdce-dashboard-admin-password-secret")
+    (version,) = [v for v in of_type(plan, SECRET_VERSION) if v.inputs["secret"] == secret.id]
+    sent = version.inputs["secretData"]
+    assert isinstance(sent, dict)  # still marked secret on the wire
+    assert sent["value"] == "ChosenGcpDashboardPassword7"
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)

@@ -118,30 +118,75 @@ def test_workers_get_a_public_address_only_when_their_pool_asks_for_one(stack):
         assert bool(interface.get("accessConfigs")) == pool.public_ip, template.name
 
 
+# Template → (os, instanceType, disk.sizeGb, disk.type), from config/Pulumi.<stack>.yaml's tdce:workers
+# with docs/settings.md's defaults (os linux, disk.sizeGb 100, the disk type left to the cloud's
+# default, pd-balanced on GCP as for dataDisk.type).
+TEMPLATE_SETTINGS = {
+    "gcp-prod": {"tdce-workers-linux-spot": ("linux", "c2-standard-16", 100, "pd-balanced")},
+    "gcp-restore": {
+        "tdce-workers-linux-ondemand": ("linux", "c2-standard-8", 100, "pd-balanced"),
+        "tdce-workers-windows-spot": ("windows", "n2-standard-8", 100, "pd-balanced"),
+    },
+}
+
+
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_templates_follow_the_pool_os_machine_type_and_disk(stack):
-    for template, pool in templates_and_pools(plan_of(stack)):
+    templates = {template.name: template for template in of_type(plan_of(stack), TEMPLATE)}
+    assert set(templates) == set(TEMPLATE_SETTINGS[stack])
+    for name, (os, machine_type, size_gb, disk_type) in TEMPLATE_SETTINGS[stack].items():
+        template = templates[name]
         (disk,) = template.inputs["disks"]
-        assert template.inputs["machineType"] == pool.instance_type
-        assert (disk["diskSizeGb"], disk["diskType"]) == (pool.disk.size_gb, pool.disk.type)
-        assert ("windows-cloud" in disk["sourceImage"]) == (pool.os == "windows"), template.name
+        assert template.inputs["machineType"] == machine_type
+        assert (disk["diskSizeGb"], disk["diskType"]) == (size_gb, disk_type)
+        assert ("windows-cloud" in disk["sourceImage"]) == (os == "windows"), name
 
 
-@pytest.mark.parametrize("stack", GCP_STACKS)
-def test_a_changed_template_is_created_under_a_new_name_before_the_old_one_goes(stack):
-    plan = plan_of(stack)
-    for template in of_type(plan, TEMPLATE):
+# A managed instance group for each pool whose capacity Pulumi owns (`capacityOwner: pulumi`), none for
+# the pools the dashboard sizes: gcp-prod's one pool, linux-spot, has no capacityOwner (the dashboard
+# sizes it, docs/settings.md); gcp-restore's linux-ondemand says `capacityOwner: pulumi`, windows-spot
+# does not (config/Pulumi.<stack>.yaml). The variant makes gcp-prod's pool Pulumi's.
+PULUMI_OWNED = {"capacityOwner": "pulumi", "desiredCount": 1}
+GROUPS = {
+    "gcp-prod": [],
+    "gcp-restore": ["tdce-workers-linux-ondemand"],
+    "gcp-prod-pulumi-owned": ["tdce-workers-linux-spot"],
+}
+TEMPLATES = {
+    "gcp-prod": ["tdce-workers-linux-spot"],
+    "gcp-restore": ["tdce-workers-linux-ondemand", "tdce-workers-windows-spot"],
+    "gcp-prod-pulumi-owned": ["tdce-workers-linux-spot"],
+}
+
+
+def plan_named(case: str) -> Plan:
+    if case == "gcp-prod-pulumi-owned":
+        return plan_variant("gcp-prod", {f"workers[0].{key}": value for key, value in PULUMI_OWNED.items()})
+    return plan_of(case)
+
+
+@pytest.mark.parametrize("case", sorted(GROUPS))
+def test_a_changed_template_is_created_under_a_new_name_before_the_old_one_goes(case):
+    plan = plan_named(case)
+    templates = of_type(plan, TEMPLATE)
+    assert sorted(t.name for t in templates) == TEMPLATES[case]
+    for template in templates:
         assert template.inputs["namePrefix"].endswith("-") and "name" not in template.inputs
         assert template.options["deleteBeforeReplace"] is False
-    for group in of_type(plan, GROUP):
+    groups = of_type(plan, GROUP)
+    assert sorted(g.name for g in groups) == GROUPS[case]
+    for group in groups:
         (version,) = group.inputs["versions"]
         # The unique link changes with every new template, so the group moves to it.
         assert "uniqueId=" in version["instanceTemplate"]
 
 
-@pytest.mark.parametrize("stack", GCP_STACKS)
-def test_a_new_template_never_replaces_running_workers(stack):
-    for group in of_type(plan_of(stack), GROUP):
+@pytest.mark.parametrize("case", ["gcp-restore", "gcp-prod-pulumi-owned"])
+def test_a_new_template_never_replaces_running_workers(case):
+    groups = of_type(plan_named(case), GROUP)
+    assert sorted(g.name for g in groups) == GROUPS[case]
+    assert groups
+    for group in groups:
         assert group.inputs["updatePolicy"]["type"] == "OPPORTUNISTIC"
         assert group.inputs["updatePolicy"]["instanceRedistributionType"] == "NONE"
 

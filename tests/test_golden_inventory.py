@@ -6,27 +6,41 @@ import json
 
 import pytest
 
-from tests.golden import golden_path, inventory, rendered
+from tests.golden import differences, golden_path, inventory, rendered
 from tests.support import EXAMPLE_STACKS, plan_of
+
+
+def golden_and_actual(stack: str) -> tuple[dict, dict]:
+    expected = json.loads(golden_path(stack).read_text())
+    actual = json.loads(rendered(inventory(plan_of(stack))))
+    return expected, actual
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
 def test_plan_matches_the_reviewed_golden_inventory(stack):
-    expected = json.loads(golden_path(stack).read_text())
-    actual = json.loads(rendered(inventory(plan_of(stack))))
-    for section in ("counts", "components", "rules", "outputs"):
-        assert actual[section] == expected[section], f"{stack}: {section} differ from tests/golden/{stack}.json"
-    missing = sorted(set(expected["resources"]) - set(actual["resources"]))
-    extra = sorted(set(actual["resources"]) - set(expected["resources"]))
-    assert not missing and not extra, f"{stack}: resources gone {missing}, new {extra} (make golden, then review the diff)"
-    for name, resource in expected["resources"].items():
-        assert actual["resources"][name] == resource, f"{stack}: {name} differs from tests/golden/{stack}.json"
+    expected, actual = golden_and_actual(stack)
+    found = differences(expected, actual)
+    assert not found, f"{stack} differs from tests/golden/{stack}.json: {found} (make golden, then review the diff)"
 
 
 def test_a_changed_input_is_caught():
     stack = "aws-prod"
-    expected = json.loads(golden_path(stack).read_text())
-    actual = json.loads(rendered(inventory(plan_of(stack))))
-    name = next(n for n, r in actual["resources"].items() if r["type"] == "aws:ec2/instance:Instance")
+    expected, actual = golden_and_actual(stack)
+    assert differences(expected, actual) == []
+    (name,) = [n for n, r in actual["resources"].items() if r["type"] == "aws:ec2/instance:Instance"]
+    assert actual["resources"][name]["inputs"]["instanceType"] != "m5.large"
     actual["resources"][name]["inputs"]["instanceType"] = "m5.large"
-    assert actual["resources"][name] != expected["resources"][name]
+    assert differences(expected, actual) == [f"resource {name}: differs in inputs.instanceType"]
+
+
+def test_a_gone_or_new_resource_and_a_changed_rule_are_caught():
+    stack = "aws-prod"
+    expected, actual = golden_and_actual(stack)
+    gone = sorted(actual["resources"])[0]
+    actual["resources"]["tdce-not-in-the-golden-file"] = actual["resources"].pop(gone)
+    actual["rules"] = actual["rules"][1:]
+    assert differences(expected, actual) == [
+        "rules: differ",
+        f"resource {gone}: gone",
+        "resource tdce-not-in-the-golden-file: new",
+    ]

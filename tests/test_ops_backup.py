@@ -11,8 +11,8 @@ from rich.console import Console
 
 from config.errors import ConfigError
 from config.loader import settings_from_config
-from config.tags import DATA_DISK, DATABASE, STACK_TAG
-from tdce.ops.backup import BACKUP_TIME_TAG, restore_lines, take_backup
+from config.tags import DATA_DISK, DATABASE
+from tdce.ops.backup import restore_lines, take_backup
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import DiscoveryError
 from tdce.ops.snapshot_wait import WaitPolicy, wait_for
@@ -29,7 +29,7 @@ AURORA = {"database.engine": "aurora"}
 
 def _stack_snapshots(clients: AwsClients) -> list[dict]:
     # moto's stock images come with snapshots of their own; only this stack's count.
-    return clients("ec2").describe_snapshots(Filters=[{"Name": f"tag:{STACK_TAG}", "Values": [STACK]}])["Snapshots"]
+    return clients("ec2").describe_snapshots(Filters=[{"Name": "tag:tdce:stack", "Values": [STACK]}])["Snapshots"]
 
 
 def _tags(pairs: list[dict[str, str]]) -> dict[str, str]:
@@ -43,7 +43,8 @@ def test_backup_snapshots_the_data_volume_tagged_with_stack_and_time(aws: AwsCli
     snapshot = aws("ec2").describe_snapshots(SnapshotIds=[backup.snapshots[0].snapshot_id])["Snapshots"][0]
     assert snapshot["VolumeId"] == deployed.volume
     tags = _tags(snapshot["Tags"])
-    assert tags[STACK_TAG] == STACK and tags[BACKUP_TIME_TAG] == "2026-11-01T03:00:00Z"
+    # The tags docs/operations.md says a backup's snapshots carry: `tdce:stack` and `tdce:backup-time` (UTC).
+    assert tags["tdce:stack"] == STACK and tags["tdce:backup-time"] == "2026-11-01T03:00:00Z"
 
 
 def test_backup_with_aurora_also_snapshots_the_cluster_with_the_same_tags(aws: AwsClients) -> None:
@@ -53,7 +54,8 @@ def test_backup_with_aurora_also_snapshots_the_cluster_with_the_same_tags(aws: A
     found = aws("rds").describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=database.snapshot_id)["DBClusterSnapshots"][0]
     assert found["DBClusterIdentifier"] == deployed.cluster
     tags = _tags(found["TagList"])
-    assert tags[STACK_TAG] == STACK and tags[BACKUP_TIME_TAG] == "2026-11-01T03:00:00Z"
+    # The tags docs/operations.md says a backup's snapshots carry: `tdce:stack` and `tdce:backup-time` (UTC).
+    assert tags["tdce:stack"] == STACK and tags["tdce:backup-time"] == "2026-11-01T03:00:00Z"
 
 
 def test_backup_of_an_attached_volume_warns_the_copy_is_crash_consistent(aws: AwsClients) -> None:

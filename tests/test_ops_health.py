@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from config.channels import MANAGEMENT, WEB
 from tdce.ops.clients import AwsClients
 from tdce.ops.health import run_health, server_ports
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, Status, exit_code
@@ -54,9 +53,10 @@ def test_closed_management_port_fails_while_the_open_web_port_passes(aws: AwsCli
 
 
 def test_ports_come_from_the_channel_matrix_and_the_management_port_setting() -> None:
-    assert server_ports(prod_settings()) == {"web": WEB.ports[0].first, "management": MANAGEMENT.ports[0].first}
-    alternative = MANAGEMENT.alternative_ports[0].first
-    assert server_ports(prod_settings({"access.managementPort": alternative}))["management"] == alternative
+    # The vendor's ports: Web Access 443 (Required4) and the Management Channel 25001 (Required3),
+    # 000_8bca743440dfe33c.txt; "TCP/25001 or TCP/25002", 001_ec271c3ff40761d0.txt 4.9 (docs/channels.md).
+    assert server_ports(prod_settings()) == {"web": 443, "management": 25001}
+    assert server_ports(prod_settings({"access.managementPort": 25002})) == {"web": 443, "management": 25002}
 
 
 def test_stopped_server_fails(aws: AwsClients, open_port: int) -> None:
@@ -86,7 +86,7 @@ def test_missing_server_fails_and_names_the_tags(aws: AwsClients, open_port: int
 
 def test_without_a_host_or_a_server_there_is_no_address_to_try(aws: AwsClients) -> None:
     checks = run_health(STACK, prod_settings(), aws, timeout=1.0)
-    assert "no public IP" in check_named(checks, f"web port {WEB.ports[0].first}").detail
+    assert "no public IP" in check_named(checks, "web port 443").detail
 
 
 def test_worker_group_short_of_its_desired_count_fails(aws: AwsClients, open_port: int) -> None:

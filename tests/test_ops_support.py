@@ -25,7 +25,6 @@ os.environ["MOTO_AMIS_PATH"] = str(Path(__file__).with_name("moto_images.json"))
 from moto import mock_aws  # noqa: E402
 
 from config.settings import Settings
-from config.tags import AWS_TAGS, DATA_DISK, DATABASE, SERVER, WORKER_POOL
 from tdce.ops.clients import AwsClients
 from tdce.ops.report import Check
 from tests.support import settings_of, stack_values, with_setting
@@ -73,9 +72,11 @@ def _shared_clients() -> AwsClients:
     return AwsClients(REGION, session=boto3.Session(region_name=REGION))
 
 
-def tags(stack: str, role: str, **extra: str) -> list[dict[str, str]]:
-    """The tags the AWS components put on a resource of this role."""
-    return [{"Key": key, "Value": value} for key, value in AWS_TAGS.of_stack(stack, role, **extra).items()]
+def tags(stack: str, role: str, pool: str | None = None) -> list[dict[str, str]]:
+    """The tags the AWS components put on a resource of this role, as docs/operations.md's discovery table
+    writes them: `tdce:stack=<stack>`, `tdce:role=<role>`, and on worker groups `tdce:pool=<pool name>`."""
+    found = {"tdce:stack": stack, "tdce:role": role} | ({"tdce:pool": pool} if pool is not None else {})
+    return [{"Key": key, "Value": value} for key, value in found.items()]
 
 
 # moto does not check the image an instance or a group launches from, so the fake stack uses this one.
@@ -110,14 +111,14 @@ def run_server(clients: AwsClients, stack: str) -> str:
         MaxCount=1,
         InstanceType="m5.xlarge",
         Placement={"AvailabilityZone": ZONE},
-        TagSpecifications=[{"ResourceType": "instance", "Tags": tags(stack, SERVER)}],
+        TagSpecifications=[{"ResourceType": "instance", "Tags": tags(stack, "server")}],
     )
     return reservation["Instances"][0]["InstanceId"]
 
 
 def create_volume(clients: AwsClients, stack: str, size_gb: int = 100) -> str:
     volume = clients("ec2").create_volume(
-        Size=size_gb, AvailabilityZone=ZONE, TagSpecifications=[{"ResourceType": "volume", "Tags": tags(stack, DATA_DISK)}]
+        Size=size_gb, AvailabilityZone=ZONE, TagSpecifications=[{"ResourceType": "volume", "Tags": tags(stack, "data-disk")}]
     )
     return volume["VolumeId"]
 
@@ -137,7 +138,7 @@ def create_cluster(
         StorageEncrypted=encrypted,
         MasterUsername="tdce",
         MasterUserPassword="NotARealPassword1",
-        Tags=tags(stack, DATABASE),
+        Tags=tags(stack, "database"),
     )
     return identifier
 
@@ -153,7 +154,7 @@ def create_worker_group(clients: AwsClients, stack: str, pool: str, desired: int
         MaxSize=max(desired, 1),
         DesiredCapacity=desired,
         AvailabilityZones=[ZONE],
-        Tags=[{**tag, "PropagateAtLaunch": True} for tag in tags(stack, WORKER_POOL, pool=pool)],
+        Tags=[{**tag, "PropagateAtLaunch": True} for tag in tags(stack, "worker-pool", pool=pool)],
     )
     return name
 
