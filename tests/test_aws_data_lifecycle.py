@@ -163,8 +163,8 @@ def test_a_new_cluster_gets_its_application_user_through_the_data_api_once_the_w
     invocation = only(plan, INVOCATION)
     event = json.loads(invocation.inputs["input"])
     assert event["clusterArn"].endswith(f":cluster:{cluster.id}")
-    assert event["masterSecretArn"] == plan.outputs["databaseMasterSecretArn"]
-    assert event["userSecretArn"] == plan.outputs["databaseUserSecretArn"]
+    assert event["masterSecretArn"] == plan.outputs["databaseAdminPasswordSecret"]
+    assert event["userSecretArn"] == plan.outputs["databaseUserPasswordSecret"]
     assert event["database"] == "techila"
     assert {"tdce-database-writer", "tdce-database-reader", "tdce-database-secrets-user-initial"} <= depends_on(plan, invocation)
     function = only(plan, FUNCTION)

@@ -123,8 +123,8 @@ def test_database_outputs_are_exported():
         "databaseEndpoint",
         "databaseReaderEndpoint",
         "databasePort",
-        "databaseMasterSecretArn",
-        "databaseUserSecretArn",
+        "databaseAdminPasswordSecret",
+        "databaseUserPasswordSecret",
     ):
         assert outputs[name], name
     assert outputs["databasePort"] == DATABASE.ports[0].first

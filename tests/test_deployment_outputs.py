@@ -36,7 +36,13 @@ def test_each_stack_exports_the_common_outputs_and_only_documented_extras(stack)
 
 
 # From docs/outputs.md's tables and each example stack's `database.engine` and `backup.enabled`.
-AURORA = {"databaseEndpoint", "databasePort", "databaseReaderEndpoint", "databaseMasterSecretArn", "databaseUserSecretArn"}
+AURORA = {
+    "databaseEndpoint",
+    "databasePort",
+    "databaseReaderEndpoint",
+    "databaseAdminPasswordSecret",
+    "databaseUserPasswordSecret",
+}
 CLOUD_SQL = {"databaseEndpoint", "databasePort", "databaseConnectionName", "databaseAdminPasswordSecret"}
 EXTRAS_BY_STACK = {
     "aws-prod": {"backupVaultName"},  # local database, backups on

@@ -138,8 +138,9 @@ class Database(pulumi.ComponentResource):
             "databaseEndpoint": self.endpoint,
             "databasePort": self.port,
             "databaseReaderEndpoint": self.reader_endpoint,
-            "databaseMasterSecretArn": self.master_secret_arn,
-            "databaseUserSecretArn": self.user_secret_arn,
+            # Named as on GCP: the secret holding the database's admin password (here the RDS-managed one).
+            "databaseAdminPasswordSecret": self.master_secret_arn,
+            "databaseUserPasswordSecret": self.user_secret_arn,
         }
         self.register_outputs(
             {
@@ -147,8 +148,8 @@ class Database(pulumi.ComponentResource):
                 "readerEndpoint": self.reader_endpoint,
                 "port": self.port,
                 "clusterArn": self.cluster_arn,
-                "masterSecretArn": self.master_secret_arn,
-                "userSecretArn": self.user_secret_arn,
+                "adminPasswordSecret": self.master_secret_arn,
+                "userPasswordSecret": self.user_secret_arn,
             }
         )
 

@@ -147,10 +147,11 @@ class Database(pulumi.ComponentResource):
         }
         self.register_outputs(
             {
+                "endpoint": self.private_ip,
+                "port": self.port,
+                "adminPasswordSecret": self.admin_password_secret,
                 "instanceName": self.instance.name,
                 "connectionName": self.connection_name,
-                "privateIp": self.private_ip,
-                "adminPasswordSecret": self.admin_password_secret,
             }
         )
 
