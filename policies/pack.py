@@ -12,6 +12,7 @@ from policies.egress import egress_matches_channel
 from policies.identity import IDENTITY_POLICIES
 from policies.network import NETWORK_POLICIES
 from policies.ports import PORT_POLICIES
+from policies.role_trust import role_trust_scoped
 from policies.stack_settings import SETTINGS_POLICIES
 
 PACK_NAME = "tdce"
@@ -23,6 +24,7 @@ POLICIES: list[Policy] = [
     *BUCKET_POLICIES,
     *COMPUTE_POLICIES,
     *IDENTITY_POLICIES,
+    role_trust_scoped,
     *DATA_POLICIES,
     *DATABASE_POLICIES,
 ]

@@ -17,7 +17,7 @@ from config.resource_types import (
     GCP_CUSTOM_ROLE,
     GCP_IAM_GRANTS,
 )
-from policies import identity
+from policies import identity, role_trust
 from policies.iam_documents import DocumentContext, Findings, broad, document_findings, is_read
 from policies.reading import Subject
 from tests.policy_harness import UNKNOWN, StackResource, check_resource, check_stack, hand_config, stack_at_preview
@@ -310,9 +310,9 @@ def trusted(principal, condition=None) -> dict:
 
 class TestRoleTrust:
     def check(self, props):
-        return check_resource(identity.role_trust_scoped, AWS_ROLE, props)
+        return check_resource(role_trust.role_trust_scoped, AWS_ROLE, props)
 
-    @pytest.mark.parametrize("service", identity.PASSED_ROLE_SERVICES)
+    @pytest.mark.parametrize("service", role_trust.PASSED_ROLE_SERVICES)
     def test_services_handed_the_role_by_this_account_pass(self, service):
         assert self.check(trust(trusted({"Service": service}))) == []
 
@@ -442,7 +442,7 @@ class TestTrustProblemsExactly:
             },
             {"Effect": "Allow", "Principal": {"AWS": "not-an-account"}},
         ]
-        assert identity.trust_problems(iam(*statements), frozenset({TRUSTED_ACCOUNT})) == [
+        assert role_trust.trust_problems(iam(*statements), frozenset({TRUSTED_ACCOUNT})) == [
             "Statement[Anyone] trusts Principal *: anyone in any account may assume the role",
             "Statement[3] trusts Principal *: anyone in any account may assume the role",
             "Statement[4] trusts with NotPrincipal: everyone except a list",
@@ -456,21 +456,21 @@ class TestTrustProblemsExactly:
 
     @pytest.mark.parametrize("document", [None, "not json", json.dumps(["Statement"]), {"Statement": {"Effect": "Deny"}}])
     def test_a_document_without_allow_statements_trusts_no_one(self, document):
-        assert identity.trust_problems(document, frozenset()) == []
+        assert role_trust.trust_problems(document, frozenset()) == []
 
     def test_the_role_policy_reports_each_problem_and_reads_the_stacks_accounts(self, monkeypatch):
         monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:allowedAccountIds": f'["{TRUSTED_ACCOUNT}"]'}))
         props = trust(trusted({"AWS": f"arn:aws:iam::{TRUSTED_ACCOUNT}:root"}), trusted({"AWS": "444455556666"}))
-        assert check_resource(identity.role_trust_scoped, AWS_ROLE, props) == [
+        assert check_resource(role_trust.role_trust_scoped, AWS_ROLE, props) == [
             "Statement[1] trusts 444455556666 of another account without a condition (sts:ExternalId, aws:PrincipalOrgID)"
         ]
-        assert check_resource(identity.role_trust_scoped, "aws:iam/user:User", props) == []
+        assert check_resource(role_trust.role_trust_scoped, "aws:iam/user:User", props) == []
 
     @pytest.mark.parametrize("config", [None, "{}", '{"aws:allowedAccountIds": "not json"}', '{"aws:region": "eu-west-1"}'])
     def test_without_readable_allowed_accounts_no_account_is_the_stacks(self, monkeypatch, config):
         if config is not None:
             monkeypatch.setenv("PULUMI_CONFIG", config)
-        assert identity.own_accounts() == frozenset()
+        assert role_trust.own_accounts() == frozenset()
 
 
 FOREIGN = allow(["s3:GetObject"], "arn:aws:s3:::other-bucket/*")
