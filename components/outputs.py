@@ -19,10 +19,22 @@ from config.exposure import OpenChannel
 
 
 class _Server(Protocol):
+    instance_id: pulumi.Input[str]
     public_ip: pulumi.Input[str]
     private_ip: pulumi.Input[str]
     data_disk_id: pulumi.Input[str]
     image: pulumi.Input[str]
+
+
+def server_component_outputs(server: _Server) -> dict[str, pulumi.Input[str]]:
+    """What both clouds' Server components register, under the same names."""
+    return {
+        "instanceId": server.instance_id,
+        "publicIp": server.public_ip,
+        "privateIp": server.private_ip,
+        "dataDiskId": server.data_disk_id,
+        "image": server.image,
+    }
 
 
 class _Network(Protocol):

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from components.aws.images import Image
 from components.aws.instance_metadata import METADATA_OPTIONS
 from components.aws.server_user_data import DATA_DEVICE_NAME, server_user_data
+from components.outputs import server_component_outputs
 from config.server import ServerSettings
 from config.tags import AWS_TAGS, DATA_DISK, SERVER
 
@@ -120,12 +121,4 @@ class Server(pulumi.ComponentResource):
         self.data_disk_id = data.id
         self.data_disk_arn = data.arn
         self.image = instance.ami
-        self.register_outputs(
-            {
-                "instanceId": self.instance_id,
-                "publicIp": self.public_ip,
-                "privateIp": self.private_ip,
-                "dataDiskId": self.data_disk_id,
-                "image": self.image,
-            }
-        )
+        self.register_outputs(server_component_outputs(self))

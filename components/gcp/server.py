@@ -11,6 +11,7 @@ from components.deployment_document import DeploymentDocument
 from components.gcp.deployment_env import DOCUMENT_METADATA_KEY, deployment_env
 from components.gcp.server_startup_script import DATA_DEVICE_NAME, SHUTDOWN_SCRIPT, server_startup_script
 from components.gcp.vm import LOCKED_DOWN_METADATA, SHIELDED_VM, image_for, service_account
+from components.outputs import server_component_outputs
 from config.server import ServerSettings
 from config.tags import DATA_DISK, GCP_LABELS, SERVER
 
@@ -138,13 +139,4 @@ class Server(pulumi.ComponentResource):
         self.image = image
         self.data_disk_id = self.data_disk.name
         self.instance_id = self.instance.instance_id
-        # The same outputs as the AWS server's (components/aws/server.py).
-        self.register_outputs(
-            {
-                "instanceId": self.instance_id,
-                "publicIp": self.public_ip,
-                "privateIp": self.private_ip,
-                "dataDiskId": self.data_disk_id,
-                "image": self.image,
-            }
-        )
+        self.register_outputs(server_component_outputs(self))
