@@ -9,8 +9,10 @@ from functools import cache
 from typing import Any
 from unittest.mock import patch
 
+from pydantic import BaseModel
+
 from config import clock
-from config.loader import settings_from_config
+from config.loader import model_in, settings_from_config
 from config.settings import Settings
 from config.stack_file import read_stack_config
 from tdce.planner import Plan, plan_config, plan_resolved
@@ -104,3 +106,13 @@ def only(plan: Plan, type_token: str) -> RecordedResource:
     """The one resource of this type; fails when there are none or several."""
     (resource,) = of_type(plan, type_token)
     return resource
+
+
+def setting_fields(model: type[BaseModel] = Settings, prefix: str = "") -> dict[str, object]:
+    """Stack-file path → the pydantic field."""
+    fields: dict[str, object] = {}
+    for name, field in model.model_fields.items():
+        path = prefix + (field.alias or name)
+        nested = model_in(field.annotation)
+        fields |= setting_fields(nested, path + ".") if nested else {path: field}
+    return fields

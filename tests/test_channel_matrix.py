@@ -167,7 +167,7 @@ CONDITION_SETTINGS = {
 
 @pytest.mark.parametrize(("name", "condition"), CONDITIONS.items())
 def test_each_channel_says_when_it_exists_in_settings_that_exist(name, condition):
-    from tests.test_readme_examples import setting_fields
+    from tests.support import setting_fields
 
     assert CHANNELS_BY_NAME[name].condition == condition
     named = [word for word in condition.split() if "." in word or word in ("cloud", "workerSecrets")]

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from config.channels import CHANNELS, CHANNELS_BY_NAME, Role
 from config.errors import ConfigError
-from config.loader import model_in, settings_from_config
-from config.settings import Settings
+from config.loader import settings_from_config
 from tdce.cli import parser
-from tests.support import stack_values, with_setting
+from tests.support import setting_fields, stack_values, with_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -87,16 +85,6 @@ def test_channel_table_row_names_the_channels_ends_and_ports(channel):
 
 
 # --- docs/settings.md: every setting, nothing else, and the plain defaults --------------------
-
-
-def setting_fields(model: type[BaseModel] = Settings, prefix: str = "") -> dict[str, object]:
-    """Stack-file path → the pydantic field."""
-    fields: dict[str, object] = {}
-    for name, field in model.model_fields.items():
-        path = prefix + (field.alias or name)
-        nested = model_in(field.annotation)
-        fields |= setting_fields(nested, path + ".") if nested else {path: field}
-    return fields
 
 
 def documented_rows() -> list[tuple[list[str], str]]:
