@@ -9,6 +9,7 @@ import pulumi_aws as aws
 
 from components.aws.flow_logs import FlowLogs
 from config.network import NetworkSettings
+from config.rules import ANYWHERE_IPV4
 from config.settings import DEFAULT_ZONE_COUNT
 
 
@@ -46,7 +47,7 @@ class Network(pulumi.ComponentResource):
         gateway = aws.ec2.InternetGateway(f"{name}-gateway", vpc_id=vpc.id, tags=tags, opts=child)
         routes = aws.ec2.RouteTable(f"{name}-routes", vpc_id=vpc.id, tags=tags, opts=child)
         internet_route = aws.ec2.Route(
-            f"{name}-internet", route_table_id=routes.id, destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id, opts=child
+            f"{name}-internet", route_table_id=routes.id, destination_cidr_block=ANYWHERE_IPV4, gateway_id=gateway.id, opts=child
         )
         subnets, subnet_routes = [], []
         for index, (zone, cidr) in enumerate(zip(zone_names, settings.subnets_for(len(zone_names)), strict=True)):
