@@ -31,7 +31,8 @@ class WholeInternet:
         return f"{' + '.join(self.cidrs)} (together {self.everything})"
 
 
-def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+def network_of(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network a CIDR names, host bits ignored as the clouds ignore them; None for text that is no CIDR."""
     try:
         return ipaddress.ip_network(cidr, strict=False)
     except ValueError:
@@ -46,7 +47,7 @@ def whole_internet(cidrs: Iterable[str]) -> tuple[WholeInternet, ...]:
     written = list(cidrs)
     found: list[WholeInternet] = []
     for version in (4, 6):
-        family = [(cidr, network) for cidr in written if (network := _network(cidr)) is not None and network.version == version]
+        family = [(cidr, network) for cidr in written if (network := network_of(cidr)) is not None and network.version == version]
         collapsed = list(ipaddress.collapse_addresses(network for _, network in family))
         if len(collapsed) != 1 or collapsed[0].prefixlen != 0:
             continue

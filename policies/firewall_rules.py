@@ -10,7 +10,6 @@ network tags) and the group it belongs to. Parts unknown at preview are set asid
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from pulumi_policy.proxy import UnknownValueError
 
 from config.channels import HIGHEST_PORT, LOWEST_PORT, LOWEST_USABLE_PORT, Direction, PortRange
-from config.internet import WholeInternet, whole_internet
+from config.internet import WholeInternet, network_of, whole_internet
 from config.resource_types import (
     AWS_DEFAULT_SECURITY_GROUP,
     AWS_EGRESS_RULE,
@@ -102,26 +101,19 @@ class Extracted:
     undecided: tuple[str, ...] = ()
 
 
-def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    try:
-        return ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        return None
-
-
 def cidr_within(cidr: str, allowed: Iterable[str]) -> bool:
-    network = _network(cidr)
+    network = network_of(cidr)
     if network is None:
         return False
     for candidate in allowed:
-        other = _network(candidate)
+        other = network_of(candidate)
         if other is not None and network.version == other.version and network.subnet_of(other):
             return True
     return False
 
 
 def cidrs_overlap(first: str, second: str) -> bool:
-    a, b = _network(first), _network(second)
+    a, b = network_of(first), network_of(second)
     return a is not None and b is not None and a.version == b.version and a.overlaps(b)
 
 
