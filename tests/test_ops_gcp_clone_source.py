@@ -21,13 +21,13 @@ SOURCE = "tdce-old-db"
 INSTANCE_URL = f"https://sqladmin.googleapis.com/v1/projects/{PROJECT}/instances/{SOURCE}"
 
 
-def instance(version: str = "POSTGRES_16", pitr: bool = True) -> dict:
+def instance(version: str = "POSTGRES_16", pitr: bool = True, region: str = "europe-north1") -> dict:
     # The instances resource, the fields read here (Cloud SQL Admin API v1, DatabaseInstance).
     return {
         "kind": "sql#instance",
         "name": SOURCE,
         "state": "RUNNABLE",
-        "region": "europe-north1",
+        "region": region,
         "databaseVersion": version,
         "settings": {"backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": pitr}},
     }
@@ -81,6 +81,14 @@ def test_a_postgres_source_cloned_as_it_is_passes_and_names_its_version_and_regi
 def test_a_source_that_is_not_an_instance_of_the_project_fails():
     check = clone_check(Api({}))
     assert check.status is Status.FAIL and f"{SOURCE} is not a Cloud SQL instance of project {PROJECT}" in check.detail
+
+
+def test_a_source_in_another_region_than_the_stack_fails_before_a_clone_is_made_there():
+    # gcp-prod's tdce:region is europe-north1; the clone would land in europe-west1, its source's.
+    check = clone_check(Api({INSTANCE_URL: (200, instance(region="europe-west1"))}))
+    assert check.status is Status.FAIL and check.name == CLONE_KEY
+    assert f"{SOURCE} is in europe-west1, not tdce:region (europe-north1)" in check.detail
+    assert "replace the restored database" in check.detail
 
 
 def test_a_source_that_is_not_postgres_fails():

@@ -92,7 +92,18 @@ def _clone_source(settings: Settings, clients: GcpClients, enabled: set[str]) ->
     version = str(source.get("databaseVersion", ""))
     if not version.startswith(POSTGRES):
         return failed(CLONE_KEY, f"{name} runs {version or 'no version given'}: the Techila server's database is PostgreSQL")
-    about = f"{name}: {version}, {source.get('state', 'state unknown')}, in {source.get('region', 'an unknown region')}"
+    where = source.get("region")
+    if where is not None and where != settings.region:
+        # instances.clone has no destination region (CloneContext: a preferred zone, "if no zone is
+        # specified, clone to the same primary zone as the source instance"), so the clone is made in
+        # the source's region; the instance's `region`, which forces a new instance when it changes
+        # (pulumi-gcp sql.DatabaseInstance), would then differ from what Google reads back.
+        return failed(
+            CLONE_KEY,
+            f"{name} is in {where}, not tdce:region ({settings.region}): a clone is made in its source's region, "
+            "and the next pulumi up would replace the restored database; restore into a stack of that region",
+        )
+    about = f"{name}: {version}, {source.get('state', 'state unknown')}, in {where or 'an unknown region'}"
     if moment is None:
         return passed(CLONE_KEY, f"{about}; cloned as it is at pulumi up")
     backups = (source.get("settings") or {}).get("backupConfiguration") or {}
