@@ -22,7 +22,8 @@ from config.identifiers import SecurityGroupId
 # characters. No wildcard: the server may pass only roles it names (iam:PassRole).
 IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/(?P<path>(?:[\x21-\x7e]+/)*)(?P<name>[A-Za-z0-9_+=,.@-]{1,64})")
 IAM_MAX_PATH = 512
-# In a policy's Resource, * and ? are wildcards: an ARN with one names no single role.
+# In IAM policies * and ? are wildcards (in actions, resources and StringLike values): an ARN with one
+# names no single role. The settings and the pack's reading of policy documents share this.
 IAM_WILDCARD = re.compile(r"[*?]")
 # Every allowed role and group is named in the server's managed policies, which IAM holds to 6,144
 # characters each ("IAM and AWS STS quotas"). The launch policy is about 2,300 characters without

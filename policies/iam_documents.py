@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from config.dashboard import names_one_role
+from config.dashboard import IAM_WILDCARD, names_one_role
 from config.tags import STACK_TAG
 from policies.reading import get, json_document
 
@@ -38,7 +38,6 @@ STACK_TAG_KEYS = tuple(
 )
 NETWORK_KEYS = {"ec2:vpc": "vpc", "ec2:subnet": "subnet"}
 PASS_ROLE = "iam:passrole"
-_WILDCARD = re.compile(r"[*?]")
 _S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::(?P<bucket>[^/]*)(?P<rest>/.*)?$")
 _NETWORK_ARN = re.compile(r"^arn:aws[\w-]*:ec2:[^:]*:[^:]*:(?P<kind>vpc|subnet)/(?P<id>[\w-]+)$")
 
@@ -79,10 +78,10 @@ def broad(resource: str) -> bool:
     """
     parts = resource.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn":
-        return bool(_WILDCARD.search(resource))
+        return bool(IAM_WILDCARD.search(resource))
     segments = re.split(r"[/:]", parts[5])
     identity = segments[:1] if parts[2] == "s3" else segments[:2]
-    return any(_WILDCARD.search(segment) for segment in identity)
+    return any(IAM_WILDCARD.search(segment) for segment in identity)
 
 
 def _values(value: Any) -> list[str]:
@@ -100,7 +99,8 @@ def deployment_condition(condition: Any, context: DocumentContext) -> bool | Non
         for key, value in entries.items():
             values, lowered = _values(value), str(key).lower()
             if lowered in STACK_TAG_KEYS:
-                exact = operator == "StringEquals" or (operator == "StringLike" and not any(_WILDCARD.search(v) for v in values))
+                patterns = any(IAM_WILDCARD.search(v) for v in values)
+                exact = operator == "StringEquals" or (operator == "StringLike" and not patterns)
                 if exact and values and all(v == context.stack for v in values):
                     return True
             elif lowered in NETWORK_KEYS and operator in ("ArnEquals", "ArnLike"):
@@ -147,7 +147,7 @@ def _beyond_stack(where: str, actions: list[str], resources: list[str], context:
         match = _S3_ARN.match(resource)
         if match is not None:
             bucket = match.group("bucket")
-            if _WILDCARD.search(bucket):
+            if IAM_WILDCARD.search(bucket):
                 problems.append(f"{where} names {resource}: buckets beyond this stack")
             elif not context.is_own_bucket(bucket):
                 problems.append(f"{where} names {resource}, a bucket that is not this stack's")
@@ -190,7 +190,7 @@ def _statement(index: int, statement: dict, context: DocumentContext) -> tuple[l
         name = action.rpartition(":")[2]
         if name == "*":
             problems.append(f"{where} allows every action of {action}")
-        elif _WILDCARD.search(name) and not name.startswith(READ_PREFIXES):
+        elif IAM_WILDCARD.search(name) and not name.startswith(READ_PREFIXES):
             problems.append(f"{where} allows {action}: a wildcard over actions that change things")
     if any(a.lower() == PASS_ROLE for a in actions):
         problems += _pass_role_problems(where, statement, resources)
