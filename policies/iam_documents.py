@@ -99,9 +99,9 @@ def deployment_condition(condition: Any, context: DocumentContext) -> bool | Non
         for key, value in entries.items():
             values, lowered = _values(value), str(key).lower()
             if lowered in STACK_TAG_KEYS:
-                patterns = any(IAM_WILDCARD.search(v) for v in values)
-                exact = operator == "StringEquals" or (operator == "StringLike" and not patterns)
-                if exact and values and all(v == context.stack for v in values):
+                # StringLike is StringEquals for values without * or ?; a value with one never equals a stack
+                # name (Pulumi's are letters, digits, -, _ and .), so comparing with the stack decides both.
+                if operator in ("StringEquals", "StringLike") and values and all(v == context.stack for v in values):
                     return True
             elif lowered in NETWORK_KEYS and operator in ("ArnEquals", "ArnLike"):
                 verdict = _own_network(values, NETWORK_KEYS[lowered], context)
