@@ -75,9 +75,6 @@ class PortRange:
         """Every port of this range is in `span`."""
         return span.first <= self.first and self.last <= span.last
 
-    def contains(self, other: PortRange) -> bool:
-        return other.within(self)
-
 
 def port(number: int) -> PortRange:
     return PortRange(number, number)

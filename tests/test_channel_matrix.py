@@ -177,11 +177,11 @@ def test_each_channel_says_when_it_exists_in_settings_that_exist(name, condition
     assert [word for word in named if word not in paths] == []
 
 
-def test_a_port_range_contains_the_ranges_inside_it_edges_included():
+def test_a_port_range_is_within_the_spans_around_it_edges_included():
     span = PortRange(1024, 2048)
-    assert span.contains(PortRange(1024, 2048)) and span.contains(PortRange(1500, 1500))
-    assert not span.contains(PortRange(1023, 1500)) and not span.contains(PortRange(1500, 2049))
-    assert not span.contains(PortRange(3000, 3000))
+    assert PortRange(1024, 2048).within(span) and PortRange(1500, 1500).within(span)
+    assert not PortRange(1023, 1500).within(span) and not PortRange(1500, 2049).within(span)
+    assert not PortRange(3000, 3000).within(span)
 
 
 def test_an_open_channel_as_json_names_every_field():

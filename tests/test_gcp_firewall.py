@@ -85,7 +85,7 @@ def test_no_rule_uses_network_tags(stack):
 
 def covers(port_text: str, number: int) -> bool:
     first, _, last = port_text.partition("-")
-    return PortRange(int(first), int(last or first)).contains(PortRange(number, number))
+    return PortRange(number, number).within(PortRange(int(first), int(last or first)))
 
 
 @pytest.mark.parametrize("stack", ["gcp-prod", "gcp-restore", "admin-access"])
