@@ -18,7 +18,7 @@ from config.machine_types import machine_type
 from config.settings import Settings
 from tdce.ops.gcp_clients import GcpClients, GoogleError, NotFound
 from tdce.ops.machines import Machine, machines
-from tdce.ops.report import Check, Status, failed, passed, skipped
+from tdce.ops.report import Check, Status, failed, guarded, passed, skipped
 from tdce.ops.restore_checks import DISK_KEY, SIZE_KEY
 
 CLONE_KEY = "tdce:restore.cloudsqlSourceInstance"
@@ -135,11 +135,7 @@ def _data_disk_snapshot(settings: Settings, clients: GcpClients) -> Check:
 
 
 def _guarded(name: str, run: Callable[[], list[Check]]) -> list[Check]:
-    """A group's results, or one failed check saying why Google would not answer (a missing permission, say)."""
-    try:
-        return run()
-    except GoogleError as error:
-        return [failed(name, _text(error))]
+    return guarded(name, run, (GoogleError,), _text)
 
 
 def _text(error: GoogleError) -> str:

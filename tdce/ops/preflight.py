@@ -12,7 +12,7 @@ from tdce.ops.clients import AwsClients, error_text
 from tdce.ops.launch_checks import launch_checks
 from tdce.ops.machines import instance_types, machines
 from tdce.ops.reference_checks import reference_checks
-from tdce.ops.report import Check, Status, failed, passed, skipped
+from tdce.ops.report import Check, Status, failed, guarded, passed, skipped
 from tdce.ops.restore_checks import AURORA_ENGINE, DATABASE_KEY, database_snapshot, restore_checks
 
 SERVERLESS_CLASS = "db.serverless"
@@ -42,11 +42,7 @@ _AWS_ERRORS = (ClientError, BotoCoreError)
 
 
 def _guarded(name: str, run: Callable[[], list[Check]]) -> list[Check]:
-    """A group's results, or one failed check saying why AWS would not answer (a missing permission, say)."""
-    try:
-        return run()
-    except _AWS_ERRORS as error:
-        return [failed(name, error_text(error))]
+    return guarded(name, run, _AWS_ERRORS, error_text)
 
 
 def _account(clients: AwsClients) -> Check:

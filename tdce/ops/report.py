@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -40,6 +40,16 @@ def passed(name: str, detail: str) -> Check:
 
 def failed(name: str, detail: str) -> Check:
     return Check(name, Status.FAIL, detail)
+
+
+def guarded(
+    name: str, run: Callable[[], list[Check]], errors: tuple[type[Exception], ...], text: Callable[[Exception], str]
+) -> list[Check]:
+    """A group's results, or one failed check saying why the cloud would not answer (a missing permission, say)."""
+    try:
+        return run()
+    except errors as error:
+        return [failed(name, text(error))]
 
 
 def skipped(name: str, detail: str) -> Check:
