@@ -27,17 +27,47 @@ def accepts_labels(type_token: str) -> bool:
 
 
 SERVICE = "gcp:projects/service:Service"
-# Every API the stack's resources call (the GCP API names), and Cloud SQL's two when it has one.
-EXPECTED_APIS = {
-    "compute.googleapis.com",
-    "iam.googleapis.com",
-    "cloudresourcemanager.googleapis.com",
-    "storage.googleapis.com",
-    "secretmanager.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",
+# Which Google API a resource's calls go to, by the SDK module of its type (the longest prefix wins),
+# from Google's REST references: Compute Engine v1; IAM v1 (projects.serviceAccounts, projects.roles);
+# Cloud Resource Manager v1 (projects.setIamPolicy, which a project-level member edits); Cloud
+# Storage JSON v1; Secret Manager v1; Cloud SQL Admin v1; Service Networking v1 (services.connections).
+# `projects/service` is the Service Usage API, which Google turns on in every project.
+API_OF_MODULE = {
+    "compute": "compute.googleapis.com",
+    "serviceaccount": "iam.googleapis.com",
+    "projects/iAMCustomRole": "iam.googleapis.com",
+    "projects/iAMMember": "cloudresourcemanager.googleapis.com",
+    "projects/service": None,
+    "storage": "storage.googleapis.com",
+    "secretmanager": "secretmanager.googleapis.com",
+    "sql": "sqladmin.googleapis.com",
+    "servicenetworking": "servicenetworking.googleapis.com",
 }
+# What the VMs call as they run, which no resource of the stack does: their logs and metrics.
+RUNTIME_APIS = {"logging.googleapis.com", "monitoring.googleapis.com"}
 CLOUD_SQL_APIS = {"sqladmin.googleapis.com", "servicenetworking.googleapis.com"}
+
+
+def api_of(type_token: str) -> str | None:
+    module = type_token.removeprefix("gcp:").rpartition(":")[0]
+    known = [prefix for prefix in API_OF_MODULE if module == prefix or module.startswith(f"{prefix}/")]
+    assert known, f"{type_token}: which API serves it? add its module to API_OF_MODULE"
+    return API_OF_MODULE[max(known, key=len)]
+
+
+def apis_called(plan: Plan) -> set[str]:
+    """The APIs the plan's resources call, and the VMs' own."""
+    return {api for r in gcp_resources(plan) if (api := api_of(r.type))} | RUNTIME_APIS
+
+
+def test_the_api_table_names_the_api_of_each_module_literally():
+    assert api_of("gcp:compute/instance:Instance") == "compute.googleapis.com"
+    assert api_of("gcp:projects/iAMMember:IAMMember") == "cloudresourcemanager.googleapis.com"
+    assert api_of("gcp:projects/iAMCustomRole:IAMCustomRole") == "iam.googleapis.com"
+    assert api_of("gcp:serviceaccount/iAMMember:IAMMember") == "iam.googleapis.com"
+    assert api_of("gcp:projects/service:Service") is None
+    with pytest.raises(AssertionError, match="gcp:pubsub/topic:Topic"):
+        api_of("gcp:pubsub/topic:Topic")
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
@@ -56,15 +86,20 @@ def test_every_resource_uses_the_provider_configured_from_the_settings_which_wai
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
 def test_the_stack_enables_every_api_it_uses_and_leaves_them_on_when_destroyed(stack):
-    services = of_type(plan_of(stack), SERVICE)
-    assert {service.inputs["service"] for service in services} == EXPECTED_APIS | CLOUD_SQL_APIS
+    plan = plan_of(stack)
+    services = of_type(plan, SERVICE)
+    enabled = {service.inputs["service"] for service in services}
+    assert enabled == apis_called(plan)
+    assert CLOUD_SQL_APIS <= enabled
     for service in services:
         assert service.inputs["disableOnDestroy"] is False, service.name
 
 
 def test_a_stack_without_cloud_sql_enables_no_cloud_sql_api():
     plan = plan_variant("gcp-prod", {"database.engine": "local", "database.cloudsql": DELETE})
-    assert {service.inputs["service"] for service in of_type(plan, SERVICE)} == EXPECTED_APIS
+    enabled = {service.inputs["service"] for service in of_type(plan, SERVICE)}
+    assert enabled == apis_called(plan)
+    assert not enabled & CLOUD_SQL_APIS
 
 
 @pytest.mark.parametrize("stack", GCP_STACKS)
