@@ -55,19 +55,34 @@ bucket_public_access_blocked = StackValidationPolicy(
 )
 
 
-def _guaranteed_or_undecided(readers: list[Callable[[], bool]], undecided: list[str], label: str) -> bool:
-    """Whether any of the readers finds the guarantee, or one of them read a value unknown at preview
-    (then `label` joins `undecided`: no verdict yet, never a violation)."""
-    unknown = False
-    for read in readers:
-        try:
-            if read():
-                return True
-        except UnknownValueError:
-            unknown = True
-    if unknown:
-        undecided.append(label)
-    return unknown
+Readers = list[Callable[[], bool]]
+
+
+def _judge_aws_buckets(
+    args: StackValidationArgs,
+    report: ReportViolation,
+    readers_of: Callable[[list[Subject], Subject], Readers],
+    guarantee: str,
+    missing: str,
+) -> None:
+    """Each AWS bucket holds the guarantee when any of its readers finds it. While none does and one
+    read a value unknown at preview, the bucket is undecided (an advisory note, never a violation)."""
+    subjects = stack_subjects(args)
+    undecided: list[str] = []
+    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
+        unknown = False
+        for read in readers_of(subjects, bucket):
+            try:
+                if read():
+                    break
+            except UnknownValueError:
+                unknown = True
+        else:
+            if unknown:
+                undecided.append(f"{bucket.name} {guarantee}")
+            else:
+                report(missing, bucket.urn)
+    settle(undecided)
 
 
 def _encrypts(config: Subject) -> bool:
@@ -82,18 +97,17 @@ def _states_encryption(bucket: Subject) -> bool:
     return inline in ENCRYPTION_ALGORITHMS
 
 
+def _encryption_readers(subjects: list[Subject], bucket: Subject) -> Readers:
+    # The attached configuration first; the bucket's own output mirrors it once read back, and is the
+    # provider's, unknown as a whole, at preview when the program states none inline.
+    readers: Readers = [lambda c=config: _encrypts(c) for config in _attached(subjects, AWS_BUCKET_ENCRYPTION, bucket)]
+    if not provider_mirror(bucket, "serverSideEncryptionConfiguration"):
+        readers.append(lambda: _states_encryption(bucket))
+    return readers
+
+
 def validate_bucket_encrypted(args: StackValidationArgs, report: ReportViolation) -> None:
-    subjects = stack_subjects(args)
-    undecided: list[str] = []
-    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
-        # The attached configuration first; the bucket's own output mirrors it once read back, and is the
-        # provider's, unknown as a whole, at preview when the program states none inline.
-        readers = [lambda c=config: _encrypts(c) for config in _attached(subjects, AWS_BUCKET_ENCRYPTION, bucket)]
-        if not provider_mirror(bucket, "serverSideEncryptionConfiguration"):
-            readers.append(lambda b=bucket: _states_encryption(b))
-        if not _guaranteed_or_undecided(readers, undecided, f"{bucket.name} encryption"):
-            report("the bucket has no default encryption configuration", bucket.urn)
-    settle(undecided)
+    _judge_aws_buckets(args, report, _encryption_readers, "encryption", "the bucket has no default encryption configuration")
 
 
 bucket_encrypted = StackValidationPolicy(
@@ -120,17 +134,17 @@ def _denies_plain_http(policy: object) -> bool:
     )
 
 
+def _policy_readers(subjects: list[Subject], bucket: Subject) -> Readers:
+    holders = [*_attached(subjects, (AWS_BUCKET_POLICY,), bucket)]
+    if not provider_mirror(bucket, "policy"):
+        holders.append(bucket)
+    return [lambda h=holder: _denies_plain_http(get(h.props, "policy")) for holder in holders]
+
+
 def validate_bucket_tls_only(args: StackValidationArgs, report: ReportViolation) -> None:
-    subjects = stack_subjects(args)
-    undecided: list[str] = []
-    for bucket in (s for s in subjects if s.type in AWS_BUCKETS):
-        holders = [*_attached(subjects, (AWS_BUCKET_POLICY,), bucket)]
-        if not provider_mirror(bucket, "policy"):
-            holders.append(bucket)
-        readers = [lambda h=holder: _denies_plain_http(get(h.props, "policy")) for holder in holders]
-        if not _guaranteed_or_undecided(readers, undecided, f"{bucket.name} policy"):
-            report("no bucket policy denies requests without TLS (aws:SecureTransport = false)", bucket.urn)
-    settle(undecided)
+    _judge_aws_buckets(
+        args, report, _policy_readers, "policy", "no bucket policy denies requests without TLS (aws:SecureTransport = false)"
+    )
 
 
 bucket_tls_only = StackValidationPolicy(
