@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -31,6 +32,24 @@ STATEFUL = (AWS_VOLUME, AWS_DATABASE_CLUSTER, *GCP_DISKS, GCP_DATABASE_INSTANCE)
 # Cloud SQL keeps this many daily backups when retainedBackups is not set.
 CLOUD_SQL_DEFAULT_RETAINED_BACKUPS = 7
 SECONDS_PER_DAY = 86400
+
+
+@dataclass(frozen=True)
+class DaysOption:
+    """A policy's one configurable number of days: its key in the pack's config, and its default."""
+
+    key: str
+    default: int
+
+    def schema(self) -> PolicyConfigSchema:
+        return PolicyConfigSchema(properties={self.key: {"type": "integer", "minimum": 1, "default": self.default}})
+
+    def configured(self, args: ResourceValidationArgs) -> float:
+        return number(args.get_config().get(self.key)) or self.default
+
+
+MIN_RETENTION = DaysOption("minDays", MIN_BACKUP_RETENTION_DAYS)
+MAX_ROTATION = DaysOption("maxDays", MAX_ROTATION_DAYS)
 
 
 def deletion_protection_wanted() -> bool:
@@ -98,7 +117,7 @@ database_deletion_safeguards = ResourceValidationPolicy(
 
 
 def validate_backups_retained(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    minimum = number(args.get_config().get("minDays")) or MIN_BACKUP_RETENTION_DAYS
+    minimum = MIN_RETENTION.configured(args)
     props, kind = args.props, args.resource_type
     kept: list[tuple[str, float | None]] = []
     if kind == AWS_DATABASE_CLUSTER:
@@ -123,15 +142,13 @@ def validate_backups_retained(args: ResourceValidationArgs, report: ReportViolat
 backups_retained = ResourceValidationPolicy(
     name="backups-retained",
     description=(
-        f"Backups of the database and the data disk are kept at least {MIN_BACKUP_RETENTION_DAYS} days (configurable: "
-        "minDays), long enough to notice a bad job or a deletion over a weekend and restore from before it."
+        f"Backups of the database and the data disk are kept at least {MIN_RETENTION.default} days (configurable: "
+        f"{MIN_RETENTION.key}), long enough to notice a bad job or a deletion over a weekend and restore from before it."
     ),
     validate=validate_backups_retained,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    config_schema=PolicyConfigSchema(
-        properties={"minDays": {"type": "integer", "minimum": 1, "default": MIN_BACKUP_RETENTION_DAYS}},
-    ),
+    config_schema=MIN_RETENTION.schema(),
     remediation_steps="Raise backup.retentionDays or database.*.backupRetentionDays in the stack's config.",
 )
 
@@ -152,7 +169,7 @@ def _rotation_days(rules: object) -> float | None:
 
 
 def validate_secret_rotation(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    maximum = number(args.get_config().get("maxDays")) or MAX_ROTATION_DAYS
+    maximum = MAX_ROTATION.configured(args)
     props, kind = args.props, args.resource_type
     if kind == AWS_SECRET_ROTATION:
         days = _rotation_days(get(props, "rotationRules"))
@@ -172,16 +189,15 @@ def validate_secret_rotation(args: ResourceValidationArgs, report: ReportViolati
 secret_rotation = ResourceValidationPolicy(
     name="secret-rotation",
     description=(
-        f"Database secrets rotate at least every {MAX_ROTATION_DAYS} days (configurable: maxDays), as the vendor does for its "
+        f"Database secrets rotate at least every {MAX_ROTATION.default} days (configurable: {MAX_ROTATION.key}), as the "
+        "vendor does for its "
         "database passwords (001_ec271c3ff40761d0.txt 4.8.2, 4.16.3); a fixed master password never does."
     ),
     validate=validate_secret_rotation,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
-    config_schema=PolicyConfigSchema(
-        properties={"maxDays": {"type": "integer", "minimum": 1, "default": MAX_ROTATION_DAYS}},
-    ),
-    remediation_steps="Set the rotation to automaticallyAfterDays ≤ maxDays; let RDS manage the master password.",
+    config_schema=MAX_ROTATION.schema(),
+    remediation_steps=f"Set the rotation to automaticallyAfterDays ≤ {MAX_ROTATION.key}; let RDS manage the master password.",
 )
 
 DATA_POLICIES = [stateful_resources_protected, database_deletion_safeguards, backups_retained, secret_rotation]

@@ -12,8 +12,8 @@ import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
 from config.channels import CHANNELS, DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, PortRange
-from config.database import MIN_BACKUP_RETENTION_DAYS
 from config.resource_types import AWS_LAUNCH_TEMPLATE, GCP_INSTANCE_TEMPLATES
+from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies.pack import POLICIES
 from tdce.cli import main
 from tdce.planner import plan_config
@@ -81,6 +81,7 @@ def test_the_pack_describes_every_policy_with_level_and_severity(packs) -> None:
     for policy in info.policies:
         assert policy.description and policy.enforcementLevel and policy.severity, policy.name
     assert config_defaults(described["backups-retained"]) == {"minDays": MIN_BACKUP_RETENTION_DAYS}
+    assert config_defaults(described["secret-rotation"]) == {"maxDays": MAX_ROTATION_DAYS}
 
 
 # Violations the example plans carry until the components catch up, each with the change that removes it.
