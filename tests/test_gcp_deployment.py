@@ -43,8 +43,13 @@ API_OF_MODULE = {
     "sql": "sqladmin.googleapis.com",
     "servicenetworking": "servicenetworking.googleapis.com",
 }
-# What the VMs call as they run, which no resource of the stack does: their logs and metrics.
-RUNTIME_APIS = {"logging.googleapis.com", "monitoring.googleapis.com"}
+# What a VM granted one of these roles calls as it runs, which no resource of the stack does (the
+# roles' permissions are logging.logEntries.create and monitoring.timeSeries.create).
+API_OF_RUNTIME_ROLE = {
+    "roles/logging.logWriter": "logging.googleapis.com",
+    "roles/monitoring.metricWriter": "monitoring.googleapis.com",
+}
+PROJECT_GRANT = "gcp:projects/iAMMember:IAMMember"
 CLOUD_SQL_APIS = {"sqladmin.googleapis.com", "servicenetworking.googleapis.com"}
 
 
@@ -56,8 +61,12 @@ def api_of(type_token: str) -> str | None:
 
 
 def apis_called(plan: Plan) -> set[str]:
-    """The APIs the plan's resources call, and the VMs' own."""
-    return {api for r in gcp_resources(plan) if (api := api_of(r.type))} | RUNTIME_APIS
+    """The APIs the plan's resources call, and those its VMs are granted to call."""
+    by_resources = {api for r in gcp_resources(plan) if (api := api_of(r.type))}
+    by_vms = {
+        API_OF_RUNTIME_ROLE[g.inputs["role"]] for g in of_type(plan, PROJECT_GRANT) if g.inputs["role"] in API_OF_RUNTIME_ROLE
+    }
+    return by_resources | by_vms
 
 
 def test_the_api_table_names_the_api_of_each_module_literally():
@@ -90,7 +99,7 @@ def test_the_stack_enables_every_api_it_uses_and_leaves_them_on_when_destroyed(s
     services = of_type(plan, SERVICE)
     enabled = {service.inputs["service"] for service in services}
     assert enabled == apis_called(plan)
-    assert CLOUD_SQL_APIS <= enabled
+    assert CLOUD_SQL_APIS | set(API_OF_RUNTIME_ROLE.values()) <= enabled
     for service in services:
         assert service.inputs["disableOnDestroy"] is False, service.name
 
