@@ -98,6 +98,17 @@ class TestBuckets:
             "string value at .bundles encryption can't be known during preview",
         )
 
+    def test_a_bucket_after_one_that_holds_is_still_left_undecided(self):
+        logs = StackResource("logs", BUCKET, {"serverSideEncryptionConfiguration": UNKNOWN, "policy": UNKNOWN})
+        logs_encryption = StackResource(
+            "logs-encryption", ENCRYPTION, {"bucket": UNKNOWN, "rules": UNKNOWN}, refs={"bucket": ["logs"]}
+        )
+        resources = [self.bucket(), self.attached(ENCRYPTION, {"rules": SSE}), logs, logs_encryption]
+        assert stack_at_preview(buckets.bucket_encrypted, resources) == (
+            [],
+            "string value at .logs encryption can't be known during preview",
+        )
+
     def test_the_bucket_s_own_configuration_made_from_another_resource_is_undecided_not_absent(self):
         # `server_side_encryption_configuration` built from a KMS key's ARN: unknown at preview, the program's.
         key = StackResource("key", "aws:kms/key:Key", {"arn": UNKNOWN})

@@ -198,6 +198,12 @@ def test_every_resource_policy_is_exercised_both_ways() -> None:
         assert {(policy.name, True), (policy.name, False)} <= outcomes, policy.name
 
 
+def test_the_configurable_days_are_whole_days_from_one_with_the_documented_defaults() -> None:
+    # A week of backups at least; rotation at most every 30 days, as the vendor rotates (001_ec271c3ff40761d0.txt 4.8.2).
+    assert data.backups_retained.config_schema.properties == {"minDays": {"type": "integer", "minimum": 1, "default": 7}}
+    assert data.secret_rotation.config_schema.properties == {"maxDays": {"type": "integer", "minimum": 1, "default": 30}}
+
+
 def test_thresholds_follow_the_policy_config() -> None:
     plan = {"rules": [{"lifecycle": {"deleteAfter": MIN_BACKUP_RETENTION_DAYS}}]}
     assert check_resource(data.backups_retained, "aws:backup/plan:Plan", plan) == []
@@ -644,6 +650,14 @@ class TestBucketsExactly:
         loose = attached("block", resource_types.AWS_PUBLIC_ACCESS_BLOCK, flags)
         assert bucket_verdicts(buckets.bucket_public_access_blocked, [BUCKET, loose]) == [
             ("block", "the public access block leaves blockPublicAcls, ignorePublicAcls off")
+        ]
+
+    def test_each_bucket_is_judged_after_one_that_holds_the_guarantee(self):
+        inline = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}
+        encrypted = StackResource("bundles", "aws:s3/bucket:Bucket", {"serverSideEncryptionConfiguration": inline})
+        bare = StackResource("logs", "aws:s3/bucket:Bucket", {})
+        assert bucket_verdicts(buckets.bucket_encrypted, [encrypted, bare]) == [
+            ("logs", "the bucket has no default encryption configuration")
         ]
 
     def test_a_bare_gcp_bucket(self):
