@@ -52,7 +52,7 @@ NOT_RUNNABLE_HERE = {
     '--stack my-cluster)"': "needs GCP and a deployed stack",
     "pulumi stack output --stack my-cluster": "needs the Pulumi CLI and a deployed stack",
     ".venv/bin/tdce teardown my-cluster --dry-run": "asks the cloud account",
-    ".venv/bin/tdce teardown my-cluster": "deletes in the cloud account",
+    ".venv/bin/tdce teardown my-cluster --yes": "deletes in the cloud account",
     "pulumi config set --stack my-cluster tdce:deletionProtection false": "needs the Pulumi CLI",
     "pulumi up --stack my-cluster": "needs the Pulumi CLI and the cloud",
     "pulumi destroy --stack my-cluster": "needs the Pulumi CLI and the cloud",

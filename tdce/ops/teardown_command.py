@@ -1,4 +1,9 @@
-"""The `tdce teardown STACK [--dry-run]` subcommand: list what the server made, then delete it."""
+"""The `tdce teardown STACK --dry-run | --yes` subcommand: list what the server made, then delete it.
+
+Deleting takes `--yes`, as `pulumi destroy` does outside a terminal: the workers teardown
+terminates may still be running a project's jobs, so a bare `tdce teardown STACK` (from shell
+history, or a script meant for another stack) deletes nothing and says which flag to give.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +26,15 @@ def add_teardown_command(subparsers: argparse._SubParsersAction) -> None:
             "Finds what carries the stack's tag (tdce:stack=STACK) but is not Pulumi's (no tdce:role of the "
             "server, data disk, database or a declared pool), lists it, then deletes it. Never touches a volume, "
             "a data-disk or database snapshot, or a tdce backup. Refuses, deleting nothing, when something in "
-            "the stack's network lacks the tag. Exit codes: 0 done (or nothing to do), 1 bad config, 2 refused or failed."
+            "the stack's network lacks the tag. Give --dry-run to list, --yes to delete. Exit codes: 0 done (or nothing "
+            "to do), 1 bad config, 2 refused or failed, 64 neither --dry-run nor --yes."
         ),
     )
     command.add_argument("stack", help="stack name: reads config/Pulumi.STACK.yaml for the region")
-    command.add_argument("--dry-run", action="store_true", help="list what would be deleted; change nothing")
+    # One of the two is required: argparse refuses a bare `tdce teardown STACK` (exit 64) before any cloud call.
+    mode = command.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="list what would be deleted; change nothing")
+    mode.add_argument("--yes", action="store_true", help="delete what it finds (what --dry-run lists)")
     command.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     command.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
     command.set_defaults(run=run_teardown)
@@ -78,5 +87,5 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
         rows += [(item.kind, item.id, item.detail, "kept") for item in found.kept]
         console.print(table(f"tdce teardown {args.stack} ({clients.region})", ("kind", "id", "detail", "action"), rows))
         if args.dry_run:
-            console.print("Dry run: nothing was changed. Run without --dry-run to delete the rows marked 'would delete'.")
+            console.print("Dry run: nothing was changed. Run with --yes instead to delete the rows marked 'would delete'.")
     return EXIT_OK
