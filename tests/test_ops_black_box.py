@@ -20,7 +20,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -390,32 +390,30 @@ def test_teardown_without_yes_or_dry_run_deletes_nothing_and_says_which_flag(
 
 
 @contextmanager
-def matrix_ports_at_a_loopback_host(listening: set[int]) -> Iterator[str]:
-    """An address in 127.0.0.0/8 where this test holds the web and management ports: the ones in `listening` accept
-    connections, the others are bound but not listening, so a connection is refused.
+def management_port_at_a_loopback_host(listening: bool) -> Iterator[str]:
+    """An address in 127.0.0.0/8 where this test holds the management port (accepting connections, or bound and
+    refusing them), and where nothing holds the web port, so a connection to 443 is refused.
 
     The ports are the channel matrix's (health takes them from the stack, not from the command line), so they are
-    fixed; an address of its own keeps two workers of one run apart. Binding 443 needs root or CAP_NET_BIND_SERVICE.
+    fixed; an address of its own keeps two workers of one run apart. 443 is left alone: binding it needs root.
     """
     pick = random.Random()
     for _ in range(20):
         host = f"127.{pick.randrange(1, 255)}.{pick.randrange(0, 256)}.{pick.randrange(1, 255)}"
-        with ExitStack() as held:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as management:
             try:
-                for port in (WEB_PORT, MANAGEMENT_PORT):
-                    sock = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-                    sock.bind((host, port))
-                    if port in listening:
-                        sock.listen()
-            except PermissionError:
-                pytest.skip(f"binding {host}:{WEB_PORT} needs root or CAP_NET_BIND_SERVICE")
+                management.bind((host, MANAGEMENT_PORT))
             except OSError as error:
                 if error.errno == errno.EADDRINUSE:
                     continue
                 raise
+            if listening:
+                management.listen()
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                assert probe.connect_ex((host, WEB_PORT)) != 0, f"something on this machine accepts {host}:{WEB_PORT}"
             yield host
             return
-    pytest.skip(f"ports {WEB_PORT} and {MANAGEMENT_PORT} are taken on every loopback address tried")
+    raise AssertionError(f"port {MANAGEMENT_PORT} is taken on every loopback address tried")
 
 
 def checks_of(result: subprocess.CompletedProcess[str]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
@@ -423,39 +421,38 @@ def checks_of(result: subprocess.CompletedProcess[str]) -> tuple[dict[str, Any],
     return document, {check["name"]: check for check in document["checks"]}
 
 
-def test_health_json_passes_when_the_server_both_ports_and_both_pools_answer(
+def test_health_json_checks_the_server_both_ports_and_both_pools_and_names_the_refused_one(
     server: Server, cloud: ServerClients, tmp_path: Path
 ) -> None:
     deployed = deploy(cloud, STACK, pools={"linux-ondemand": 2, "linux-spot": 0})
     # --host: without it health dials the server's public IP, which moto makes up.
-    with matrix_ports_at_a_loopback_host(listening={WEB_PORT, MANAGEMENT_PORT}) as host:
+    with management_port_at_a_loopback_host(listening=True) as host:
         result = tdce(server, tmp_path, "health", STACK, "--json", "--host", host, "--timeout", "1")
-    assert result.returncode == OK, result.stdout + result.stderr
+    assert result.returncode == FAILED, result.stdout + result.stderr
     document, checks = checks_of(result)
-    assert (document["command"], document["stack"], document["region"], document["ok"]) == ("health", STACK, REGION, True)
+    assert (document["command"], document["stack"], document["region"], document["ok"]) == ("health", STACK, REGION, False)
     # The pools are aws-prod's tdce:workers.
     assert [(c["name"], c["status"]) for c in document["checks"]] == [
         ("server", "pass"),
-        ("web port 443", "pass"),
+        ("web port 443", "fail"),
         ("management port 25001", "pass"),
         ("pool linux-ondemand", "pass"),
         ("pool linux-spot", "pass"),
     ]
     assert checks["server"]["detail"] == f"{deployed.server} running; instance status ok, system status ok"
-    assert checks["web port 443"]["detail"].startswith(f"{host}:443 accepted a connection in ")
+    assert checks["web port 443"]["detail"] == f"{host}:443: Connection refused"
+    assert checks["management port 25001"]["detail"].startswith(f"{host}:25001 accepted a connection in ")
     assert checks["pool linux-ondemand"]["detail"] == "aws-prod-linux-ondemand: 2 of 2 desired in service"
 
 
-def test_health_exits_two_and_names_the_port_that_refused_the_connection(
-    server: Server, cloud: ServerClients, tmp_path: Path
-) -> None:
+def test_health_exits_two_when_neither_port_answers(server: Server, cloud: ServerClients, tmp_path: Path) -> None:
     deploy(cloud, STACK, pools={"linux-ondemand": 2, "linux-spot": 0})
-    with matrix_ports_at_a_loopback_host(listening={WEB_PORT}) as host:
+    with management_port_at_a_loopback_host(listening=False) as host:
         result = tdce(server, tmp_path, "health", STACK, "--json", "--host", host, "--timeout", "1")
     assert result.returncode == FAILED, result.stdout + result.stderr
     document, checks = checks_of(result)
     assert document["ok"] is False
-    assert {name for name, check in checks.items() if check["status"] == "fail"} == {"management port 25001"}
+    assert {name for name, check in checks.items() if check["status"] == "fail"} == {"web port 443", "management port 25001"}
     assert checks["management port 25001"]["detail"] == f"{host}:25001: Connection refused"
 
 
