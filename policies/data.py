@@ -190,8 +190,8 @@ secret_rotation = ResourceValidationPolicy(
     name="secret-rotation",
     description=(
         f"Database secrets rotate at least every {MAX_ROTATION.default} days (configurable: {MAX_ROTATION.key}), as the "
-        "vendor does for its "
-        "database passwords (001_ec271c3ff40761d0.txt 4.8.2, 4.16.3); a fixed master password never does."
+        "vendor does for its database passwords (001_ec271c3ff40761d0.txt 4.8.2, 4.16.3); a fixed master password never "
+        "does."
     ),
     validate=validate_secret_rotation,
     enforcement_level=EnforcementLevel.MANDATORY,
