@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The fastest of 5 moved the replay by 0.08 s between three runs on one quiet host (ratios 1.20 to
-# 1.47); of 15, by 0.04 s. Ten keeps `make bench` under a minute.
+# 1.47); of 15, by 0.04 s. Ten is between them and keeps `make bench` under a minute.
 RUNS = 10
 # The target: the program costs at most 30 % over its resources.
 TARGET_RATIO = 1.3

@@ -116,7 +116,7 @@ def live_instances(clients: AwsClients) -> set[str]:
 def teardown_args(dry_run: bool) -> argparse.Namespace:
     from config.stack_file import CONFIG_DIR
 
-    return argparse.Namespace(stack=STACK, dry_run=dry_run, json=True, config_dir=str(CONFIG_DIR))
+    return argparse.Namespace(stack=STACK, dry_run=dry_run, yes=not dry_run, json=True, config_dir=str(CONFIG_DIR))
 
 
 @pytest.fixture
@@ -178,6 +178,18 @@ def test_a_dry_run_lists_and_changes_nothing(aws: AwsClients, deployed: Deployed
     assert ("auto scaling group", made.group_name) in listed and ("launch template", made.template_id) in listed
     assert live_instances(aws) == before
     assert aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[made.group_name])["AutoScalingGroups"]
+
+
+def test_only_yes_deletes_arguments_without_it_get_the_list(aws: AwsClients, deployed: Deployed, capsys):
+    made = start_workers(aws, read_document(aws, parameter_name(STACK)), UNCHECKED_IMAGE, count=1)
+    before = live_instances(aws)
+    unasked = argparse.Namespace(stack=STACK, dry_run=False, json=True, config_dir=teardown_args(dry_run=True).config_dir)
+    assert run_teardown(unasked, aws) == EXIT_OK
+    document = json.loads(capsys.readouterr().out)
+    assert document["dryRun"] is True and ("launch template", made.template_id) in {
+        (item["kind"], item["id"]) for item in document["wouldDelete"]
+    }
+    assert live_instances(aws) == before
 
 
 def test_an_untagged_instance_in_the_stacks_network_is_refused_and_nothing_is_deleted(

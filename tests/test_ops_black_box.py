@@ -152,9 +152,16 @@ def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
     try:
         out, err = process.communicate(timeout=120)
     except subprocess.TimeoutExpired:
-        process.kill()
+        stop(process)
         raise
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Kill a child still running (a failed or timed-out test), and reap it."""
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
 
 
 def tdce(server: Server, home: Path, *arguments: str, region: str = REGION) -> subprocess.CompletedProcess[str]:
@@ -191,6 +198,22 @@ def own_images(clients: ServerClients) -> set[str]:
 
 def own_snapshots(clients: ServerClients) -> set[str]:
     return {s["SnapshotId"] for s in clients("ec2").describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+
+
+@dataclass(frozen=True)
+class Inventory:
+    instances: set[str]
+    groups: set[str]
+    templates: set[str]
+    images: set[str]
+    snapshots: set[str]
+
+
+def inventory(clients: ServerClients) -> Inventory:
+    """What a command could delete or make: live instances, groups, templates, own images and snapshots."""
+    return Inventory(
+        live_instances(clients), group_names(clients), template_ids(clients), own_images(clients), own_snapshots(clients)
+    )
 
 
 def snapshots_of(clients: ServerClients, volume: str) -> list[dict[str, Any]]:
@@ -375,15 +398,14 @@ def test_teardown_without_yes_or_dry_run_deletes_nothing_and_says_which_flag(
     server: Server, cloud: ServerClients, tmp_path: Path
 ) -> None:
     at = deploy_with_dashboard_workers(cloud)
-    before = (live_instances(cloud), group_names(cloud), template_ids(cloud), own_images(cloud), own_snapshots(cloud))
+    before = inventory(cloud)
     result = tdce(server, tmp_path, "teardown", STACK, "--json")
     # docs/command-line.md: 64, the command line is wrong; one of --dry-run and --yes is required.
     assert result.returncode == USAGE and result.stdout == ""
     assert one_line(result) == (
         "tdce teardown: error: one of the arguments --dry-run --yes is required (see `tdce teardown --help`)"
     )
-    assert (live_instances(cloud), group_names(cloud), template_ids(cloud), own_images(cloud), own_snapshots(cloud)) == before
-    assert at.workers <= before[0]
+    assert inventory(cloud) == before and at.workers <= before.instances
 
 
 # --- tdce health ---------------------------------------------------------------------------------------------------
@@ -473,12 +495,17 @@ def refusing_unknown_keys(server: Server) -> Iterator[None]:
 def test_refused_credentials_are_one_line_and_exit_two_and_change_nothing(
     server: Server, cloud: ServerClients, tmp_path: Path
 ) -> None:
-    deployed = deploy(cloud, STACK)
+    at = deploy_with_dashboard_workers(cloud)
+    before = inventory(cloud)
     # --no-wait and --host: nothing but the credentials can fail. Side by side: moto's server answers each in a thread.
     extra = {"backup": ["--no-wait"], "health": ["--host", LOOPBACK, "--timeout", "1"], "teardown": ["--yes"]}
     with refusing_unknown_keys(server):
         running = {command: start(server, tmp_path, command, STACK, "--json", *extra[command]) for command in REFUSED_KEY_CODES}
-        results = {command: finish(process) for command, process in running.items()}
+        try:
+            results = {command: finish(process) for command, process in running.items()}
+        finally:
+            for process in running.values():
+                stop(process)
     for command, result in results.items():
         assert result.returncode == FAILED, (command, result.stdout, result.stderr)
         assert result.stdout == "", command
@@ -486,8 +513,8 @@ def test_refused_credentials_are_one_line_and_exit_two_and_change_nothing(
         assert line.startswith(f"tdce {command}: AWS refused: {REFUSED_KEY_CODES[command]}: "), line
         for way in WAYS_TO_SET_CREDENTIALS:
             assert way in line, (command, way)
-    assert snapshots_of(cloud, deployed.volume) == []
-    assert deployed.server in live_instances(cloud)
+    # No snapshot made, none of the dashboard's leftovers deleted.
+    assert inventory(cloud) == before and at.workers <= before.instances
 
 
 def test_preflight_json_fails_the_credentials_check_and_skips_the_rest_when_keys_are_refused(

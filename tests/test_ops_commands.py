@@ -90,6 +90,15 @@ def test_health_json_against_a_loopback_open_port(
     assert [c["name"] for c in report["checks"]][:3] == ["server", f"web port {open_port}", f"management port {open_port}"]
 
 
+@pytest.mark.parametrize("flags", [[], ["--dry-run", "--yes"]], ids=["neither", "both"])
+def test_teardown_takes_exactly_one_of_dry_run_and_yes(flags, capsys):
+    # docs/command-line.md: 64, the command line is wrong; refused before the stack or any cloud is read.
+    with pytest.raises(SystemExit) as refused:
+        main(["teardown", "aws-prod", *flags])
+    assert refused.value.code == 64
+    assert "--dry-run" in capsys.readouterr().err
+
+
 def test_teardown_and_preflight_of_a_gcp_stack_go_to_the_gcp_commands(monkeypatch):
     from tdce.ops import gcp_commands
 

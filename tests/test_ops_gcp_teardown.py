@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from tdce.ops import gcp_commands
 from tdce.ops.gcp_clients import GcpClients
 from tdce.ops.gcp_teardown import gcp_teardown, teardown_lines
 from tests.gcp_fakes import FakeCompute, FakeServices
@@ -66,6 +69,16 @@ def test_a_dry_run_lists_what_the_server_made_and_changes_nothing(project, setti
     assert project.calls == [] and report.deleted == []
     assert {item.name for item, _ in report.kept} == {"tdce-gcp-prod--linux-spot-20261201", "tdce-gcp-prod--data-copy"}
     assert any(line.startswith("would delete: image tdce-gcp-prod--worker-image-1") for line in teardown_lines(report))
+    assert teardown_lines(report)[-1] == "dry run: nothing was changed; run with --yes instead to delete what is listed"
+
+
+def test_the_gcp_command_deletes_only_with_yes(project, settings, capsys):
+    unasked = argparse.Namespace(stack=STACK, command="teardown", dry_run=False, json=False)
+    assert gcp_commands._teardown(unasked, settings, clients_for(project)) == 0
+    assert project.calls == [] and "would delete: image tdce-gcp-prod--worker-image-1" in capsys.readouterr().out
+    asked = argparse.Namespace(stack=STACK, command="teardown", dry_run=False, yes=True, json=False)
+    assert gcp_commands._teardown(asked, settings, clients_for(project)) == 0
+    assert project.calls and "deleted: image tdce-gcp-prod--worker-image-1" in capsys.readouterr().out
 
 
 def test_teardown_deletes_the_servers_resources_and_nothing_else(project, settings):

@@ -13,7 +13,6 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from config.channels import CHANNELS, DATA, DATABASE, INTERCONNECT, MANAGEMENT, SIGNAL, SSH, WEB, PortRange
 from config.resource_types import AWS_LAUNCH_TEMPLATE, GCP_INSTANCE_TEMPLATES
-from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from policies.pack import POLICIES
 from tdce.cli import main
 from tdce.planner import plan_config
@@ -80,8 +79,9 @@ def test_the_pack_describes_every_policy_with_level_and_severity(packs) -> None:
     assert info.name == "tdce" and set(described) == {policy.name for policy in POLICIES}
     for policy in info.policies:
         assert policy.description and policy.enforcementLevel and policy.severity, policy.name
-    assert config_defaults(described["backups-retained"]) == {"minDays": MIN_BACKUP_RETENTION_DAYS}
-    assert config_defaults(described["secret-rotation"]) == {"maxDays": MAX_ROTATION_DAYS}
+    # A week of backups; the vendor's 30 days between rotations (001_ec271c3ff40761d0.txt 4.8.2).
+    assert config_defaults(described["backups-retained"]) == {"minDays": 7}
+    assert config_defaults(described["secret-rotation"]) == {"maxDays": 30}
 
 
 # Violations the example plans carry until the components catch up, each with the change that removes it.

@@ -14,6 +14,7 @@ from tdce.ops.gcp_clients import GcpClients, GoogleError
 from tdce.ops.gcp_preflight import run_gcp_preflight
 from tdce.ops.gcp_teardown import gcp_teardown, teardown_lines
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, report_checks
+from tdce.ops.teardown_command import deleting
 
 
 def run_gcp_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -31,7 +32,7 @@ def run_gcp_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _teardown(args: argparse.Namespace, settings: Settings, clients: GcpClients) -> int:
-    report = gcp_teardown(args.stack, settings, bool(getattr(args, "dry_run", False)), clients)
+    report = gcp_teardown(args.stack, settings, not deleting(args), clients)
     if args.json:
         print_json(report.as_json())
     else:

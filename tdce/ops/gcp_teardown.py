@@ -1,4 +1,5 @@
-"""`tdce teardown STACK` on GCP: delete what the Techila Server made in the project, so `pulumi destroy` can finish.
+"""`tdce teardown STACK --dry-run | --yes` on GCP: list or delete what the Techila Server made in the
+project, so `pulumi destroy` can finish.
 
 What the server makes is found by its name: everything it may create starts with the stack's prefix
 (config/gcp_names.py; its IAM grant allows nothing else). Of those, a resource must also carry the
@@ -183,4 +184,6 @@ def teardown_lines(report: TeardownReport) -> list[str]:
     lines += [f"failed: {item.kind} {item.name}: {error}" for item, error in report.errors]
     if not done and not report.errors:
         lines.append("nothing to delete")
+    elif report.dry_run:
+        lines.append("dry run: nothing was changed; run with --yes instead to delete what is listed")
     return lines

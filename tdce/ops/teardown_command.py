@@ -21,13 +21,14 @@ if TYPE_CHECKING:
 def add_teardown_command(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser(
         "teardown",
-        help="delete the workers, groups, templates, images and snapshots the server made, before `pulumi destroy`",
+        help="list (--dry-run) or delete (--yes) the workers, groups, templates, images and snapshots the server made, "
+        "before `pulumi destroy`",
         description=(
             "Finds what carries the stack's tag (tdce:stack=STACK) but is not Pulumi's (no tdce:role of the "
             "server, data disk, database or a declared pool), lists it, then deletes it. Never touches a volume, "
             "a data-disk or database snapshot, or a tdce backup. Refuses, deleting nothing, when something in "
             "the stack's network lacks the tag. Give --dry-run to list, --yes to delete. Exit codes: 0 done (or nothing "
-            "to do), 1 bad config, 2 refused or failed, 64 neither --dry-run nor --yes."
+            "to do), 1 bad config, 2 refused or failed, 64 neither --dry-run nor --yes (or both)."
         ),
     )
     command.add_argument("stack", help="stack name: reads config/Pulumi.STACK.yaml for the region")
@@ -38,6 +39,10 @@ def add_teardown_command(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     command.add_argument("--config-dir", default=str(CONFIG_DIR), help=argparse.SUPPRESS)
     command.set_defaults(run=run_teardown)
+
+
+def deleting(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "yes", False))
 
 
 def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) -> int:
@@ -58,7 +63,8 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
     try:
         found = find_leftovers(clients, args.stack)
         doomed = found.to_delete
-        if not args.dry_run:
+        # Only --yes deletes: a caller that builds its own arguments without it gets the list.
+        if deleting(args):
             delete_leftovers(clients, found)
     except TeardownRefused as refused:
         print(f"tdce teardown: refused: {refused}", file=sys.stderr)
@@ -66,15 +72,15 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
     except (ClientError, BotoCoreError) as error:
         print(f"tdce teardown: AWS refused: {error_text(error)}", file=sys.stderr)
         return EXIT_FAILED
-    action = "would delete" if args.dry_run else "deleted"
+    action = "deleted" if deleting(args) else "would delete"
     if args.json:
         print_json(
             {
                 "command": "teardown",
                 "stack": args.stack,
                 "region": clients.region,
-                "dryRun": args.dry_run,
-                "deleted" if not args.dry_run else "wouldDelete": [item.as_json() for item in doomed],
+                "dryRun": not deleting(args),
+                "deleted" if deleting(args) else "wouldDelete": [item.as_json() for item in doomed],
                 "kept": [item.as_json() for item in found.kept],
             }
         )
@@ -86,6 +92,6 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
         rows = [(item.kind, item.id, item.detail, action) for item in doomed]
         rows += [(item.kind, item.id, item.detail, "kept") for item in found.kept]
         console.print(table(f"tdce teardown {args.stack} ({clients.region})", ("kind", "id", "detail", "action"), rows))
-        if args.dry_run:
+        if not deleting(args):
             console.print("Dry run: nothing was changed. Run with --yes instead to delete the rows marked 'would delete'.")
     return EXIT_OK
