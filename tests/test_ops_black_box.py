@@ -131,10 +131,43 @@ def cloud(server: Server) -> ServerClients:
     return server.clients
 
 
+# Put on the child's PYTHONPATH, so that Python's `site` imports it at start: the child's sockets may reach
+# 127.0.0.0/8 only, whatever an address in a test or an answer of moto's says (health dials the server's
+# public IP, which moto makes up, unless --host is given).
+LOOPBACK_ONLY = """
+import ipaddress, socket
+
+_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+
+def _refuse_beyond_loopback(sock, address):
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and not ipaddress.ip_address(address[0]).is_loopback:
+        raise PermissionError(f"black-box test: {address[0]} is not a loopback address")
+
+
+def connect(sock, address):
+    _refuse_beyond_loopback(sock, address)
+    return _connect(sock, address)
+
+
+def connect_ex(sock, address):
+    _refuse_beyond_loopback(sock, address)
+    return _connect_ex(sock, address)
+
+
+socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+"""
+
+
 def start(server: Server, home: Path, *arguments: str, region: str = REGION) -> subprocess.Popen[str]:
-    """`tdce …` in a fresh process whose only AWS settings are the endpoint, fake keys and a region."""
+    """`tdce …` in a fresh process whose only AWS settings are the endpoint, fake keys and a region, and whose
+    sockets reach loopback addresses only."""
+    guard = home / "loopback-only"
+    guard.mkdir(exist_ok=True)
+    (guard / "sitecustomize.py").write_text(LOOPBACK_ONLY)
     env = {
         "PATH": os.environ.get("PATH", os.defpath),
+        "PYTHONPATH": str(guard),
         "HOME": str(home),
         "AWS_ENDPOINT_URL": server.endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
@@ -218,6 +251,17 @@ def inventory(clients: ServerClients) -> Inventory:
 
 def snapshots_of(clients: ServerClients, volume: str) -> list[dict[str, Any]]:
     return clients("ec2").describe_snapshots(Filters=[{"Name": "volume-id", "Values": [volume]}])["Snapshots"]
+
+
+def test_the_child_reaches_loopback_addresses_only(tmp_path: Path) -> None:
+    guard = tmp_path / "loopback-only"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(LOOPBACK_ONLY)
+    # TEST-NET-3 (RFC 5737): an address no one answers on, refused before any packet leaves.
+    script = "import socket; socket.create_connection(('203.0.113.1', 443), timeout=5)"
+    env = {"PATH": os.environ.get("PATH", os.defpath), "PYTHONPATH": str(guard)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode != 0 and "203.0.113.1 is not a loopback address" in result.stderr
 
 
 # --- tdce backup ---------------------------------------------------------------------------------------------------
