@@ -35,12 +35,14 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_CONFIG_ERROR}   the stack config is bad (one line per problem, naming the key)
   {EXIT_POLICY_VIOLATION}   plan: a mandatory policy was violated; preflight, health: a check failed;
       preflight, backup, health: no AWS credentials, AWS not reachable, or AWS refused;
-      backup: a snapshot was refused or did not finish in time (what was made is named)
+      backup: a snapshot was refused or did not finish in time (what was made is named);
+      teardown: refused (something in the stack's network lacks its tag), or the cloud refused a call
   {EXIT_POLICY_PACK_FAILED}   plan: the policy pack did not start or did not answer
   {EXIT_ENGINE_REFUSAL}   plan: the Pulumi engine would refuse the plan (a duplicate URN, an option naming no property)
   {EXIT_PROGRAM_FAILED}   plan: the program failed unexpectedly ({DEBUG_VARIABLE}=1 or --debug prints the traceback)
   {EXIT_USAGE}  the command line is wrong: unknown command or flag, bad flag value;
-      plan: the --json file cannot be written; init: the stack file exists (--force)
+      plan: the --json file cannot be written; init: the stack file exists (--force);
+      teardown: neither --dry-run nor --yes, or both
 """
 
 PACKAGE = "tdce-clusters"
