@@ -134,9 +134,13 @@ def no_credentials_environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("command", ["backup", "health", "preflight"])
+# teardown with --dry-run: a bare teardown is refused at the command line, before credentials are looked for.
+FLAGS = {"backup": [], "health": [], "preflight": [], "teardown": ["--dry-run"]}
+
+
+@pytest.mark.parametrize("command", list(FLAGS))
 def test_no_credentials_says_so_and_how_to_set_them(command: str, tmp_path: Path) -> None:
-    result = tdce(command, STACK, env=no_credentials_environment(tmp_path))
+    result = tdce(command, STACK, *FLAGS[command], env=no_credentials_environment(tmp_path))
     assert result.returncode == FAILED
     line = one_clean_line(result)
     assert line.startswith(f"tdce {command}: no AWS credentials found")
@@ -151,7 +155,8 @@ def closed_loopback_port() -> int:
         return probe.getsockname()[1]  # closed again when the block ends: connections are refused
 
 
-def test_an_unreachable_endpoint_is_not_reported_as_a_credentials_failure(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["health", "teardown"])
+def test_an_unreachable_endpoint_is_not_reported_as_a_credentials_failure(command: str, tmp_path: Path) -> None:
     env = {
         **no_credentials_environment(tmp_path),
         "AWS_ACCESS_KEY_ID": "testing",
@@ -159,11 +164,29 @@ def test_an_unreachable_endpoint_is_not_reported_as_a_credentials_failure(tmp_pa
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_loopback_port()}",
         "AWS_MAX_ATTEMPTS": "1",
     }
-    result = tdce("health", STACK, env=env)
+    result = tdce(command, STACK, *FLAGS[command], env=env)
     assert result.returncode == FAILED
     line = one_clean_line(result)
-    assert line.startswith("tdce health: could not reach AWS")
+    assert line.startswith(f"tdce {command}: could not reach AWS")
     assert "credentials" not in line and "refused" not in line
+
+
+@pytest.mark.parametrize("arguments", [["teardown", "gcp-prod", "--dry-run"], ["preflight", "gcp-prod"]])
+def test_a_gcp_stack_without_google_credentials_is_one_line_saying_how_to_set_them(
+    arguments: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # Where Google's libraries look for application default credentials, all empty: the variable,
+    # gcloud's configuration folder, and (switched off) the metadata server, so nothing leaves the machine.
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    assert main(arguments) == FAILED
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"tdce {arguments[0]}: no Google application default credentials found; ")
+    assert "gcloud auth application-default login" in line and "GOOGLE_APPLICATION_CREDENTIALS" in line
 
 
 def test_a_refused_database_snapshot_names_the_disk_snapshot_and_prints_its_restore_line(

@@ -79,6 +79,11 @@ def error_text(error: Exception) -> str:
     return str(error)
 
 
+def failure_text(error: Exception) -> str:
+    """A failed call as a command says it: AWS's answer as `AWS refused: …`, or why there was no answer."""
+    return f"AWS refused: {error_text(error)}" if isinstance(error, ClientError) else error_text(error)
+
+
 def listed(operation: Callable[..., dict[str, Any]], result_key: str, not_found_code: str, **params: Any) -> list[dict[str, Any]]:
     """The items a describe call returns, or none when AWS answers that the named item does not exist."""
     try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError
+
 from config.settings import Settings
 from tdce.console import output_console
 from tdce.ops.gcp_clients import GcpClients, GoogleError
@@ -16,16 +18,29 @@ from tdce.ops.gcp_teardown import gcp_teardown, teardown_lines
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, report_checks
 from tdce.ops.teardown_command import deleting
 
+# Application default credentials, as Google's libraries look for them ("How Application Default
+# Credentials works"): the environment variable, then gcloud's file, then the metadata server.
+HOW_TO_SET_CREDENTIALS = (
+    "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file"
+)
+
 
 def run_gcp_command(args: argparse.Namespace, settings: Settings) -> int:
     """The exit code of a GCP stack's `preflight` or `teardown` (tdce/ops/commands.py `on_gcp` picks it)."""
-    clients = GcpClients(str(settings.project), settings.region)
     try:
+        # The clients look for credentials as they are made: a missing one is said here, in one line.
+        clients = GcpClients(str(settings.project), settings.region)
         if args.command == "preflight":
             return report_checks(
                 "preflight", args.stack, settings.region, run_gcp_preflight(settings, clients), args.json, output_console()
             )
         return _teardown(args, settings, clients)
+    except DefaultCredentialsError:
+        print(f"tdce {args.command}: no Google application default credentials found; {HOW_TO_SET_CREDENTIALS}", file=sys.stderr)
+        return EXIT_FAILED
+    except GoogleAuthError as error:
+        print(f"tdce {args.command}: Google refused the credentials ({error}); {HOW_TO_SET_CREDENTIALS}", file=sys.stderr)
+        return EXIT_FAILED
     except GoogleError as error:
         print(f"tdce {args.command}: Google refused: {type(error).__name__}: {getattr(error, 'message', error)}", file=sys.stderr)
         return EXIT_FAILED

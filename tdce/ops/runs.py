@@ -16,7 +16,7 @@ from config.settings import Settings
 from config.stack_file import CONFIG_DIR
 from tdce.console import error_console, output_console
 from tdce.ops.backup import Backup, PartialBackup, Snapshot, restore_lines, take_backup
-from tdce.ops.clients import NO_CREDENTIALS, AwsClients, error_text
+from tdce.ops.clients import NO_CREDENTIALS, AwsClients, failure_text
 from tdce.ops.discovery import DiscoveryError
 from tdce.ops.health import run_health
 from tdce.ops.preflight import run_preflight
@@ -61,10 +61,8 @@ def _guarded(run: Callable[[argparse.Namespace, Settings, AwsClients], int]) -> 
             return run(args, settings, clients)
         except DiscoveryError as error:
             _say(args, str(error))
-        except ClientError as error:
-            _say(args, f"AWS refused: {error_text(error)}")
-        except BotoCoreError as error:
-            _say(args, error_text(error))
+        except (ClientError, BotoCoreError) as error:
+            _say(args, failure_text(error))
         return EXIT_FAILED
 
     return command
@@ -88,7 +86,7 @@ def _backup(args: argparse.Namespace, settings: Settings, clients: AwsClients) -
         backup = take_backup(args.stack, settings, clients)
     except PartialBackup as partial:
         made = ", ".join(f"{s.role} snapshot {s.snapshot_id}" for s in partial.made.snapshots)
-        _say(args, f"the {partial.refused} snapshot failed: {_failure(partial.error)}")
+        _say(args, f"the {partial.refused} snapshot failed: {failure_text(partial.error)}")
         _say(args, f"kept what was made: {made}; it restores the data disk alone (delete it with {_delete_hint(partial.made)})")
         return _report_backup(args, clients, partial.made, partial.made.snapshots, finished=False)
     snapshots = backup.snapshots
@@ -100,10 +98,6 @@ def _backup(args: argparse.Namespace, settings: Settings, clients: AwsClients) -
             _say(args, f"stopped waiting: {error}; the snapshots are still being made")
             return _report_backup(args, clients, backup, snapshots, finished=False)
     return _report_backup(args, clients, backup, snapshots, finished=True)
-
-
-def _failure(error: Exception) -> str:
-    return f"AWS refused: {error_text(error)}" if isinstance(error, ClientError) else error_text(error)
 
 
 def _delete_hint(backup: Backup) -> str:

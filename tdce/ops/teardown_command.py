@@ -50,7 +50,7 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
     from botocore.exceptions import BotoCoreError, ClientError
 
     from tdce.console import output_console
-    from tdce.ops.clients import AwsClients, error_text
+    from tdce.ops.clients import NO_CREDENTIALS, AwsClients, failure_text
     from tdce.ops.report import EXIT_FAILED, EXIT_OK, print_json, table
     from tdce.ops.runs import load_aws_settings, on_gcp
     from tdce.ops.teardown import TeardownRefused, delete_leftovers, find_leftovers
@@ -60,6 +60,9 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
         return answered
     settings = load_aws_settings("teardown", args.stack, Path(args.config_dir))
     clients = clients or AwsClients(settings.region)
+    if not clients.has_credentials():
+        print(f"tdce teardown: {NO_CREDENTIALS}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         found = find_leftovers(clients, args.stack)
         doomed = found.to_delete
@@ -70,7 +73,7 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
         print(f"tdce teardown: refused: {refused}", file=sys.stderr)
         return EXIT_FAILED
     except (ClientError, BotoCoreError) as error:
-        print(f"tdce teardown: AWS refused: {error_text(error)}", file=sys.stderr)
+        print(f"tdce teardown: {failure_text(error)}", file=sys.stderr)
         return EXIT_FAILED
     action = "deleted" if deleting(args) else "would delete"
     if args.json:
