@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from config.base import SettingsModel
+from config.base import SettingsModel, Switch
 from config.channels import MANAGEMENT
 from config.identifiers import Cidr
 from config.internet import whole_internet
@@ -15,14 +15,14 @@ class AccessSettings(SettingsModel):
     user_cidrs: tuple[Cidr, ...] = Field(min_length=1)
     # Networks administrators connect from: SSH to the server. Never the whole internet.
     admin_cidrs: tuple[Cidr, ...] = ()
-    ssh: bool = False
-    interconnect: bool = False
-    worker_ssh: bool = False
-    worker_rdp: bool = False
+    ssh: Switch = False
+    interconnect: Switch = False
+    worker_ssh: Switch = False
+    worker_rdp: Switch = False
     management_port: int = MANAGEMENT.ports[0].first
-    license_server: bool = True
+    license_server: Switch = True
     # Let the server and workers reach any address on any port instead of the channel list.
-    open_egress: bool = False
+    open_egress: Switch = False
 
     @field_validator("user_cidrs", "admin_cidrs")
     @classmethod

@@ -7,12 +7,12 @@ import re
 from pydantic import Field, field_validator
 
 from config import locations
-from config.base import Finding, SettingsModel
+from config.base import Finding, SettingsModel, Switch
 from config.safety_limits import MIN_BACKUP_RETENTION_DAYS
 
 
 class BackupSettings(SettingsModel):
-    enabled: bool = False
+    enabled: Switch = False
     # Daily, at this UTC time (HH:MM).
     daily_at_utc: str = "03:00"
     # At least what the mandatory policy `backups-retained` demands (config/safety_limits.py).

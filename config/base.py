@@ -10,14 +10,35 @@ from collections.abc import Iterable
 # command and each Pulumi program run. A user who does want plugins sets the variable themselves.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from pydantic import BaseModel, ConfigDict  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict  # noqa: E402
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
+
+from config.errors import shown
 
 # A problem found by a cross-field rule: the path below the model that raised it, and why.
 Finding = tuple[tuple[str | int, ...], str]
 
 CROSS_FIELD_ERROR = "tdce_rules"
+
+
+def _true_or_false(value: object) -> object:
+    """A switch as Pulumi's own `Config.get_bool` reads one: `true`/`True` or `false`/`False` (pulumi/config.py);
+    a switch inside an object arrives as a JSON boolean. pydantic alone would also take "no", "off", "0"
+    and 1, so a quoted `deletionProtection: "no"` turned protection off without a word."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "True"):
+        return True
+    if value in ("false", "False"):
+        return False
+    raise ValueError(f"must be true or false, got {shown(value)}")
+
+
+# Every on/off setting: true or false, nothing pydantic would coerce into one.
+Switch = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 class SettingsModel(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from config.base import Finding, SettingsModel, raise_findings
+from config.base import Finding, SettingsModel, Switch, raise_findings
 from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 
 # Engines each cloud offers; `local` is PostgreSQL on the server's data disk (the vendor default).
@@ -96,7 +96,7 @@ class AuroraSettings(SettingsModel):
     # Aurora capacity units; 0 lets the cluster pause where the engine version supports it.
     min_capacity: float = Field(default=0.5, ge=0, le=256, multiple_of=0.5)
     max_capacity: float = Field(default=4, ge=1, le=256, multiple_of=0.5)
-    reader: bool = False
+    reader: Switch = False
     backup_retention_days: int = Field(default=MIN_BACKUP_RETENTION_DAYS, ge=MIN_BACKUP_RETENTION_DAYS, le=35)
     rotation_days: int = Field(default=MAX_ROTATION_DAYS, ge=1, le=MAX_ROTATION_DAYS)
 

@@ -7,7 +7,7 @@ from itertools import combinations
 
 from pydantic import Field, model_validator
 
-from config.base import Finding, SettingsModel, raise_findings
+from config.base import Finding, SettingsModel, Switch, raise_findings
 from config.identifiers import IPv4Cidr
 
 # Amazon EC2 API Reference, CreateVpc and CreateSubnet: "The allowed size for an IPv4 subnet is
@@ -34,7 +34,7 @@ class NetworkSettings(SettingsModel):
     # One subnet per zone. Leave empty to carve them from the VPC range at `subnetPrefixLength`.
     subnet_cidrs: tuple[IPv4Cidr, ...] = ()
     subnet_prefix_length: int = Field(default=24, ge=16, le=28)
-    flow_logs: bool = False
+    flow_logs: Switch = False
 
     @model_validator(mode="after")
     def _subnets_fit_the_vpc(self) -> NetworkSettings:

@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from config import locations, tag_rules
 from config.access import AccessSettings
 from config.backup import BackupSettings
-from config.base import Finding, SettingsModel, raise_findings
+from config.base import Finding, SettingsModel, Switch, raise_findings
 from config.bucket import BucketSettings
 from config.dashboard import DashboardSettings
 from config.database import ENGINES_BY_CLOUD, DatabaseSettings
@@ -81,7 +81,7 @@ class Settings(SettingsModel):
     # How hard the stack is to delete: on, the data disk and the database are `protect`ed and refuse
     # deletion at the cloud too, and `pulumi destroy` stops before them (docs/deleting-a-stack.md).
     # Off (a development stack), `pulumi destroy` removes everything.
-    deletion_protection: bool = True
+    deletion_protection: Switch = True
     # Tags (AWS) or labels (GCP) on everything the stack creates.
     tags: dict[str, str] = Field(default_factory=dict)
     # Secrets: set with `pulumi config set --secret`. The dashboard password is generated when absent.

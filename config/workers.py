@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from config import compute_types
-from config.base import Finding, SettingsModel, raise_findings
+from config.base import Finding, SettingsModel, Switch, raise_findings
 from config.disks import DiskSettings
 from config.identifiers import AWS_IMAGE_ID, PoolName, SecurityGroupId, matches
 
@@ -40,7 +40,7 @@ class WorkerPool(SettingsModel):
     # Highest hourly price for spot capacity, in USD; empty means up to the on-demand price.
     spot_max_price: Decimal | None = Field(default=None, gt=0)
     # Workers reach the internet through their public IP on AWS (no NAT there); on GCP through Cloud NAT.
-    public_ip: bool = True
+    public_ip: Switch = True
     disk: DiskSettings
     extra_security_groups: tuple[SecurityGroupId, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)

@@ -169,3 +169,31 @@ def test_a_bad_restored_user_name_and_a_bad_snapshot_identifier_are_both_reporte
 def test_invalid_json_object_is_reported_not_raised():
     # A string is set as it is: the stack file's value is not JSON.
     assert_problem(problems_for("aws-prod", {"access": "{userCidrs: [}"}), "tdce:access", "not valid JSON")
+
+
+# Pulumi's own Config.get_bool takes true/True and false/False, nothing else (pulumi/config.py); the
+# Pulumi CLI hands a top-level switch over as that text, and one inside an object as a JSON boolean.
+@pytest.mark.parametrize(
+    ("path", "given"),
+    [
+        ("deletionProtection", "no"),
+        ("deletionProtection", "0"),
+        ("access.ssh", "yes"),
+        ("access.ssh", 1),
+        ("backup.enabled", "on"),
+    ],
+)
+def test_a_switch_is_true_or_false_not_a_word_or_a_number(path, given):
+    assert_problem(problems_for("aws-prod", {path: given}), f"tdce:{path}", "must be true or false, got")
+
+
+@pytest.mark.parametrize(("given", "read"), [("true", True), ("True", True), ("false", False), ("False", False)])
+def test_a_top_level_switch_is_read_as_pulumi_reads_it(given, read):
+    values, secrets = stack_values("aws-prod")
+    assert settings_from_config(with_setting(values, "deletionProtection", given), secrets).deletion_protection is read
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_a_switch_inside_an_object_is_a_json_boolean(given):
+    values, secrets = stack_values("aws-prod")
+    assert settings_from_config(with_setting(values, "access.ssh", given), secrets).access.ssh is given
