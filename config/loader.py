@@ -106,8 +106,14 @@ def _no_constant(name: str) -> Any:
 
 def _problems_from(exc: ValidationError) -> list[Problem]:
     problems: list[Problem] = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # pydantic counts a list's length over the items that validated: one bad item of a list that must
+    # have one would also say "must have at least 1 item(s)", which is not so. The item's line says it.
+    with_bad_items = {tuple(e["loc"])[:-1] for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
+    for error in errors:
         loc = tuple(error["loc"])
+        if error["type"] == "too_short" and loc in with_bad_items:
+            continue
         if error["type"] == CROSS_FIELD_ERROR:
             for path, message in error["ctx"]["findings"]:
                 problems.append(Problem(config_key(NAMESPACE, loc + tuple(path)), message))

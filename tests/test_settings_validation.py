@@ -197,3 +197,12 @@ def test_a_top_level_switch_is_read_as_pulumi_reads_it(given, read):
 def test_a_switch_inside_an_object_is_a_json_boolean(given):
     values, secrets = stack_values("aws-prod")
     assert settings_from_config(with_setting(values, "access.ssh", given), secrets).access.ssh is given
+
+
+def test_one_bad_item_of_a_list_that_must_not_be_empty_is_one_line():
+    # One line per problem: the list has an item, so "must have at least 1 item(s)" would be false.
+    assert problems_for("aws-prod", {"access.userCidrs": ["198.51.100.7/24"]}) == [
+        "tdce:access.userCidrs[0]: must be a CIDR such as 10.0.0.0/16 or 203.0.113.7/32, got '198.51.100.7/24' "
+        "(198.51.100.7/24 has host bits set)"
+    ]
+    assert problems_for("aws-prod", {"access.userCidrs": []}) == ["tdce:access.userCidrs: must have at least 1 item(s)"]
