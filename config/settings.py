@@ -15,7 +15,7 @@ from config.backup import BackupSettings
 from config.base import Finding, SettingsModel, Switch, raise_findings
 from config.bucket import BucketSettings
 from config.dashboard import DashboardSettings
-from config.database import ENGINES_BY_CLOUD, DatabaseSettings
+from config.database import AURORA_PARTITION, ENGINES_BY_CLOUD, DatabaseSettings
 from config.disks import DISK_TYPES_BY_CLOUD
 from config.network import NetworkSettings
 from config.restore import RestoreSettings
@@ -243,6 +243,17 @@ class Settings(SettingsModel):
             for block in ("aurora", "cloudsql")
             if block in self.database.model_fields_set and self.database.engine != block
         ]
+        partition = locations.partition(self.region) if self.cloud == "aws" else None
+        if self.database.engine == "aurora" and partition not in (None, AURORA_PARTITION):
+            # The password rotation is AWS's own function from the Serverless Application Repository, which
+            # the stack names by its ARN in the aws partition (components/aws/database/secrets.py).
+            found.append(
+                (
+                    ("database", "engine"),
+                    f"'aurora' needs AWS's rotation application, which this stack names in the {AURORA_PARTITION} partition "
+                    f"only; {self.region} is in {partition}: use engine 'local'",
+                )
+            )
         restoring_aurora = self.database.engine == "aurora" and self.restore.database_snapshot_identifier is not None
         if restoring_aurora and self.database_user_password is None:
             found.append(

@@ -9,8 +9,9 @@ import pytest
 from config.channels import DATABASE, Role
 from config.database import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 from config.errors import ConfigError
+from config.loader import settings_from_config as settings_of_values
 from tdce.recording import RecordedResource
-from tests.support import DELETE, of_type, only, plan_of, plan_variant, settings_of, stack_values
+from tests.support import DELETE, of_type, only, plan_of, plan_variant, settings_of, stack_values, with_setting
 
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -214,6 +215,40 @@ def test_backup_without_aurora_selects_the_data_volume_only():
     plan = plan_of("aws-prod")
     selection = only(plan, "aws:backup/selection:Selection")
     assert len(selection.inputs["resources"]) == 1
+
+
+# AWS managed policies carry the partition in their ARN: arn:aws-cn:iam::aws:policy/… in China
+# ("Amazon Resource Names (ARNs)", IAM User Guide: the partition is aws, aws-cn or aws-us-gov).
+@pytest.mark.parametrize(
+    ("region", "zones", "partition"),
+    [
+        ("eu-west-1", ["eu-west-1a", "eu-west-1b"], "aws"),
+        ("cn-north-1", ["cn-north-1a", "cn-north-1b"], "aws-cn"),
+        ("us-gov-west-1", ["us-gov-west-1a", "us-gov-west-1b"], "aws-us-gov"),
+    ],
+)
+def test_the_backup_role_takes_the_managed_policies_of_the_stacks_partition(region, zones, partition):
+    plan = plan_variant("aws-prod", {"region": region, "zones": zones, "backup.copyToRegion": DELETE})
+    attached = sorted(
+        r.inputs["policyArn"] for r in of_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment") if "-backup-" in r.name
+    )
+    assert attached == [
+        f"arn:{partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+        f"arn:{partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    ]
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1"])
+def test_aurora_outside_the_aws_partition_is_refused_naming_the_engine(region):
+    values, secrets = stack_values("aws-aurora")
+    for path, value in {"region": region, "zones": [f"{region}a", f"{region}b"], "backup.copyToRegion": DELETE}.items():
+        values = with_setting(values, path, value)
+    with pytest.raises(ConfigError) as refused:
+        settings_of_values(values, secrets)
+    assert [str(p) for p in refused.value.problems if p.key == "tdce:database.engine"] == [
+        f"tdce:database.engine: 'aurora' needs AWS's rotation application, which this stack names in the aws partition "
+        f"only; {region} is in {'aws-cn' if region.startswith('cn-') else 'aws-us-gov'}: use engine 'local'"
+    ]
 
 
 def test_rotation_function_name_is_a_valid_lambda_name_whatever_the_stack_name():

@@ -10,10 +10,15 @@ import pulumi_aws as aws
 from components.aws.policy_document import passed_role_trust
 from config.backup import BackupSettings
 
+# AWS managed policies, named in the stack's partition (`arn:aws-cn:…` in China, `arn:aws-us-gov:…` in GovCloud).
 BACKUP_SERVICE_POLICIES = (
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    "service-role/AWSBackupServiceRolePolicyForBackup",
+    "service-role/AWSBackupServiceRolePolicyForRestores",
 )
+
+
+def managed_policy_arn(partition: str, name: str) -> str:
+    return f"arn:{partition}:iam::aws:policy/{name}"
 
 
 class Backup(pulumi.ComponentResource):
@@ -24,6 +29,7 @@ class Backup(pulumi.ComponentResource):
         settings: BackupSettings,
         deletion_protection: bool,
         resource_arns: Sequence[pulumi.Input[str]],
+        partition: str,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -67,7 +73,10 @@ class Backup(pulumi.ComponentResource):
         )
         attachments = [
             aws.iam.RolePolicyAttachment(
-                f"{name}-role-{policy.rsplit('For', 1)[1].lower()}", role=role.name, policy_arn=policy, opts=child
+                f"{name}-role-{policy.rsplit('For', 1)[1].lower()}",
+                role=role.name,
+                policy_arn=managed_policy_arn(partition, policy),
+                opts=child,
             )
             for policy in BACKUP_SERVICE_POLICIES
         ]

@@ -24,6 +24,7 @@ from components.aws.storage import Storage
 from components.aws.workers import Workers
 from components.deployment_document import DeploymentDocument
 from components.outputs import DeploymentOutputs
+from config import locations
 from config.channels import Role
 from config.resolved import ResolvedStack
 from config.rules import guarded_roles
@@ -148,6 +149,7 @@ class AwsDeployment(pulumi.ComponentResource):
                 settings=settings.backup,
                 deletion_protection=settings.deletion_protection,
                 resource_arns=protected,
+                partition=str(locations.partition(settings.region)),  # the settings hold an AWS region
                 tags=tags,
                 opts=inside,
             )

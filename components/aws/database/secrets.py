@@ -17,9 +17,12 @@ from pydantic import SecretStr
 from components.aws.database.application_user import ApplicationUser
 from components.aws.policy_document import allow, document
 from components.passwords import given_or_generated
+from config.database import AURORA_PARTITION
 
 # AWS's own alternating-users rotation function for PostgreSQL, from the Serverless Application Repository.
-ROTATION_APPLICATION = "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser"
+ROTATION_APPLICATION = (
+    f"arn:{AURORA_PARTITION}:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser"
+)
 # Pinned: an unpinned application deploys whatever version is newest on the day of `up`. The
 # version the AWS CDK pins for the aws partition (aws-cdk, aws-secretsmanager/lib/secret-rotation.ts,
 # POSTGRES_ROTATION_MULTI_USER).
