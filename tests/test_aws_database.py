@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -236,6 +237,15 @@ def test_the_backup_role_takes_the_managed_policies_of_the_stacks_partition(regi
         f"arn:{partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
         f"arn:{partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
     ]
+
+
+def test_a_stack_in_china_names_every_arn_in_the_aws_cn_partition():
+    # The offline cloud answers getPartition, and makes ARNs, as AWS does in the stack's region.
+    plan = plan_variant(
+        "aws-prod", {"region": "cn-north-1", "zones": ["cn-north-1a", "cn-north-1b"], "backup.copyToRegion": DELETE}
+    )
+    partitions = {found for r in plan.resources for found in re.findall(r"\barn:([a-z-]+):", json.dumps(r.inputs))}
+    assert partitions == {"aws-cn"}
 
 
 @pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1"])

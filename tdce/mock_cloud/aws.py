@@ -7,6 +7,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from config import locations
 from config.invoke_tokens import (
     AWS_GET_AMI,
     AWS_GET_AVAILABILITY_ZONES,
@@ -40,7 +41,8 @@ from config.resource_types import (
 )
 
 ACCOUNT_ID = "123456789012"
-PARTITION = "aws"
+# The DNS suffix of each partition's endpoints ("AWS service endpoints": China's end in amazonaws.com.cn).
+DNS_SUFFIX = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com"}
 # The Debian 12 images (x86_64 and arm64) and the Windows image the offline plan pretends the lookup found.
 DEBIAN_12_IMAGE_ID = "ami-0d12e5b1a2c3d4e5f"
 DEBIAN_12_ARM64_IMAGE_ID = "ami-0d12e5b1a2c3d4a64"
@@ -77,6 +79,11 @@ _subnet_cidrs: dict[str, str] = {}
 def region_of(arguments: Mapping[str, Any] | None = None) -> str:
     """The region an invoke or resource names, else the stack provider's."""
     return str((arguments or {}).get("region") or _provider_region["region"])
+
+
+def partition_of(arguments: Mapping[str, Any] | None = None) -> str:
+    """The partition of that region, as getPartition and every ARN in it answer (aws-cn in China)."""
+    return locations.partition(region_of(arguments)) or "aws"
 
 
 def _availability_zones(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -119,7 +126,7 @@ INVOKES = {
     AWS_GET_VPC_ENDPOINT_SERVICE: _endpoint_service,
     AWS_GET_CALLER_IDENTITY: lambda _: {
         "accountId": ACCOUNT_ID,
-        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan",
+        "arn": f"arn:{partition_of()}:iam::{ACCOUNT_ID}:user/offline-plan",
         "userId": "AIDAOFFLINEPLAN",
         "id": ACCOUNT_ID,
     },
@@ -130,7 +137,11 @@ INVOKES = {
         "endpoint": f"ec2.{region_of(arguments)}.amazonaws.com",
         "description": "offline plan",
     },
-    AWS_GET_PARTITION: lambda _: {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION},
+    AWS_GET_PARTITION: lambda arguments: {
+        "partition": partition_of(arguments),
+        "dnsSuffix": DNS_SUFFIX[partition_of(arguments)],
+        "id": partition_of(arguments),
+    },
 }
 
 
@@ -142,7 +153,7 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
         return {}
     region = region_of()
     service = type_token.split(":")[1].split("/")[0]
-    attributes: dict[str, Any] = {"arn": f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{name}"}
+    attributes: dict[str, Any] = {"arn": f"arn:{partition_of()}:{service}:{region}:{ACCOUNT_ID}:{name}"}
     if "name" not in inputs and type_token not in (AWS_VPC,):
         attributes["name"] = name
     attributes.update(_specific(type_token, name, resource_id, inputs, region))
@@ -152,19 +163,21 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
 def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
     if type_token in AWS_BUCKETS:
         bucket = inputs.get("bucket") or resource_id
-        return {"bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}"}
+        return {"bucket": bucket, "arn": f"arn:{partition_of()}:s3:::{bucket}"}
     if type_token == AWS_ROLE:
-        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{name}"}
+        return {"arn": f"arn:{partition_of()}:iam::{ACCOUNT_ID}:role/{name}"}
     if type_token == AWS_POLICY:
-        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{name}"}
+        return {"arn": f"arn:{partition_of()}:iam::{ACCOUNT_ID}:policy/{name}"}
     if type_token == AWS_INSTANCE_PROFILE:
-        return {"arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile/{name}"}
+        return {"arn": f"arn:{partition_of()}:iam::{ACCOUNT_ID}:instance-profile/{name}"}
     if type_token == AWS_SECRET:
-        return {"arn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-Offln0"}
+        return {"arn": f"arn:{partition_of()}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-Offln0"}
     if type_token == AWS_AUTOSCALING_GROUP:
         group_id = hashlib.sha256(name.encode()).hexdigest()[:12]
         return {
-            "arn": f"arn:{PARTITION}:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
+            "arn": (
+                f"arn:{partition_of()}:autoscaling:{region}:{ACCOUNT_ID}:autoScalingGroup:{group_id}:autoScalingGroupName/{name}"
+            )
         }
     if type_token == AWS_LAUNCH_TEMPLATE:
         return {"latestVersion": 1, "defaultVersion": 1}
@@ -178,9 +191,9 @@ def _specific(type_token: str, name: str, resource_id: str, inputs: Mapping[str,
         return {"publicIp": ELASTIC_IP, "privateIp": first_host(_subnet_cidrs.get(str(inputs.get("subnetId"))))}
     if type_token == AWS_SSM_PARAMETER:
         # Parameter ARNs name the parameter without its leading slash (Service Authorization Reference, SSM).
-        return {"arn": f"arn:{PARTITION}:ssm:{region}:{ACCOUNT_ID}:parameter/{str(inputs.get('name', name)).lstrip('/')}"}
+        return {"arn": f"arn:{partition_of()}:ssm:{region}:{ACCOUNT_ID}:parameter/{str(inputs.get('name', name)).lstrip('/')}"}
     if type_token == AWS_LOG_GROUP:
-        return {"arn": f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
+        return {"arn": f"arn:{partition_of()}:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     return {}
 
 

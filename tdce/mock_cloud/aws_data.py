@@ -7,7 +7,7 @@ from typing import Any
 
 from config.invoke_tokens import AWS_GET_ENGINE_VERSION
 from config.resource_types import AWS_DATABASE_CLUSTER, AWS_SERVERLESS_APPLICATION, AWS_VOLUME, RANDOM_ID
-from tdce.mock_cloud.aws import ACCOUNT_ID, PARTITION, region_of
+from tdce.mock_cloud.aws import ACCOUNT_ID, partition_of, region_of
 
 # What the offline plan says the newest minor of a major is: an obvious stand-in, since the
 # real answer changes every quarter ("Aurora PostgreSQL release calendars").
@@ -36,21 +36,21 @@ def computed(type_token: str, name: str, resource_id: str, inputs: Mapping[str, 
         identifier = inputs.get("clusterIdentifier") or resource_id
         return {
             "clusterIdentifier": identifier,
-            "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:cluster:{identifier}",
+            "arn": f"arn:{partition_of()}:rds:{region}:{ACCOUNT_ID}:cluster:{identifier}",
             "endpoint": f"{identifier}.cluster-offline.{region}.rds.amazonaws.com",
             "readerEndpoint": f"{identifier}.cluster-ro-offline.{region}.rds.amazonaws.com",
             "engineVersion": inputs.get("engineVersion"),
             "masterUserSecrets": [
                 {
-                    "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!cluster-{identifier}",
+                    "secretArn": f"arn:{partition_of()}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!cluster-{identifier}",
                     "secretStatus": "active",
                 }
             ],
         }
     if type_token == AWS_SERVERLESS_APPLICATION:
-        return {"outputs": {"RotationLambdaARN": f"arn:{PARTITION}:lambda:{region}:{ACCOUNT_ID}:function:{name}"}}
+        return {"outputs": {"RotationLambdaARN": f"arn:{partition_of()}:lambda:{region}:{ACCOUNT_ID}:function:{name}"}}
     if type_token == RANDOM_ID:
         return {"hex": "0ff1ce00", "b64Url": "D_HOAA", "dec": "267505152"}
     if type_token == AWS_VOLUME:
-        return {"arn": f"arn:{PARTITION}:ec2:{region}:{ACCOUNT_ID}:volume/{resource_id}"}
+        return {"arn": f"arn:{partition_of()}:ec2:{region}:{ACCOUNT_ID}:volume/{resource_id}"}
     return {}
