@@ -1,14 +1,20 @@
-"""What a plan builds that will not run TDCE: machines booting the plain operating system image.
+"""What a plan builds that a user should hear of before `up`, one line each, not a refusal.
 
-The TDCE server and worker software is not public: the server needs the vendor's image (AWS: the
-Marketplace listing, `server.marketplaceProductCode`; GCP: the vendor's image path), a declared
-pool a worker image that carries the TDCE worker (vendor 001_ec271c3ff40761d0.txt 4.4). Without
-them the stack builds the infrastructure only, which is worth one line each, not a refusal.
+Machines booting the plain operating system image: the TDCE server and worker software is not
+public; the server needs the vendor's image (AWS: the Marketplace listing,
+`server.marketplaceProductCode`; GCP: the vendor's image path), a declared pool a worker image
+that carries the TDCE worker (vendor 001_ec271c3ff40761d0.txt 4.4). Without them the stack builds
+the infrastructure only.
+
+Users' networks that cover the whole internet: users everywhere is a choice a deployment may make
+(the dashboard and the SDK authenticate their users), so it is not refused, but the two ports are
+then open to every scanner; `access.adminCidrs`, for SSH and RDP, is refused it (config/access.py).
 """
 
 from __future__ import annotations
 
 from config.errors import config_key
+from config.internet import whole_internet
 from config.loader import NAMESPACE
 from config.settings import Settings
 
@@ -32,4 +38,10 @@ def plan_warnings(settings: Settings) -> list[str]:
                 f"pool {pool.name} boots plain {PLAIN[pool.os]} and will not run the TDCE worker: set {key} to a worker "
                 "image (vendor guide 4.4, a custom image made from a dashboard-started worker)"
             )
+    for opened in whole_internet(settings.access.user_cidrs):
+        key = config_key(NAMESPACE, ("access", "userCidrs"))
+        lines.append(
+            f"{key} covers the whole internet with {opened.label}: the dashboard and the SDK's management port are open to "
+            "anyone; list your users' networks instead"
+        )
     return lines
