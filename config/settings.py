@@ -39,6 +39,8 @@ CLOUD_DEFAULTS: dict[str, dict[str, Any]] = {
 GCP_PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
 AWS_SECRET = r"(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}"
 EXAMPLE_REGION = {"aws": "eu-west-1", "gcp": "europe-north1"}
+# The cloud as a message names it, with its article.
+CLOUD_NAME = {"aws": "an AWS", "gcp": "a GCP"}
 # `tdce:zones` empty means the region's first two: two zones are what Aurora's subnet group
 # needs (components/aws/network.py and components/gcp/deployment.py look them up).
 DEFAULT_ZONE_COUNT = 2
@@ -146,10 +148,8 @@ class Settings(SettingsModel):
             close = locations.closest_region(self.cloud, self.region)
             hint = f"; did you mean {close!r}?" if close else ""
             listed = f"as of {locations.as_of()}, config/cloud_locations.json"
-            example = EXAMPLE_REGION[self.cloud]
-            found.append(
-                (("region",), f"must be a {self.cloud} region such as {example!r} ({listed}), got {self.region!r}{hint}")
-            )
+            example, cloud = EXAMPLE_REGION[self.cloud], CLOUD_NAME[self.cloud]
+            found.append((("region",), f"must be {cloud} region such as {example!r} ({listed}), got {self.region!r}{hint}"))
         if self.cloud == "gcp" and self.project is None:
             found.append((("project",), "is required on gcp: the project ID to deploy into"))
         if self.project is not None and (self.cloud == "aws" or not re.fullmatch(GCP_PROJECT, self.project)):

@@ -98,7 +98,7 @@ def add_init_command(subparsers: argparse._SubParsersAction) -> None:
     init.add_argument(
         "--worker-type", help="add one worker pool of this machine type (default: none; the dashboard starts workers)"
     )
-    init.add_argument("--max-workers", type=int, default=DEFAULT_MAX_WORKERS, help="the pool's largest size (default 10)")
+    init.add_argument("--max-workers", type=int, help=f"the pool's largest size (default {DEFAULT_MAX_WORKERS})")
     init.add_argument("--on-demand", action="store_true", help="the pool buys on-demand capacity (default: spot)")
     init.add_argument("--database", help=f"{DEFAULT_DATABASE} (default), aurora (aws) or cloudsql (gcp)")
     init.add_argument("--force", action="store_true", help="overwrite the stack file when it exists")
@@ -116,6 +116,11 @@ def _data_disk_defaults() -> str:
 def run_init(args: argparse.Namespace) -> int:
     from tdce.cli import EXIT_OK, EXIT_USAGE
 
+    given = {"--max-workers": args.max_workers is not None, "--on-demand": args.on_demand}
+    pool_flags = [flag for flag, was_given in given.items() if was_given]
+    if pool_flags and args.worker_type is None:
+        print(f"tdce init: {pool_flags[0]}: describes the pool --worker-type adds: give --worker-type too", file=sys.stderr)
+        return EXIT_USAGE
     try:
         path = init_stack(_choices(args), Path(args.config_dir), force=args.force)
     except InitRefused as refused:
@@ -140,7 +145,7 @@ def _choices(args: argparse.Namespace) -> Choices:
         server_type=args.server_type or defaults["instanceType"],
         data_disk_gb=args.data_disk_gb if args.data_disk_gb is not None else defaults["dataDisk"]["sizeGb"],
         worker_type=args.worker_type,
-        max_workers=args.max_workers,
+        max_workers=args.max_workers if args.max_workers is not None else DEFAULT_MAX_WORKERS,
         spot=not args.on_demand,
         database=args.database or DEFAULT_DATABASE,
     )
@@ -243,9 +248,15 @@ def render(choices: Choices) -> str:
         "  tdce:server:",
         f"    # The vendor's minimum is {VENDOR_MINIMUM_TYPE} on AWS ({GCP_MINIMUM_VCPUS} vCPUs on GCP); smaller is refused.",
         f"    instanceType: {_value(choices.server_type)}",
-        "    # No `image:` set: a plain Debian 12 server, infrastructure only. For a working TDCE",
-        "    # server set the vendor's image (AWS: the Marketplace AMI after subscribing; GCP: the",
-        "    # vendor's image path): image: <ID or path>",
+        "    # No image set: a plain Debian 12 server, infrastructure only. For a working TDCE server",
+        *(
+            [
+                "    # subscribe to the vendor's AWS Marketplace listing and set its product code:",
+                "    # marketplaceProductCode: <code>",
+            ]
+            if cloud == "aws"
+            else ["    # set the vendor's image path: image: <path>"]
+        ),
         "    dataDisk:",
         "      # The disk the Techila Server keeps its data on; protected, never replaced by a change.",
         f"      sizeGb: {_value(choices.data_disk_gb)}",

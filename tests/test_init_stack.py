@@ -94,6 +94,9 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path, capsys) -> None
         (["--cloud", "gcp", "--user-cidr", "10.0.0.0/8"], "--project"),
         (["--cloud", "gcp", "--project", "tdce-test", "--region", "europe-north", "--user-cidr", "10.0.0.0/8"], "--region"),
         (["--cloud", "gcp", "--project", "tdce-test", "--database", "aurora", "--user-cidr", "10.0.0.0/8"], "--database"),
+        # A pool's flags without the pool: nothing would have used them.
+        (["--cloud", "aws", "--user-cidr", "10.0.0.0/8", "--max-workers", "5"], "--max-workers"),
+        (["--cloud", "aws", "--user-cidr", "10.0.0.0/8", "--on-demand"], "--on-demand"),
     ],
 )
 def test_a_bad_flag_is_one_line_naming_it_and_nothing_is_written(flags, named, tmp_path: Path, capsys) -> None:

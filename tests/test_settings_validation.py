@@ -68,7 +68,7 @@ def assert_problem(problems: list[str], key: str, *fragments: str) -> None:
         ({"server.instanceType": "t3.large"}, "tdce:server.instanceType", ("xlarge or larger", "t3.large")),
         ({"server.dataDisk.sizeGb": "lots"}, "tdce:server.dataDisk.sizeGb", ("whole number", "lots")),
         ({"cloud": "azure"}, "tdce:cloud", ("'aws' or 'gcp'", "azure")),
-        ({"region": "Europe"}, "tdce:region", ("aws region", "Europe")),
+        ({"region": "Europe"}, "tdce:region", ("an AWS region", "Europe")),
         ({"zones": ["eu-west-1a"]}, "tdce:zones", ("at least 2",)),
         ({"zones": ["eu-west-1a", "us-east-1b"]}, "tdce:zones[1]", ("eu-west-1",)),
         ({"project": "my-project"}, "tdce:project", ("GCP only",)),
