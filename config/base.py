@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from decimal import Decimal
 
 # The settings use no pydantic plugin; looking for them scans every installed package's entry points
 # (pydantic's "Plugins" docs: PYDANTIC_DISABLE_PLUGINS=__all__ skips it), about 65 ms of each `tdce`
 # command and each Pulumi program run. A user who does want plugins sets the variable themselves.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from typing import Annotated  # noqa: E402
+from types import UnionType  # noqa: E402
+from typing import Annotated, Any, Union, get_args, get_origin  # noqa: E402
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict  # noqa: E402
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator  # noqa: E402
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -51,6 +53,22 @@ class SettingsModel(BaseModel):
         populate_by_name=False,
         str_strip_whitespace=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_switch_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads true as 1 for a number: `maxCount: true` would have been one worker, without a word.
+        if isinstance(value, bool) and info.field_name is not None and _is_number(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"must be a number, got {str(value).lower()}")
+        return value
+
+
+NUMBERS = frozenset({int, float, Decimal})
+
+
+def _is_number(annotation: Any) -> bool:
+    """A whole number, a float or a decimal, or one of them or None."""
+    return annotation in NUMBERS or (get_origin(annotation) in (Union, UnionType) and bool(set(get_args(annotation)) & NUMBERS))
 
 
 def raise_findings(findings: Iterable[Finding]) -> None:

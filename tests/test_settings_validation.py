@@ -206,3 +206,18 @@ def test_one_bad_item_of_a_list_that_must_not_be_empty_is_one_line():
         "(198.51.100.7/24 has host bits set)"
     ]
     assert problems_for("aws-prod", {"access.userCidrs": []}) == ["tdce:access.userCidrs: must have at least 1 item(s)"]
+
+
+@pytest.mark.parametrize(
+    ("path", "given"),
+    [
+        ("workers[0].maxCount", True),
+        ("server.dataDisk.sizeGb", True),
+        ("backup.retentionDays", False),
+        ("workers[0].spotMaxPrice", True),
+    ],
+)
+def test_a_number_is_not_a_switch(path, given):
+    # pydantic alone reads true as 1: `maxCount: true` would have been one worker.
+    key = "tdce:" + path
+    assert f"{key}: must be a number, got {str(given).lower()}" in problems_for("aws-prod", {path: given})
