@@ -142,3 +142,17 @@ def test_the_clients_must_be_for_the_stacks_project(settings):
             True,
             GcpClients("other-project", "europe-north1", compute=FakeCompute("other-project"), services=FakeServices(set())),
         )
+
+
+def test_each_kind_of_google_failure_is_said_as_what_it_is():
+    from google.api_core.exceptions import Forbidden
+    from google.auth.exceptions import DefaultCredentialsError, RefreshError, TransportError
+
+    how = "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file"
+    said = gcp_commands.google_failure
+    assert said(DefaultCredentialsError("none")) == f"no Google application default credentials found; {how}"
+    assert said(TransportError("timed out")) == (
+        "could not reach Google (timed out); check the network and any proxy (HTTPS_PROXY)"
+    )
+    assert said(RefreshError("invalid_grant")) == f"Google refused the credentials (invalid_grant); {how}"
+    assert said(Forbidden("no compute.instances.list")) == "Google refused: Forbidden: no compute.instances.list"

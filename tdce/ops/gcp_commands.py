@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError
+from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError, TransportError
 
 from config.settings import Settings
 from tdce.console import output_console
@@ -35,15 +35,20 @@ def run_gcp_command(args: argparse.Namespace, settings: Settings) -> int:
                 "preflight", args.stack, settings.region, run_gcp_preflight(settings, clients), args.json, output_console()
             )
         return _teardown(args, settings, clients)
-    except DefaultCredentialsError:
-        print(f"tdce {args.command}: no Google application default credentials found; {HOW_TO_SET_CREDENTIALS}", file=sys.stderr)
+    except (GoogleAuthError, GoogleError) as error:
+        print(f"tdce {args.command}: {google_failure(error)}", file=sys.stderr)
         return EXIT_FAILED
-    except GoogleAuthError as error:
-        print(f"tdce {args.command}: Google refused the credentials ({error}); {HOW_TO_SET_CREDENTIALS}", file=sys.stderr)
-        return EXIT_FAILED
-    except GoogleError as error:
-        print(f"tdce {args.command}: Google refused: {type(error).__name__}: {getattr(error, 'message', error)}", file=sys.stderr)
-        return EXIT_FAILED
+
+
+def google_failure(error: Exception) -> str:
+    """A failed call as the command says it: no credentials, no answer, refused credentials, or Google's refusal."""
+    if isinstance(error, DefaultCredentialsError):
+        return f"no Google application default credentials found; {HOW_TO_SET_CREDENTIALS}"
+    if isinstance(error, TransportError):
+        return f"could not reach Google ({error}); check the network and any proxy (HTTPS_PROXY)"
+    if isinstance(error, GoogleAuthError):
+        return f"Google refused the credentials ({error}); {HOW_TO_SET_CREDENTIALS}"
+    return f"Google refused: {type(error).__name__}: {getattr(error, 'message', error)}"
 
 
 def _teardown(args: argparse.Namespace, settings: Settings, clients: GcpClients) -> int:
