@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from decimal import Decimal
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 # The settings use no pydantic plugin; looking for them scans every installed package's entry points
 # (pydantic's "Plugins" docs: PYDANTIC_DISABLE_PLUGINS=__all__ skips it), about 65 ms of each `tdce`
 # command and each Pulumi program run. A user who does want plugins sets the variable themselves.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-from types import UnionType  # noqa: E402
-from typing import Annotated, Any, Union, get_args, get_origin  # noqa: E402
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator  # noqa: E402
 from pydantic.alias_generators import to_camel
