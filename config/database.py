@@ -10,10 +10,10 @@ from pydantic import Field, field_validator, model_validator
 from config.base import Finding, SettingsModel, Switch, raise_findings
 from config.safety_limits import MAX_ROTATION_DAYS, MIN_BACKUP_RETENTION_DAYS
 
-# Engines each cloud offers; `local` is PostgreSQL on the server's data disk (the vendor default).
 # The AWS partition whose Serverless Application Repository holds the rotation application the
 # Aurora tier deploys (components/aws/database/secrets.py names it by ARN); Aurora is refused elsewhere.
 AURORA_PARTITION = "aws"
+# Engines each cloud offers; `local` is PostgreSQL on the server's data disk (the vendor default).
 ENGINES_BY_CLOUD: dict[str, tuple[str, ...]] = {
     "aws": ("local", "aurora"),
     "gcp": ("local", "cloudsql"),
