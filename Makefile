@@ -43,8 +43,10 @@ $(DEV): pyproject.toml uv.lock | $(UV)
 
 env: $(DEV)
 
+# PYTHONDONTWRITEBYTECODE= : where the variable is set, every plan would compile the thousand
+# modules it imports again instead of once (docs/command-line.md, "Set-up times").
 plan: $(RUNTIME)
-	@$(UV) run --frozen --no-sync tdce plan $(STACK)
+	@PYTHONDONTWRITEBYTECODE= $(UV) run --frozen --no-sync tdce plan $(STACK)
 
 # PYTHONDONTWRITEBYTECODE= : pytest keeps the test modules it rewrites for assert messages only
 # where Python may write bytecode; where the variable is set, every run and worker rewrites them
