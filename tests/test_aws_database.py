@@ -240,10 +240,11 @@ def test_the_backup_role_takes_the_managed_policies_of_the_stacks_partition(regi
 
 
 def test_a_stack_in_china_names_every_arn_in_the_aws_cn_partition():
-    # The offline cloud answers getPartition, and makes ARNs, as AWS does in the stack's region.
-    plan = plan_variant(
-        "aws-prod", {"region": "cn-north-1", "zones": ["cn-north-1a", "cn-north-1b"], "backup.copyToRegion": DELETE}
-    )
+    # The offline cloud makes ARNs as AWS does in the stack's region; the stack's own (the backup
+    # role's managed policies, the worker secret given by name, the dashboard's) follow the region too.
+    changes = {"region": "cn-north-1", "zones": ["cn-north-1a", "cn-north-1b"], "backup.copyToRegion": DELETE}
+    plan = plan_variant("aws-prod", {**changes, "workerSecrets": ["tdce/license-key"]})
+    assert "arn:aws-cn:secretsmanager:cn-north-1:" in json.dumps([r.inputs for r in plan.resources])
     partitions = {found for r in plan.resources for found in re.findall(r"\barn:([a-z-]+):", json.dumps(r.inputs))}
     assert partitions == {"aws-cn"}
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.account import AwsAccount
 from components.aws.dashboard_permissions import AREAS, DashboardScope, dashboard_policies
 from components.aws.policy_document import VERSION
 
@@ -19,6 +20,7 @@ class DashboardAccess(pulumi.ComponentResource):
         *,
         stack: str,
         region: str,
+        account: AwsAccount,
         server_role_name: pulumi.Input[str],
         subnet_ids: Sequence[pulumi.Input[str]],
         security_group_ids: Sequence[pulumi.Input[str]],
@@ -29,12 +31,8 @@ class DashboardAccess(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:aws:DashboardAccess", name, None, opts)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        account = aws.get_caller_identity_output(opts=invoke).account_id
-        partition = aws.get_partition_output(opts=invoke).partition
         areas = pulumi.Output.all(
-            partition=partition,
-            account=account,
+            account=account.id,
             subnet_ids=pulumi.Output.all(*subnet_ids),
             security_group_ids=pulumi.Output.all(*security_group_ids),
             worker_role_arns=pulumi.Output.all(*worker_role_arns),
@@ -43,6 +41,7 @@ class DashboardAccess(pulumi.ComponentResource):
             lambda resolved: dashboard_policies(
                 DashboardScope(
                     stack=stack,
+                    partition=account.partition,
                     region=region,
                     dashboard_pools=tuple(dashboard_pools),
                     # A group listed twice (a pool's extra group the dashboard may use too) is named once.

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.account import AwsAccount, account_of
 from components.aws.admin_password import AdminPassword
 from components.aws.backup import Backup
 from components.aws.dashboard_access import DashboardAccess
@@ -24,7 +25,6 @@ from components.aws.storage import Storage
 from components.aws.workers import Workers
 from components.deployment_document import DeploymentDocument
 from components.outputs import DeploymentOutputs
-from config import locations
 from config.channels import Role
 from config.resolved import ResolvedStack
 from config.rules import guarded_roles
@@ -43,8 +43,11 @@ class AwsDeployment(pulumi.ComponentResource):
         provider = aws.Provider(f"{name}-aws", region=settings.region, opts=pulumi.ResourceOptions(parent=self))
         inside = pulumi.ResourceOptions(parent=self, providers=[provider])
         images = Images(provider)
+        account = account_of(settings.region, provider, self)
 
-        self.network = Network(f"{name}-network", settings=settings.network, zones=settings.zones, tags=tags, opts=inside)
+        self.network = Network(
+            f"{name}-network", settings=settings.network, zones=settings.zones, account_id=account.id, tags=tags, opts=inside
+        )
         self.firewall = Firewall(
             f"{name}-firewall",
             network_id=self.network.network_id,
@@ -62,6 +65,7 @@ class AwsDeployment(pulumi.ComponentResource):
         self.identity = Identity(
             f"{name}-identity",
             region=settings.region,
+            account=account,
             bucket_arn=self.storage.bucket_arn,
             objects_arn=self.storage.objects_arn,
             server_secret_arns=[self.admin_password.secret_id],
@@ -122,7 +126,7 @@ class AwsDeployment(pulumi.ComponentResource):
             tags=tags,
             opts=inside,
         )
-        self._dashboard_access(name, groups[Role.WORKERS], inside)
+        self._dashboard_access(name, account, groups[Role.WORKERS], inside)
         self.database: Database | None = None
         if settings.database.engine == "aurora":
             self.database = Database(
@@ -132,6 +136,7 @@ class AwsDeployment(pulumi.ComponentResource):
                 restore=settings.restore,
                 restore_user_password=settings.database_user_password,
                 region=settings.region,
+                account_id=account.id,
                 subnet_ids=self.network.subnet_ids,
                 security_group_id=groups[Role.DATABASE],
                 rotation_security_group_id=groups[Role.SECRET_ROTATION],
@@ -149,7 +154,7 @@ class AwsDeployment(pulumi.ComponentResource):
                 settings=settings.backup,
                 deletion_protection=settings.deletion_protection,
                 resource_arns=protected,
-                partition=str(locations.partition(settings.region)),  # the settings hold an AWS region
+                partition=account.partition,
                 tags=tags,
                 opts=inside,
             )
@@ -213,12 +218,15 @@ class AwsDeployment(pulumi.ComponentResource):
         ]
         return tuple(dict.fromkeys(listed))
 
-    def _dashboard_access(self, name: str, worker_group: pulumi.Input[str], opts: pulumi.ResourceOptions) -> None:
+    def _dashboard_access(
+        self, name: str, account: AwsAccount, worker_group: pulumi.Input[str], opts: pulumi.ResourceOptions
+    ) -> None:
         settings = self.stack.settings
         DashboardAccess(
             f"{name}-dashboard-access",
             stack=self.stack.stack,
             region=settings.region,
+            account=account,
             server_role_name=self.identity.server_role_name,
             subnet_ids=self.network.subnet_ids,
             security_group_ids=[worker_group, *self._extra_worker_groups()],

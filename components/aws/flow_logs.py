@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_document import allow, document, trusted_service
+from components.aws.policy_document import allow, document, service_trust
 
 # Long enough to look back over a quarter's incidents; flow logs are bulky, so not forever.
 RETENTION_DAYS = 90
@@ -15,7 +15,13 @@ RETENTION_DAYS = 90
 
 class FlowLogs(pulumi.ComponentResource):
     def __init__(
-        self, name: str, *, vpc_id: pulumi.Input[str], tags: Mapping[str, str], opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        *,
+        vpc_id: pulumi.Input[str],
+        account_id: pulumi.Input[str],
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("tdce:aws:FlowLogs", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -24,7 +30,7 @@ class FlowLogs(pulumi.ComponentResource):
             f"{name}-role",
             # The VPC User Guide's trust policy for flow-log roles carries aws:SourceAccount
             # ("IAM role for publishing flow logs to CloudWatch Logs").
-            assume_role_policy=trusted_service("vpc-flow-logs.amazonaws.com", self),
+            assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com", account_id),
             tags=dict(tags),
             opts=child,
         )

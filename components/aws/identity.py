@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.account import AwsAccount
 from components.aws.policy_document import allow, document, passed_role_trust
 
 EC2 = "ec2.amazonaws.com"
@@ -37,6 +38,7 @@ class Identity(pulumi.ComponentResource):
         name: str,
         *,
         region: str,
+        account: AwsAccount,
         bucket_arn: pulumi.Input[str],
         objects_arn: pulumi.Input[str],
         server_secret_arns: Sequence[pulumi.Input[str]],
@@ -47,9 +49,7 @@ class Identity(pulumi.ComponentResource):
         super().__init__("tdce:aws:Identity", name, None, opts)
         self._name = name
         self._tags = dict(tags)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._account = aws.get_caller_identity_output(opts=invoke).account_id
-        self._partition = aws.get_partition_output(opts=invoke).partition
+        self._account = account
         server_role, server_profile = self._role_and_profile(
             "server",
             allow("ListBundles", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket_arn]),
@@ -88,7 +88,5 @@ class Identity(pulumi.ComponentResource):
         return role, profile
 
     def _arns(self, secrets: Sequence[str], region: str) -> list[pulumi.Output[str]]:
-        return [
-            pulumi.Output.all(self._partition, self._account).apply(lambda p, s=secret: secret_arn(s, p[0], region, p[1]))
-            for secret in secrets
-        ]
+        partition = self._account.partition
+        return [self._account.id.apply(lambda account, s=secret: secret_arn(s, partition, region, account)) for secret in secrets]

@@ -20,6 +20,7 @@ class Network(pulumi.ComponentResource):
         *,
         settings: NetworkSettings,
         zones: tuple[str, ...],
+        account_id: pulumi.Input[str],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -88,7 +89,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         if settings.flow_logs:
-            FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, tags=tags, opts=child)
+            FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, account_id=account_id, tags=tags, opts=child)
 
         self.network_id = vpc.id
         # What an instance needs before it can reach the internet, for those that must wait for it.

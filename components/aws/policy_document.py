@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
 VERSION = "2012-10-17"
 
@@ -77,9 +76,3 @@ def service_trust(service: str, source_account: pulumi.Input[str]) -> pulumi.Out
         "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
     }
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": [trust]})
-
-
-def trusted_service(service: str, parent: pulumi.Resource) -> pulumi.Output[str]:
-    """`service_trust` for the account the stack deploys into, looked up through the parent's provider."""
-    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
-    return service_trust(service, account)
