@@ -128,7 +128,7 @@ def _message(error: Mapping[str, Any], secret: bool) -> str:
     kind, ctx, given = error["type"], error.get("ctx", {}), error.get("input")
     got = "" if secret else f", got {shown(given)}"
     if kind == "missing":
-        return "is required"
+        return _required(tuple(error["loc"]))
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if kind == "literal_error":
@@ -143,6 +143,15 @@ def _message(error: Mapping[str, Any], secret: bool) -> str:
     if kind in _TYPE_MESSAGES:
         return _TYPE_MESSAGES[kind] + got
     return f"{error['msg']}{got}"
+
+
+def _required(loc: tuple[str | int, ...]) -> str:
+    # A key with a fixed set of values names them, so the line alone says what to write.
+    field = next((f for name, f in _model_at(loc[:-1]).model_fields.items() if (f.alias or name) == loc[-1]), None)
+    if field is None or typing.get_origin(field.annotation) is not typing.Literal:
+        return "is required"
+    *others, last = (repr(choice) for choice in typing.get_args(field.annotation))
+    return f"is required: {', '.join(others)} or {last}" if others else f"is required: {last}"
 
 
 def _unknown_key_message(loc: tuple[str | int, ...]) -> str:

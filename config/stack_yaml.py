@@ -177,8 +177,12 @@ def _syntax_finding(exc: Exception, text: str) -> Finding:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None)
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
     text = problem or str(exc) or type(exc).__name__
-    if context:
+    if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
+        # An unclosed bracket is found only at the end of the file: the line it opens on is the one to mend.
+        text = f"{text} ({context} that starts on line {context_mark.line + 1})"
+    elif context:
         text = f"{text} ({context})"
     return Finding(None if mark is None else mark.line + 1, (), f"is not valid YAML: {text}")
 

@@ -92,6 +92,9 @@ def _plan(args: argparse.Namespace) -> int:
         print_policy_report(report, console)
         document["policyViolations"] = report.as_json()
         exit_code = EXIT_POLICY_VIOLATION if report.mandatory else EXIT_OK
+    else:
+        # Said, so a plan without a policy report is not read as one that passed.
+        error_console().print(Text("policy pack not run (--no-policy)"), soft_wrap=True)
     # Written out only when asked for: indenting the whole plan costs about 8 ms of every plan.
     if json_to_stdout:
         sys.stdout.write(_json_text(document))

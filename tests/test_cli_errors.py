@@ -254,5 +254,13 @@ def test_plan_json_to_a_path_that_cannot_be_written_is_one_line(tmp_path: Path, 
     (tmp_path / "plans").write_text("a file, not a folder")
     code, _, err = planned(tmp_path, monkeypatch, capsys, "aws-dev", "--no-policy", "--json", "plans/aws-dev.json")
     assert code == USAGE
-    lines = [line for line in err.strip().splitlines() if not line.startswith("warning: ")]
+    said = ("warning: ", "policy pack not run")
+    lines = [line for line in err.strip().splitlines() if not line.startswith(said)]
     assert len(lines) == 1 and lines[0].startswith("tdce plan: --json: cannot write plans/aws-dev.json"), err
+
+
+def test_a_plan_without_the_pack_says_so_on_stderr(tmp_path: Path, monkeypatch, capsys) -> None:
+    code, out, err = planned(tmp_path, monkeypatch, capsys, "aws-dev", "--no-policy")
+    assert code == OK, err
+    assert "policy pack not run (--no-policy)" in err.splitlines()
+    assert "policy pack" not in out

@@ -106,6 +106,16 @@ def test_unknown_nested_key_suggests_the_closest():
     assert_problem(problems, "tdce:workers[0].maxCont", "did you mean 'maxCount'?")
 
 
+def test_a_missing_cloud_names_the_two_it_can_be():
+    problems = problems_for("aws-prod", {"cloud": DELETE})
+    assert "tdce:cloud: is required: 'aws' or 'gcp'" in problems
+
+
+def test_a_missing_key_of_no_fixed_values_is_only_required():
+    problems = problems_for("aws-prod", {"access.userCidrs": DELETE})
+    assert "tdce:access.userCidrs: is required" in problems
+
+
 def test_all_problems_are_reported_at_once_one_line_each():
     problems = problems_for("aws-prod", {"cloud": "azure", "access.adminCidrs": ["0.0.0.0/0"], "backup.retentionDays": 0})
     keys = {p.split(": ", 1)[0] for p in problems}
