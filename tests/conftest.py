@@ -1,6 +1,12 @@
 """Suite-wide hooks."""
 
+import pytest
+
 from tdce.collector import collect_rarely, skip_the_exit_collections
+
+# The moto fixtures' module is a plugin of the ops tests (`pytest_plugins`) and imported by them as
+# well; named here, before any test module imports it, its asserts are rewritten like a test's.
+pytest.register_assert_rewrite("tests.ops_support")
 
 
 def pytest_configure(config):

@@ -18,9 +18,9 @@ from botocore.exceptions import ClientError
 from tdce.cli import main
 from tdce.ops import backup as backup_module
 from tdce.ops.clients import AwsClients
-from tests.test_ops_support import deploy
+from tests.ops_support import deploy
 
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "aws-prod"
@@ -212,7 +212,7 @@ def test_a_refused_database_snapshot_names_the_disk_snapshot_and_prints_its_rest
 
 
 def _aurora_settings(command: str, stack: str, config_dir: Path):
-    from tests.test_ops_support import prod_settings
+    from tests.ops_support import prod_settings
 
     return prod_settings({"database.engine": "aurora"})
 

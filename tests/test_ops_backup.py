@@ -16,11 +16,11 @@ from tdce.ops.backup import restore_lines, take_backup
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import DiscoveryError
 from tdce.ops.snapshot_wait import WaitPolicy, wait_for
+from tests.ops_support import create_volume, deploy, prod_settings
 from tests.support import stack_values, with_setting
-from tests.test_ops_support import create_volume, deploy, prod_settings
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 STACK = "aws-prod"
 TAKEN_AT = datetime(2026, 11, 1, 3, 0, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 from the environment alone, against moto's server on 127.0.0.1; the results are read back through boto3 from the
 same server.
 
-The other ops tests hand the commands moto-backed clients in-process (tests/test_ops_support.py). Here nothing is
+The other ops tests hand the commands moto-backed clients in-process (tests/ops_support.py). Here nothing is
 patched: the child gets a minimal environment (no profile, no config or credentials files, no instance metadata,
 every service at AWS_ENDPOINT_URL), so region, endpoint, credentials, exit codes and JSON are the command's own.
 Expected values come from the tables below, docs/operations.md, docs/command-line.md and docs/channels.md.
@@ -32,9 +32,9 @@ from moto.server import ThreadedMotoServer
 
 from components.aws.deployment_parameter import parameter_name
 from tests.dashboard_standin import Made, make_custom_image, read_document, scale_down_one, start_workers
-from tests.test_dashboard_standin import Deployed
-from tests.test_dashboard_standin import deploy as deploy_with_network
-from tests.test_ops_support import LOOPBACK, UNCHECKED_IMAGE, deploy
+from tests.deployed_stack import Deployed
+from tests.deployed_stack import deploy as deploy_with_network
+from tests.ops_support import LOOPBACK, UNCHECKED_IMAGE, deploy
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "aws-prod"
@@ -323,7 +323,7 @@ def test_backup_finds_the_volume_in_the_stacks_region_whatever_aws_default_regio
 
 @dataclass
 class DashboardDeployment:
-    """What `pulumi up` made (tests/test_dashboard_standin.py), what the dashboard stand-in started in it, and strangers."""
+    """What `pulumi up` made (tests/deployed_stack.py), what the dashboard stand-in started in it, and strangers."""
 
     deployed: Deployed
     made: Made

@@ -11,10 +11,10 @@ from tdce.cli import main
 from tdce.ops import health, runs
 from tdce.ops.clients import AwsClients
 from tdce.ops.report import EXIT_FAILED, EXIT_OK
-from tests.test_ops_support import LOOPBACK, ROOMY_QUOTAS, deploy, stub_ec2_quotas
+from tests.ops_support import LOOPBACK, ROOMY_QUOTAS, deploy, stub_ec2_quotas
 
 # The moto `aws` fixture (fake credentials, loopback-only sockets) and `open_port`.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 STACK = "aws-prod"
 

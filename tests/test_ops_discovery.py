@@ -6,10 +6,10 @@ import pytest
 
 from tdce.ops.clients import AwsClients
 from tdce.ops.discovery import DiscoveryError, find_data_volume, find_database_cluster, find_server
-from tests.test_ops_support import create_cluster, create_volume, run_server
+from tests.ops_support import create_cluster, create_volume, run_server
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 STACK = "aws-prod"
 

@@ -14,10 +14,10 @@ import pytest
 from tdce.ops.clients import AwsClients
 from tdce.ops.health import run_health, server_ports
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, Status, exit_code
-from tests.test_ops_support import LOOPBACK, alter_answer, check_named, deploy, prod_settings
+from tests.ops_support import LOOPBACK, alter_answer, check_named, deploy, prod_settings
 
 # The moto `aws` fixture (fake credentials, loopback-only sockets) and `open_port`.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 STACK = "aws-prod"
 # aws-prod's pools; health compares each one's group with its desired count.

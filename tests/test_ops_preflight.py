@@ -10,10 +10,10 @@ from botocore.exceptions import ClientError
 from tdce.ops.clients import AwsClients
 from tdce.ops.preflight import run_preflight
 from tdce.ops.report import EXIT_FAILED, EXIT_OK, Status, exit_code
-from tests.test_ops_support import REGION, ROOMY_QUOTAS, check_named, prod_settings, stub_ec2_quotas
+from tests.ops_support import REGION, ROOMY_QUOTAS, check_named, prod_settings, stub_ec2_quotas
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 
 def test_aws_prod_passes_preflight_in_an_account_with_room(aws: AwsClients, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,9 +7,9 @@ from botocore.stub import Stubber
 from tdce.ops.clients import AwsClients
 from tdce.ops.launch_checks import launch_checks
 from tdce.ops.report import Status
-from tests.test_ops_support import prod_settings
+from tests.ops_support import prod_settings
 
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 CODE = "aw0evgkw8e5c1q413zgy5pjce"
 LISTED_IMAGE = "ami-0a1b2c3d4e5f67890"

@@ -15,10 +15,10 @@ from tdce.ops.capacity_checks import capacity_checks
 from tdce.ops.clients import AwsClients
 from tdce.ops.machines import instance_types, machines
 from tdce.ops.report import Check, Status
-from tests.test_ops_support import ROOMY_QUOTAS, check_named, prod_settings, stub_ec2_quotas
+from tests.ops_support import ROOMY_QUOTAS, check_named, prod_settings, stub_ec2_quotas
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 ON_DEMAND = "on-demand vCPU quota (L-1216C47A)"
 SPOT = "spot vCPU quota (L-34B43A08)"

@@ -8,10 +8,10 @@ from tdce.ops.clients import AwsClients
 from tdce.ops.machines import instance_types, machines
 from tdce.ops.reference_checks import reference_checks
 from tdce.ops.report import Check, Status
-from tests.test_ops_support import check_named, image_id, prod_settings
+from tests.ops_support import check_named, image_id, prod_settings
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 
 def _checks(clients: AwsClients, changes: dict[str, Any]) -> list[Check]:

@@ -8,7 +8,7 @@ from tdce.ops.clients import AwsClients
 from tdce.ops.preflight import run_preflight
 from tdce.ops.report import Check, Status
 from tdce.ops.restore_checks import restore_checks
-from tests.test_ops_support import (
+from tests.ops_support import (
     ROOMY_QUOTAS,
     ZONE,
     alter_answer,
@@ -19,7 +19,7 @@ from tests.test_ops_support import (
 )
 
 # The moto `aws` fixture, with fake credentials and loopback-only sockets.
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 DISK_KEY = "tdce:restore.dataDiskSnapshotId"
 DATABASE_KEY = "tdce:restore.databaseSnapshotIdentifier"

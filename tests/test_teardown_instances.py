@@ -10,9 +10,9 @@ from moto.ec2.models import ec2_backends
 
 from tdce.ops.clients import AwsClients
 from tdce.ops.teardown import Found, Leftover, delete_leftovers, find_leftovers
-from tests.test_ops_support import REGION, UNCHECKED_IMAGE
+from tests.ops_support import REGION, UNCHECKED_IMAGE
 
-pytest_plugins = ["tests.test_ops_support"]
+pytest_plugins = ["tests.ops_support"]
 
 STACK = "aws-prod"
 # TerminateInstances: "Constraints: Up to 1000 instance IDs" (EC2 API Reference).
