@@ -94,6 +94,19 @@ def test_a_dry_run_lists_and_changes_nothing(aws: AwsClients, deployed: Deployed
     assert aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[made.group_name])["AutoScalingGroups"]
 
 
+def test_a_dry_run_read_by_a_person_marks_each_row_and_says_how_to_delete(
+    aws: AwsClients, deployed: Deployed, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")  # each row on one line, whatever width the run's terminal has
+    made = start_workers(aws, read_document(aws, parameter_name(STACK)), UNCHECKED_IMAGE, count=1)
+    readable = argparse.Namespace(**{**vars(teardown_args(dry_run=True)), "json": False})
+    assert run_teardown(readable, aws) == EXIT_OK
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert any(made.template_id in line and "would delete" in line for line in lines), lines
+    # The same words as on GCP (tests/test_ops_gcp_teardown.py).
+    assert lines[-1] == "dry run: nothing was changed; run with --yes instead to delete what is marked 'would delete'"
+
+
 def test_only_yes_deletes_arguments_without_it_get_the_list(aws: AwsClients, deployed: Deployed, capsys):
     made = start_workers(aws, read_document(aws, parameter_name(STACK)), UNCHECKED_IMAGE, count=1)
     before = live_instances(aws)

@@ -69,7 +69,8 @@ def test_a_dry_run_lists_what_the_server_made_and_changes_nothing(project, setti
     assert project.calls == [] and report.deleted == []
     assert {item.name for item, _ in report.kept} == {"tdce-gcp-prod--linux-spot-20261201", "tdce-gcp-prod--data-copy"}
     assert any(line.startswith("would delete: image tdce-gcp-prod--worker-image-1") for line in teardown_lines(report))
-    assert teardown_lines(report)[-1] == "dry run: nothing was changed; run with --yes instead to delete what is listed"
+    note = "dry run: nothing was changed; run with --yes instead to delete what is marked 'would delete'"
+    assert teardown_lines(report)[-1] == note
 
 
 def test_the_gcp_command_deletes_only_with_yes(project, settings, capsys):

@@ -25,6 +25,7 @@ from config.gcp_names import name_prefix
 from config.settings import Settings
 from config.tags import DATA_DISK, DATABASE, GCP_LABELS, SERVER, WORKER_POOL, label_value
 from tdce.ops.gcp_clients import GcpClients, NotFound, last_part
+from tdce.ops.teardown_words import DRY_RUN_NOTE, action
 
 # Roles only Pulumi's own resources carry, whatever the resource.
 PULUMI_ROLES = frozenset({SERVER, DATA_DISK, DATABASE})
@@ -169,7 +170,7 @@ def _delete(clients: GcpClients, item: Found) -> None:
 
 def teardown_lines(report: TeardownReport) -> list[str]:
     """The report for a person, one line each."""
-    verb = "would delete" if report.dry_run else "deleted"
+    verb = action(deleting=not report.dry_run)
     lines = [f"tdce teardown {report.stack}: project {report.project}, names starting with {report.prefix}"]
     for item in report.refused:
         lines.append(
@@ -185,5 +186,5 @@ def teardown_lines(report: TeardownReport) -> list[str]:
     if not done and not report.errors:
         lines.append("nothing to delete")
     elif report.dry_run:
-        lines.append("dry run: nothing was changed; run with --yes instead to delete what is listed")
+        lines.append(DRY_RUN_NOTE)
     return lines

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.stack_file import CONFIG_DIR
+from tdce.ops.teardown_words import DRY_RUN_NOTE, action
 
 if TYPE_CHECKING:
     from tdce.ops.clients import AwsClients
@@ -75,7 +76,7 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
     except (ClientError, BotoCoreError) as error:
         print(f"tdce teardown: {failure_text(error)}", file=sys.stderr)
         return EXIT_FAILED
-    action = "deleted" if deleting(args) else "would delete"
+    done = action(deleting(args))
     if args.json:
         print_json(
             {
@@ -92,9 +93,9 @@ def run_teardown(args: argparse.Namespace, clients: AwsClients | None = None) ->
     if not doomed:
         console.print(f"tdce teardown {args.stack}: nothing the server made is left; `pulumi destroy` may go ahead.")
     else:
-        rows = [(item.kind, item.id, item.detail, action) for item in doomed]
+        rows = [(item.kind, item.id, item.detail, done) for item in doomed]
         rows += [(item.kind, item.id, item.detail, "kept") for item in found.kept]
         console.print(table(f"tdce teardown {args.stack} ({clients.region})", ("kind", "id", "detail", "action"), rows))
         if not deleting(args):
-            console.print("Dry run: nothing was changed. Run with --yes instead to delete the rows marked 'would delete'.")
+            console.print(DRY_RUN_NOTE)
     return EXIT_OK
