@@ -46,7 +46,7 @@ class AwsDeployment(pulumi.ComponentResource):
         account = account_of(settings.region, provider, self)
 
         self.network = Network(
-            f"{name}-network", settings=settings.network, zones=settings.zones, account_id=account.id, tags=tags, opts=inside
+            f"{name}-network", settings=settings.network, zones=settings.zones, account=account, tags=tags, opts=inside
         )
         self.firewall = Firewall(
             f"{name}-firewall",
@@ -136,7 +136,7 @@ class AwsDeployment(pulumi.ComponentResource):
                 restore=settings.restore,
                 restore_user_password=settings.database_user_password,
                 region=settings.region,
-                account_id=account.id,
+                account=account,
                 subnet_ids=self.network.subnet_ids,
                 security_group_id=groups[Role.DATABASE],
                 rotation_security_group_id=groups[Role.SECRET_ROTATION],

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.account import AwsAccount
 from components.aws.policy_document import allow, document, service_trust
 
 # Long enough to look back over a quarter's incidents; flow logs are bulky, so not forever.
@@ -19,7 +20,7 @@ class FlowLogs(pulumi.ComponentResource):
         name: str,
         *,
         vpc_id: pulumi.Input[str],
-        account_id: pulumi.Input[str],
+        account: AwsAccount,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -30,7 +31,7 @@ class FlowLogs(pulumi.ComponentResource):
             f"{name}-role",
             # The VPC User Guide's trust policy for flow-log roles carries aws:SourceAccount
             # ("IAM role for publishing flow logs to CloudWatch Logs").
-            assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com", account_id),
+            assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com", account.id),
             tags=dict(tags),
             opts=child,
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.account import AwsAccount
 from components.aws.flow_logs import FlowLogs
 from config.network import NetworkSettings
 from config.rules import ANYWHERE_IPV4
@@ -20,7 +21,7 @@ class Network(pulumi.ComponentResource):
         *,
         settings: NetworkSettings,
         zones: tuple[str, ...],
-        account_id: pulumi.Input[str],
+        account: AwsAccount,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
@@ -89,7 +90,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         if settings.flow_logs:
-            FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, account_id=account_id, tags=tags, opts=child)
+            FlowLogs(f"{name}-flow-logs", vpc_id=vpc.id, account=account, tags=tags, opts=child)
 
         self.network_id = vpc.id
         # What an instance needs before it can reach the internet, for those that must wait for it.

@@ -14,6 +14,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.account import AwsAccount
 from components.aws.policy_document import allow, document, service_trust
 
 HANDLER_SOURCE = Path(__file__).with_name("create_application_user.py")
@@ -33,7 +34,7 @@ class ApplicationUser(pulumi.ComponentResource):
         master_secret_arn: pulumi.Input[str],
         user_secret_arn: pulumi.Input[str],
         database_name: str,
-        account_id: pulumi.Input[str],
+        account: AwsAccount,
         after: Sequence[pulumi.Resource],
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
@@ -45,7 +46,7 @@ class ApplicationUser(pulumi.ComponentResource):
         # The execution role's trust as the Lambda Developer Guide gives it ("Lambda execution role"),
         # limited to this account as its "Working with AWS managed policies in the execution role" allows.
         role = aws.iam.Role(
-            f"{name}-role", assume_role_policy=service_trust("lambda.amazonaws.com", account_id), tags=dict(tags), opts=child
+            f"{name}-role", assume_role_policy=service_trust("lambda.amazonaws.com", account.id), tags=dict(tags), opts=child
         )
         # The Data API reads the master secret with the caller's rights ("Authorizing access to the
         # Amazon RDS Data API", Aurora User Guide).

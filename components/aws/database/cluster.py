@@ -13,6 +13,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import SecretStr
 
+from components.aws.account import AwsAccount
 from components.aws.database.secrets import DatabaseSecrets
 from config.channels import DATABASE as DATABASE_CHANNEL
 from config.database import AuroraSettings
@@ -37,7 +38,7 @@ class Database(pulumi.ComponentResource):
         restore: RestoreSettings,
         restore_user_password: SecretStr | None,
         region: str,
-        account_id: pulumi.Input[str],
+        account: AwsAccount,
         subnet_ids: Sequence[pulumi.Input[str]],
         security_group_id: pulumi.Input[str],
         rotation_security_group_id: pulumi.Input[str],
@@ -121,7 +122,7 @@ class Database(pulumi.ComponentResource):
             application_user=restore.application_user,
             create_user=not restoring,
             region=region,
-            account_id=account_id,
+            account=account,
             subnet_ids=subnet_ids,
             rotation_security_group_id=rotation_security_group_id,
             rotation_path=rotation_path,

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import SecretStr
 
+from components.aws.account import AwsAccount
 from components.aws.database.application_user import ApplicationUser
 from components.aws.policy_document import allow, document
 from components.passwords import given_or_generated
@@ -54,7 +55,7 @@ class DatabaseSecrets(pulumi.ComponentResource):
         application_user: str,
         create_user: bool,
         region: str,
-        account_id: pulumi.Input[str],
+        account: AwsAccount,
         subnet_ids: Sequence[pulumi.Input[str]],
         rotation_security_group_id: pulumi.Input[str],
         rotation_path: Sequence[pulumi.Resource],
@@ -120,7 +121,7 @@ class DatabaseSecrets(pulumi.ComponentResource):
                 master_secret_arn=self.master_secret_arn,
                 user_secret_arn=self.user_secret.arn,
                 database_name=database_name,
-                account_id=account_id,
+                account=account,
                 after=ready,
                 tags=tags,
                 opts=child,
