@@ -3,10 +3,10 @@
 The replay registers every custom resource of the stack's recorded plan directly, by type and
 inputs, with no components, settings, channels or lookups, under the same mock monitor, after
 importing (and running: the SDKs load their submodules lazily) the same provider SDK modules
-the program ran. Both run in fresh processes, as a user runs them, taking turns; the
-fastest of several runs of each is compared. What is left of the ratio above 1 is the
-program's own work: validating the settings, deriving the rules, building the components,
-resolving their outputs.
+the program ran. Both run in fresh processes, as a user runs them (Python keeping the bytecode
+it compiles: benchmarks/fresh_process.py), taking turns; the fastest of several runs of each is
+compared. What is left of the ratio above 1 is the program's own work: validating the settings,
+deriving the rules, building the components, resolving their outputs.
 
 A second replay registers the same resources through the SDK's own classes (`aws.ec2.Instance`, …),
 which a program using the SDK cannot avoid: pulumi reads the type hints of each class's
